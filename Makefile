@@ -1,0 +1,37 @@
+# AgentPlugins: build, test, lint, run, bench. `make help` lists the targets.
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIGURATION ?= Release
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: help build test lint format run bench-bus clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+build: ## build everything and put a runnable bin/host at the repository root
+	$(DOTNET) build AgentPlugins.sln -c $(CONFIGURATION) -nologo -v q
+	rm -rf bin && mkdir -p bin
+	$(DOTNET) publish host/AgentPlugins.Host/AgentPlugins.Host.csproj -c $(CONFIGURATION) -o bin/.host -nologo -v q --no-build
+	printf '#!/usr/bin/env bash\nexec "$$(dirname "$$(readlink -f "$$0")")/.host/host" "$$@"\n' > bin/host && chmod +x bin/host
+
+run: build ## run the host on plugins.json (roles/, SQLite under data/, console channel)
+	bin/host run
+
+test: build ## run all tests
+	$(DOTNET) test AgentPlugins.sln -c $(CONFIGURATION) --no-build -nologo --logger "trx;LogFileName=results.trx" --results-directory tests/results
+
+lint: ## formatting and analyzers, warnings as errors
+	$(DOTNET) format AgentPlugins.sln --verify-no-changes --severity warn
+	$(DOTNET) build AgentPlugins.sln -c $(CONFIGURATION) -nologo -v q --no-incremental -warnaserror
+
+format: ## fix formatting
+	$(DOTNET) format AgentPlugins.sln --severity warn
+
+bench-bus: build ## events/s and latency through the loop and bus; writes bench/results/bus.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- bus bench/results/bus.md
+
+clean:
+	rm -rf bin data tests/results
+	$(DOTNET) clean AgentPlugins.sln -nologo -v q

@@ -1,0 +1,160 @@
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Sdk;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Bus;
+
+/// <summary>
+/// Delivers events to the roles that subscribed to their type (case-sensitive), on the loop, in
+/// publish order. A handler that throws is isolated: it yields an <see cref="ErrorIntent"/> naming
+/// the role and handler, and the other handlers and events go on. Intents handlers return go to the
+/// <see cref="IntentProcessor"/>.
+/// </summary>
+internal sealed class MessageBus
+{
+    private readonly EventLoop _loop;
+    private readonly IntentProcessor _intents;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+
+    // Changed only on the loop; replaced (never mutated) so a dispatch in progress keeps its snapshot.
+    private Dictionary<string, Subscription[]> _subscriptions = new(StringComparer.Ordinal);
+    private long _published;
+    private long _delivered;
+    private long _handlerFailures;
+
+    public MessageBus(EventLoop loop, IntentProcessor intents, TimeProvider clock, ILogger<MessageBus> log)
+    {
+        _loop = loop;
+        _intents = intents;
+        _clock = clock;
+        _log = log;
+    }
+
+    /// <summary>Events dispatched so far.</summary>
+    public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>Handler calls made so far.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Handler calls that threw.</summary>
+    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
+
+    /// <summary>The event types someone listens to.</summary>
+    public IReadOnlyCollection<string> SubscribedTypes => _subscriptions.Keys;
+
+    /// <summary>Adds a handler. Call on the loop.</summary>
+    public void Subscribe(BusSubscriber owner, string eventType, string handlerName, Func<BusEvent, EventContext, IEnumerable<Intent>> handler)
+    {
+        EnsureOnLoop();
+        var next = new Dictionary<string, Subscription[]>(_subscriptions, StringComparer.Ordinal);
+        var current = next.TryGetValue(eventType, out var list) ? list : [];
+        next[eventType] = [.. current, new Subscription(owner, handlerName, handler)];
+        _subscriptions = next;
+    }
+
+    /// <summary>Removes every handler of <paramref name="owner"/>. Call on the loop.</summary>
+    public void Unsubscribe(BusSubscriber owner)
+    {
+        EnsureOnLoop();
+        var next = new Dictionary<string, Subscription[]>(StringComparer.Ordinal);
+        foreach (var (type, list) in _subscriptions)
+        {
+            var kept = Array.FindAll(list, s => s.Owner != owner);
+            if (kept.Length > 0)
+            {
+                next[type] = kept;
+            }
+        }
+
+        _subscriptions = next;
+    }
+
+    /// <summary>Publishes from any thread; waits while the loop's ingress is full.</summary>
+    public ValueTask PublishAsync(BusEvent busEvent, EventOrigin origin, CancellationToken cancellationToken = default) =>
+        _loop.EnqueueAsync(new Delivery(this, busEvent, origin), cancellationToken);
+
+    /// <summary>Publishes from any thread unless the loop's ingress is full.</summary>
+    public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryEnqueue(new Delivery(this, busEvent, origin));
+
+    private void Dispatch(BusEvent busEvent, EventOrigin origin)
+    {
+        _published++;
+        if (!_subscriptions.TryGetValue(busEvent.Type, out var subscribers))
+        {
+            return;
+        }
+
+        var context = origin.At(_clock.GetUtcNow());
+        foreach (var subscription in subscribers)
+        {
+            if (subscription.Owner.Quarantined)
+            {
+                continue;
+            }
+
+            _delivered++;
+            var intents = Call(subscription, busEvent, context);
+            if (intents is null)
+            {
+                continue;
+            }
+
+            var from = new IntentOrigin(subscription.Owner.Role, context);
+            foreach (var intent in intents)
+            {
+                _intents.Submit(intent, from);
+            }
+        }
+    }
+
+    // Runs the handler and reads its intents inside the guard: a lazy (yield) handler fails while enumerated.
+    private List<Intent>? Call(Subscription subscription, BusEvent busEvent, EventContext context)
+    {
+        var watchdog = _loop.Watchdog;
+        watchdog.Enter(subscription.Owner.Role, subscription.HandlerName);
+        try
+        {
+            var result = subscription.Handler(busEvent, context);
+            if (result is null || result is ICollection<Intent> { Count: 0 })
+            {
+                return null;
+            }
+
+            List<Intent>? intents = null;
+            foreach (var intent in result)
+            {
+                (intents ??= []).Add(intent);
+            }
+
+            return intents;
+        }
+        catch (Exception ex)
+        {
+            _handlerFailures++;
+            var source = $"{subscription.Owner.Role}/{subscription.HandlerName}";
+            _log.LogError(ex, "Role {Role} handler {Handler} failed on {EventType}.", subscription.Owner.Role, subscription.HandlerName, busEvent.Type);
+            return [new ErrorIntent(source, $"{ex.GetType().Name} on {busEvent.Type}: {ex.Message}", ex.ToString())];
+        }
+        finally
+        {
+            watchdog.Exit();
+        }
+    }
+
+    private void EnsureOnLoop()
+    {
+        if (_loop.ThreadId is not null && !_loop.IsOnLoop)
+        {
+            throw new InvalidOperationException("Subscriptions change only on the loop.");
+        }
+    }
+
+    private sealed record Subscription(BusSubscriber Owner, string HandlerName, Func<BusEvent, EventContext, IEnumerable<Intent>> Handler);
+
+    private sealed class Delivery(MessageBus bus, BusEvent busEvent, EventOrigin origin) : LoopWork
+    {
+        public override void Run() => bus.Dispatch(busEvent, origin);
+    }
+}

@@ -1,0 +1,37 @@
+using AgentPlugins.Sdk;
+
+namespace AgentPlugins.Host.Channels;
+
+/// <summary>The channels this host can deliver to, by name.</summary>
+internal sealed class ChannelRegistry
+{
+    private readonly Dictionary<string, IChannel> _channels = new(StringComparer.OrdinalIgnoreCase);
+
+    public ChannelRegistry(IEnumerable<IChannel> channels)
+    {
+        foreach (var channel in channels)
+        {
+            if (!_channels.TryAdd(channel.Name, channel))
+            {
+                throw new InvalidOperationException($"Two channels are named '{channel.Name}'.");
+            }
+        }
+    }
+
+    public IReadOnlyCollection<string> Names => _channels.Keys;
+
+    /// <summary>Delivers a notification to the channel it names.</summary>
+    /// <exception cref="InvalidOperationException">No channel has that name; the message names the known ones.</exception>
+    public Task NotifyAsync(NotificationIntent notification, CancellationToken cancellationToken = default) =>
+        SendAsync(notification.Channel, new OutgoingMessage(notification.Message, notification.User, notification.Priority, MessageKind.Notification), cancellationToken);
+
+    public Task SendAsync(string channel, OutgoingMessage message, CancellationToken cancellationToken = default)
+    {
+        if (!_channels.TryGetValue(channel, out var target))
+        {
+            throw new InvalidOperationException($"Unknown channel '{channel}'; known channels: {string.Join(", ", _channels.Keys)}.");
+        }
+
+        return target.SendAsync(message, cancellationToken);
+    }
+}

@@ -1,0 +1,14 @@
+namespace AgentPlugins.Host.Compilation;
+
+/// <summary>The outcome of compiling one role file: an assembly and its PDB, or the errors that stopped it.</summary>
+internal sealed record CompiledRole(
+    string Path,
+    string ContentHash,
+    byte[]? Assembly,
+    byte[]? Pdb,
+    IReadOnlyList<RoleDiagnostic> Diagnostics)
+{
+    public bool Succeeded => Assembly is not null;
+
+    public IEnumerable<RoleDiagnostic> Errors => Diagnostics.Where(d => d.IsError);
+}

@@ -1,0 +1,51 @@
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Scheduling;
+
+namespace AgentPlugins.Host.Configuration;
+
+/// <summary>plugins.json, as bound. Every key is documented in docs/configuration.md.</summary>
+internal sealed record AgentPluginsOptions
+{
+    public RolesOptions Roles { get; init; } = new();
+
+    public StorageOptions Storage { get; init; } = new();
+
+    public SchedulerOptions Scheduler { get; init; } = new();
+
+    public LoopOptions Loop { get; init; } = new();
+
+    public ChannelsOptions Channels { get; init; } = new();
+}
+
+/// <summary>plugins.json <c>roles</c>.</summary>
+internal sealed record RolesOptions
+{
+    /// <summary>The folder role files are loaded from; relative to plugins.json.</summary>
+    public string Folder { get; init; } = "roles";
+
+    /// <summary>Per-role settings: role name → key → value; a role reads them through <c>IntentContext.Settings</c>.</summary>
+    public Dictionary<string, Dictionary<string, string>> Settings { get; init; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>plugins.json <c>storage</c>.</summary>
+internal sealed record StorageOptions
+{
+    /// <summary>The folder for the host's SQLite files; relative to plugins.json.</summary>
+    public string DataFolder { get; init; } = "data";
+}
+
+/// <summary>plugins.json <c>channels</c>.</summary>
+internal sealed record ChannelsOptions
+{
+    public ConsoleChannelOptions Console { get; init; } = new();
+}
+
+/// <summary>plugins.json <c>channels:console</c>.</summary>
+internal sealed record ConsoleChannelOptions
+{
+    /// <summary>Read requests from standard input and write replies to standard output.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The user console requests run as.</summary>
+    public string User { get; init; } = "console";
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Configuration;
+
+namespace AgentPlugins.Host.Configuration;
+
+/// <summary>
+/// Reads the host's options from plugins.json, then <c>AGENTPLUGINS_</c> environment variables
+/// (<c>AGENTPLUGINS_ROLES__FOLDER</c>), then command-line overrides, later ones winning. An unknown key,
+/// a value of the wrong type or an impossible value stops start-up with a message naming the key.
+/// Relative folders are resolved against the folder of plugins.json.
+/// </summary>
+internal static class OptionsLoader
+{
+    public const string EnvironmentPrefix = "AGENTPLUGINS_";
+
+    /// <param name="configPath">plugins.json; when null, ./plugins.json if it exists, else embedded defaults.</param>
+    /// <param name="overrides">Command-line overrides, keyed like configuration paths (<c>roles:folder</c>).</param>
+    public static (AgentPluginsOptions Options, string BaseFolder) Load(string? configPath, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var explicitPath = configPath is not null;
+        var path = Path.GetFullPath(configPath ?? "plugins.json");
+        if (explicitPath && !File.Exists(path))
+        {
+            throw new ConfigurationException($"Configuration file '{path}' does not exist.");
+        }
+
+        var builder = new ConfigurationBuilder();
+        if (File.Exists(path))
+        {
+            builder.AddJsonFile(path, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        if (overrides is not null)
+        {
+            builder.AddInMemoryCollection(overrides);
+        }
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or IOException)
+        {
+            throw new ConfigurationException($"{path}: {ex.Message}{(ex.InnerException is null ? string.Empty : " " + ex.InnerException.Message)}", ex);
+        }
+
+        AgentPluginsOptions options;
+        try
+        {
+            options = configuration.Get<AgentPluginsOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new AgentPluginsOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationException($"{path}: {Explain(ex)}", ex);
+        }
+
+        var baseFolder = Path.GetDirectoryName(path)!;
+        options = options with
+        {
+            Roles = options.Roles with { Folder = Path.GetFullPath(options.Roles.Folder, baseFolder) },
+            Storage = options.Storage with { DataFolder = Path.GetFullPath(options.Storage.DataFolder, baseFolder) },
+        };
+        Check(options, path);
+        return (options, baseFolder);
+    }
+
+    private static string Explain(InvalidOperationException ex)
+    {
+        // The binder says "Failed to convert configuration value at 'Loop:IngressCapacity' to type ..."
+        // with the cause inside; one line with both is what a user needs.
+        var message = ex.Message;
+        return ex.InnerException is null ? message : $"{message} ({ex.InnerException.Message})";
+    }
+
+    private static void Check(AgentPluginsOptions options, string path)
+    {
+        void Require(bool condition, string key, string problem)
+        {
+            if (!condition)
+            {
+                throw new ConfigurationException($"{path}: '{key}' {problem}");
+            }
+        }
+
+        Require(!string.IsNullOrWhiteSpace(options.Roles.Folder), "roles:folder", "must name a folder.");
+        Require(options.Scheduler.Heartbeat > TimeSpan.Zero, "scheduler:heartbeat", "must be a positive time span, e.g. \"00:00:30\".");
+        Require(options.Scheduler.FastHeartbeat > TimeSpan.Zero, "scheduler:fastHeartbeat", "must be a positive time span, e.g. \"00:00:05\".");
+        Require(options.Loop.IngressCapacity > 0, "loop:ingressCapacity", "must be a positive number.");
+        Require(options.Loop.SlowCallThreshold > TimeSpan.Zero, "loop:slowCallThreshold", "must be a positive time span, e.g. \"00:00:02\".");
+        Require(!string.IsNullOrWhiteSpace(options.Channels.Console.User), "channels:console:user", "must not be empty.");
+    }
+}

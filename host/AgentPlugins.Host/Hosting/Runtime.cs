@@ -1,0 +1,137 @@
+using AgentPlugins.Host.Audit;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Timers;
+using AgentPlugins.Host.Workflows;
+using AgentPlugins.Sdk;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Hosting;
+
+/// <summary>
+/// The composition root: the loop, bus, intent processor, roles, timers, channels and workflow
+/// engine, wired together. Building it starts nothing; <see cref="StartAsync"/> starts the loop,
+/// loads the roles folder and starts the heartbeats; <see cref="StopAsync"/> drains and stops.
+/// </summary>
+internal sealed class Runtime : IAsyncDisposable
+{
+    private readonly AgentPluginsOptions _options;
+    private readonly ILogger _log;
+    private readonly HeartbeatScheduler _heartbeats;
+    private readonly MemoryTimerService _timers;
+    private bool _started;
+
+    public Runtime(AgentPluginsOptions options, TimeProvider clock, ILoggerFactory logs, IEnumerable<IChannel> channels)
+    {
+        _options = options;
+        _log = logs.CreateLogger<Runtime>();
+        Clock = clock;
+        Loop = new EventLoop(options.Loop, clock, logs.CreateLogger<EventLoop>());
+        Intents = new IntentProcessor(Loop, logs.CreateLogger<IntentProcessor>());
+        Bus = new MessageBus(Loop, Intents, clock, logs.CreateLogger<MessageBus>());
+        Channels = new ChannelRegistry(channels);
+        Audit = new AuditLog(Path.Combine(options.Storage.DataFolder, "audit.db"), logs.CreateLogger<AuditLog>());
+        _timers = new MemoryTimerService(clock, Bus);
+        var services = new IntentServices(clock, _timers, Channels, Bus, logs);
+        Roles = new RoleRegistry(Bus, Intents, services, clock, logs.CreateLogger<RoleRegistry>());
+        var instantiator = new RoleInstantiator(name => SettingsFor(options, name));
+        Loader = new RoleLoader(new RoleCompiler(ReferenceSet.Default), instantiator, Roles, Loop, logs.CreateLogger<RoleLoader>());
+        Workflows = new WorkflowEngine(Roles, Intents, Channels, Loop, clock, logs.CreateLogger<WorkflowEngine>());
+        _heartbeats = new HeartbeatScheduler(options.Scheduler, clock, Bus);
+        RouteUniversalIntents();
+        Loop.Watchdog.SlowCall += (role, handler, elapsed) => Loop.PostInternal(new CallbackWork(
+            _ => Roles.Quarantine(role, $"Handler {handler} held the loop for {elapsed.TotalMilliseconds:F0} ms (limit {options.Loop.SlowCallThreshold.TotalMilliseconds:F0} ms)."),
+            null));
+    }
+
+    public TimeProvider Clock { get; }
+
+    public EventLoop Loop { get; }
+
+    public MessageBus Bus { get; }
+
+    public IntentProcessor Intents { get; }
+
+    public ChannelRegistry Channels { get; }
+
+    public AuditLog Audit { get; }
+
+    public RoleRegistry Roles { get; }
+
+    public RoleLoader Loader { get; }
+
+    public WorkflowEngine Workflows { get; }
+
+    public ITimerService Timers => _timers;
+
+    /// <summary>Starts the loop and the audit log, loads the roles folder, starts the heartbeats.</summary>
+    /// <returns>The diagnostics of role files that failed to load; the others run.</returns>
+    public async Task<IReadOnlyList<RoleDiagnostic>> StartAsync(CancellationToken cancellationToken = default)
+    {
+        _started = true;
+        Audit.Open();
+        Loop.Start();
+        IReadOnlyList<RoleDiagnostic> failures = [];
+        if (Directory.Exists(_options.Roles.Folder))
+        {
+            failures = await Loader.LoadFolderAsync(_options.Roles.Folder, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _log.LogWarning("The roles folder {Folder} does not exist; no roles are loaded.", _options.Roles.Folder);
+        }
+
+        _heartbeats.Start();
+        _log.LogInformation("Ready: {Count} role(s) active from {Folder}.", Roles.Active.Count(), _options.Roles.Folder);
+        return failures;
+    }
+
+    /// <summary>Stops the heartbeats, drains the loop, closes the audit log.</summary>
+    public async Task StopAsync(TimeSpan drainTimeout)
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        _started = false;
+        await _heartbeats.DisposeAsync().ConfigureAwait(false);
+        _timers.Dispose();
+        await Loop.StopAsync(drainTimeout).ConfigureAwait(false);
+        await Audit.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await Loop.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static RoleSettings SettingsFor(AgentPluginsOptions options, string role) =>
+        options.Roles.Settings.TryGetValue(role, out var values) ? new RoleSettings(values) : RoleSettings.Empty;
+
+    private void RouteUniversalIntents()
+    {
+        Intents.Route(typeof(NotificationIntent), new IntentRoute("channels", "notify", (intent, _) => Channels.NotifyAsync((NotificationIntent)intent)));
+        Intents.Route(typeof(AuditIntent), new IntentRoute("audit", "append", (intent, origin) =>
+        {
+            var audit = (AuditIntent)intent;
+            Audit.Append(new AuditRecord(intent.CreatedAt, origin.Producer, audit.Action, audit.Details, audit.User));
+            return Task.CompletedTask;
+        }));
+        Intents.Route(typeof(ErrorIntent), new IntentRoute("errors", "report", (intent, origin) =>
+        {
+            var error = (ErrorIntent)intent;
+            _log.LogError("Error from {Source}: {Message}", error.Source, error.Message);
+            Audit.Append(new AuditRecord(intent.CreatedAt, origin.Producer, "error", $"{error.Source}: {error.Message}", origin.Context.User));
+            return Task.CompletedTask;
+        }));
+        Intents.Route(typeof(WorkflowIntent), new IntentRoute("workflows", "run", (intent, origin) => Workflows.RunIntentAsync((WorkflowIntent)intent, origin)));
+    }
+}

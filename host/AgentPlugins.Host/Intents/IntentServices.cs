@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Sdk;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Intents;
+
+/// <summary>The host-owned services behind every <see cref="IntentContext"/>; they outlive role generations.</summary>
+internal sealed class IntentServices(TimeProvider clock, ITimerService timers, ChannelRegistry channels, MessageBus bus, ILoggerFactory logs)
+{
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+
+    public TimeProvider Clock { get; } = clock;
+
+    public ITimerService Timers { get; } = timers;
+
+    public ChannelRegistry Channels { get; } = channels;
+
+    public MessageBus Bus { get; } = bus;
+
+    public ILogger LoggerFor(string role) => _loggers.GetOrAdd(role, name => logs.CreateLogger($"role.{name}"));
+}

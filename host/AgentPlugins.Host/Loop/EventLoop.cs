@@ -1,0 +1,254 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Loop;
+
+/// <summary>
+/// The single loop all role code runs on: one dedicated thread, one thing at a time, in the order
+/// work arrived. Other threads only post to it. Ingress from outside is bounded (producers wait);
+/// work the loop posts to itself, including <c>await</c> continuations, is not (no self-deadlock).
+/// </summary>
+internal sealed class EventLoop : IAsyncDisposable
+{
+    private readonly Channel<LoopWork> _ingress;
+    private readonly ConcurrentQueue<LoopWork> _internal = new();
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _log;
+    private readonly LoopWatchdog _watchdog;
+    private Thread? _thread;
+    private int _sleeping;
+    private int _pending;
+    private volatile bool _draining;
+    private long _completed;
+
+    public EventLoop(LoopOptions options, TimeProvider clock, ILogger<EventLoop> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _ingress = Channel.CreateBounded<LoopWork>(new BoundedChannelOptions(options.IngressCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _log = log;
+        _watchdog = new LoopWatchdog(options.SlowCallThreshold, clock, log);
+        SynchronizationContext = new LoopSynchronizationContext(this);
+    }
+
+    /// <summary>The context that brings continuations back to this loop.</summary>
+    public SynchronizationContext SynchronizationContext { get; }
+
+    /// <summary>The managed id of the loop thread, or null before <see cref="Start"/>.</summary>
+    public int? ThreadId => _thread?.ManagedThreadId;
+
+    public bool IsOnLoop => _thread is not null && Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
+
+    /// <summary>Work items run so far.</summary>
+    public long Completed => Interlocked.Read(ref _completed);
+
+    /// <summary>Reports role calls that hold the loop too long.</summary>
+    public LoopWatchdog Watchdog => _watchdog;
+
+    /// <summary>Completes when the loop thread has ended.</summary>
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>Starts the loop thread. Nothing runs before this; building a loop starts no thread.</summary>
+    public void Start()
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("The loop is already started.");
+        }
+
+        _thread = new Thread(Run) { Name = "agentplugins-loop", IsBackground = true };
+        _thread.Start();
+        _watchdog.Start();
+    }
+
+    /// <summary>Posts work from outside the loop, waiting while the ingress queue is full.</summary>
+    public ValueTask EnqueueAsync(LoopWork work, CancellationToken cancellationToken = default)
+    {
+        if (IsOnLoop)
+        {
+            PostInternal(work);
+            return ValueTask.CompletedTask;
+        }
+
+        if (_ingress.Writer.TryWrite(work))
+        {
+            Wake();
+            return ValueTask.CompletedTask;
+        }
+
+        return EnqueueSlowAsync(work, cancellationToken);
+    }
+
+    /// <summary>Posts work from outside the loop unless the ingress queue is full or closed.</summary>
+    public bool TryEnqueue(LoopWork work)
+    {
+        if (IsOnLoop)
+        {
+            PostInternal(work);
+            return true;
+        }
+
+        if (!_ingress.Writer.TryWrite(work))
+        {
+            return false;
+        }
+
+        Wake();
+        return true;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the loop and gives its result to the caller.</summary>
+    public async Task<T> InvokeAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await EnqueueAsync(new CallbackWork(_ => Forward(work, result), null), cancellationToken).ConfigureAwait(false);
+        return await result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the loop.</summary>
+    public Task InvokeAsync(Action work, CancellationToken cancellationToken = default) =>
+        InvokeAsync(
+            () =>
+            {
+                work();
+                return Task.FromResult(true);
+            },
+            cancellationToken);
+
+    /// <summary>Keeps shutdown waiting for <paramref name="task"/>, an operation started on the loop.</summary>
+    public void Track(Task task)
+    {
+        if (task.IsCompleted)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _pending);
+        task.ContinueWith(
+            static (_, state) =>
+            {
+                var loop = (EventLoop)state!;
+                Interlocked.Decrement(ref loop._pending);
+                loop.Wake();
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Stops taking ingress, runs what is queued and in flight (up to <paramref name="timeout"/>), then ends.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        _ingress.Writer.TryComplete();
+        _draining = true;
+        Wake();
+        if (_thread is null)
+        {
+            _stopped.TrySetResult();
+            return;
+        }
+
+        var finished = await Task.WhenAny(_stopped.Task, Task.Delay(timeout)).ConfigureAwait(false);
+        if (finished != _stopped.Task)
+        {
+            _log.LogWarning("The loop did not drain within {Timeout}; {Pending} operations were still in flight.", timeout, Volatile.Read(ref _pending));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await _watchdog.DisposeAsync().ConfigureAwait(false);
+        _wake.Dispose();
+    }
+
+    internal void PostInternal(LoopWork work)
+    {
+        _internal.Enqueue(work);
+        Wake();
+    }
+
+    private static async void Forward<T>(Func<Task<T>> work, TaskCompletionSource<T> result)
+    {
+        // async void is deliberate: this is the loop's own top-level entry, and every exception is
+        // handed to the caller through the completion source.
+        try
+        {
+            result.TrySetResult(await work().ConfigureAwait(true));
+        }
+        catch (Exception ex)
+        {
+            result.TrySetException(ex);
+        }
+    }
+
+    private async ValueTask EnqueueSlowAsync(LoopWork work, CancellationToken cancellationToken)
+    {
+        await _ingress.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
+        Wake();
+    }
+
+    private void Wake()
+    {
+        if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1)
+        {
+            _wake.Set();
+        }
+    }
+
+    private void Run()
+    {
+        SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        var reader = _ingress.Reader;
+        try
+        {
+            while (true)
+            {
+                if (_internal.TryDequeue(out var work) || reader.TryRead(out work))
+                {
+                    Execute(work);
+                    continue;
+                }
+
+                if (_draining && reader.Completion.IsCompleted && Volatile.Read(ref _pending) == 0)
+                {
+                    return;
+                }
+
+                _wake.Reset();
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (!_internal.IsEmpty || reader.TryPeek(out _) || (_draining && Volatile.Read(ref _pending) == 0))
+                {
+                    Interlocked.Exchange(ref _sleeping, 0);
+                    continue;
+                }
+
+                _wake.Wait();
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Execute(LoopWork work)
+    {
+        try
+        {
+            work.Run();
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Loop work {Work} failed.", work.GetType().Name);
+        }
+
+        _completed++;
+    }
+}

@@ -1,0 +1,106 @@
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Loop;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Roles;
+
+/// <summary>
+/// Takes a role file from disk into service: read, compile and instantiate off the loop, then
+/// activate on the loop. A file that fails at any step is reported with path, line and column and
+/// skipped; whatever already serves goes on serving.
+/// </summary>
+internal sealed class RoleLoader
+{
+    /// <summary>The file patterns a roles folder is searched for.</summary>
+    public static readonly string[] Patterns = ["*.cs", "*.csx"];
+
+    private readonly RoleCompiler _compiler;
+    private readonly RoleInstantiator _instantiator;
+    private readonly RoleRegistry _registry;
+    private readonly EventLoop _loop;
+    private readonly ILogger _log;
+
+    public RoleLoader(RoleCompiler compiler, RoleInstantiator instantiator, RoleRegistry registry, EventLoop loop, ILogger<RoleLoader> log)
+    {
+        _compiler = compiler;
+        _instantiator = instantiator;
+        _registry = registry;
+        _loop = loop;
+        _log = log;
+    }
+
+    /// <summary>The role files of <paramref name="folder"/>, in name order.</summary>
+    public static IReadOnlyList<string> FindRoleFiles(string folder) =>
+        [.. Patterns.SelectMany(pattern => Directory.EnumerateFiles(folder, pattern, SearchOption.TopDirectoryOnly))
+            .Select(Path.GetFullPath)
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>Loads every role file in <paramref name="folder"/>; returns the diagnostics of those that failed.</summary>
+    public async Task<IReadOnlyList<RoleDiagnostic>> LoadFolderAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        var files = FindRoleFiles(folder);
+        var compiled = new CompiledRole[files.Count];
+
+        // Compiling is the slow part; it runs off the loop, one file per core.
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, files.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (index, token) => compiled[index] = await CompileAsync(files[index], token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        return await _loop.InvokeAsync(
+            () => Task.FromResult<IReadOnlyList<RoleDiagnostic>>([.. compiled.SelectMany(Activate)]),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads or reloads one role file; returns its errors (empty when it is in service).</summary>
+    public async Task<IReadOnlyList<RoleDiagnostic>> LoadFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var compiled = await CompileAsync(Path.GetFullPath(path), cancellationToken).ConfigureAwait(false);
+        return await _loop.InvokeAsync(() => Task.FromResult(Activate(compiled)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the role of a deleted file out of service.</summary>
+    public Task RetireAsync(string path, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(() => _registry.Retire(Path.GetFullPath(path)), cancellationToken);
+
+    // Off the loop: read and compile.
+    private async Task<CompiledRole> CompileAsync(string path, CancellationToken cancellationToken)
+    {
+        string source;
+        try
+        {
+            source = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new CompiledRole(path, string.Empty, null, null, [RoleDiagnostic.Error(path, LoadCodes.Unreadable, $"Cannot read the role file: {ex.Message}")]);
+        }
+
+        var compiled = _compiler.Compile(path, source, cancellationToken);
+        foreach (var warning in compiled.Diagnostics.Where(d => !d.IsError))
+        {
+            _log.LogWarning("{Diagnostic}", warning.ToString());
+        }
+
+        return compiled;
+    }
+
+    // On the loop: role code (constructor, Config, Register) runs here like all role code.
+    private IReadOnlyList<RoleDiagnostic> Activate(CompiledRole compiled)
+    {
+        IReadOnlyList<RoleDiagnostic> errors;
+        try
+        {
+            _registry.Activate(_instantiator.Instantiate(compiled));
+            var status = _registry.Status.First(s => s.Path == compiled.Path);
+            return status.State == RoleState.Active ? [] : status.LastErrors;
+        }
+        catch (RoleLoadFailedException ex)
+        {
+            errors = ex.Diagnostics;
+        }
+
+        _registry.Fail(compiled.Path, errors);
+        return errors;
+    }
+}

@@ -1,0 +1,18 @@
+using AgentPlugins.Host.Compilation;
+
+namespace AgentPlugins.Host.Roles;
+
+/// <summary>What the host shows about one role file.</summary>
+/// <param name="Path">The role file.</param>
+/// <param name="Name">The role's name, once a generation has loaded.</param>
+/// <param name="State">Active, failed, quarantined or retired.</param>
+/// <param name="Generation">The number of the generation that serves (0 when none has).</param>
+/// <param name="LoadedAt">When that generation became active.</param>
+/// <param name="LastErrors">Why the latest load failed, or why the role was quarantined.</param>
+internal sealed record RoleStatus(
+    string Path,
+    string? Name,
+    RoleState State,
+    int Generation,
+    DateTimeOffset? LoadedAt,
+    IReadOnlyList<RoleDiagnostic> LastErrors);

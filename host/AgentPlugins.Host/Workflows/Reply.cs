@@ -1,0 +1,4 @@
+namespace AgentPlugins.Host.Workflows;
+
+/// <summary>The answer to a request.</summary>
+internal sealed record Reply(bool Success, string Text);

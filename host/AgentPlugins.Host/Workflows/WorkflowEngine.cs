@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Text;
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Sdk;
+using Microsoft.Extensions.Logging;
+using Microsoft.SemanticKernel;
+
+namespace AgentPlugins.Host.Workflows;
+
+/// <summary>
+/// Runs requests on the loop. This first form runs direct tool commands
+/// (<c>/timer set_timer 5m tea</c>) through Semantic Kernel's own invocation and argument binding,
+/// sends the tool's message back to the requester, then processes the tool's intents. Free text
+/// gets a clear answer that no language model is configured.
+/// </summary>
+internal sealed class WorkflowEngine
+{
+    public const string NoModelMessage =
+        "No language model is configured, so free text cannot be understood yet. Call a tool directly, e.g. /timer set_timer 5m tea, or type /help for the list of tools.";
+
+    private readonly RoleRegistry _roles;
+    private readonly IntentProcessor _intents;
+    private readonly ChannelRegistry _channels;
+    private readonly EventLoop _loop;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+    private readonly Kernel _kernel = new();
+
+    public WorkflowEngine(RoleRegistry roles, IntentProcessor intents, ChannelRegistry channels, EventLoop loop, TimeProvider clock, ILogger<WorkflowEngine> log)
+    {
+        _roles = roles;
+        _intents = intents;
+        _channels = channels;
+        _loop = loop;
+        _clock = clock;
+        _log = log;
+    }
+
+    /// <summary>Runs <paramref name="request"/> on the loop and answers through <paramref name="respond"/>, before its intents are processed.</summary>
+    public async Task<Reply> HandleAsync(Request request, Func<Reply, Task> respond, CancellationToken cancellationToken = default)
+    {
+        var context = new EventContext(request.Channel, request.User, _clock.GetUtcNow(), $"channel:{request.Channel}", request.Text);
+        var (reply, producer, intents) = await RunAsync(request.Text.Trim(), context, cancellationToken).ConfigureAwait(true);
+        await respond(reply).ConfigureAwait(true);
+        var origin = new IntentOrigin(producer, context);
+        foreach (var intent in intents)
+        {
+            _intents.Submit(intent, origin);
+        }
+
+        return reply;
+    }
+
+    /// <summary>The route of <see cref="WorkflowIntent"/>: runs its instruction for the user it came from, replying by notification.</summary>
+    public Task RunIntentAsync(WorkflowIntent intent, IntentOrigin origin)
+    {
+        var request = new Request(intent.OriginalInstruction, origin.Context.Channel, origin.Context.User);
+        return HandleAsync(request, reply => _channels.NotifyAsync(new NotificationIntent(reply.Text, request.Channel, request.User, intent.Priority)));
+    }
+
+    private async Task<(Reply Reply, string Producer, IReadOnlyList<Intent> Intents)> RunAsync(string text, EventContext context, CancellationToken cancellationToken)
+    {
+        if (text.Length == 0)
+        {
+            return (new Reply(false, "Empty request. Type /help for the list of tools."), "host", []);
+        }
+
+        if (!text.StartsWith('/'))
+        {
+            return (new Reply(false, NoModelMessage), "host", []);
+        }
+
+        if (!DirectCommand.TryParse(text, out var command, out var error))
+        {
+            return (new Reply(false, error), "host", []);
+        }
+
+        if (command!.Role is "help" or "?")
+        {
+            return (new Reply(true, Help()), "host", []);
+        }
+
+        if (!_roles.Tools.TryGetValue(command.Role, out var plugin))
+        {
+            return (new Reply(false, $"Unknown role '{command.Role}'. Roles: {Names(_roles.Tools.Keys)}. Type /help for their tools."), "host", []);
+        }
+
+        if (command.Tool is null)
+        {
+            return (new Reply(true, Usage(plugin)), "host", []);
+        }
+
+        var function = plugin.FirstOrDefault(f => Normalize(f.Name) == Normalize(command.Tool));
+        if (function is null)
+        {
+            return (new Reply(false, $"Role '{plugin.Name}' has no tool '{command.Tool}'. Its tools: {Names(plugin.Select(f => ToolName(f)))}."), plugin.Name, []);
+        }
+
+        if (!TryBind(function, command, out var arguments, out error))
+        {
+            return (new Reply(false, $"{error} Usage: {Usage(plugin.Name, function)}"), plugin.Name, []);
+        }
+
+        return await InvokeAsync(plugin.Name, function, arguments!, cancellationToken).ConfigureAwait(true);
+    }
+
+    private async Task<(Reply, string, IReadOnlyList<Intent>)> InvokeAsync(string role, KernelFunction function, KernelArguments arguments, CancellationToken cancellationToken)
+    {
+        var source = $"{role}/{ToolName(function)}";
+        try
+        {
+            Task<FunctionResult> invocation;
+            _loop.Watchdog.Enter(role, ToolName(function));
+            try
+            {
+                invocation = function.InvokeAsync(_kernel, arguments, cancellationToken);
+            }
+            finally
+            {
+                _loop.Watchdog.Exit();
+            }
+
+            var result = await invocation.ConfigureAwait(true);
+            return result.GetValue<object>() switch
+            {
+                ToolResult tool => (new Reply(tool.Success, tool.Message), role, tool.Intents),
+                null => (new Reply(true, string.Empty), role, []),
+                var other => (new Reply(true, Convert.ToString(other, CultureInfo.InvariantCulture) ?? string.Empty), role, []),
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var cause = ex is KernelException { InnerException: { } inner } ? inner : ex;
+            _log.LogError(ex, "Tool {Tool} failed.", source);
+            return (new Reply(false, $"Tool {source} failed: {cause.GetType().Name}: {cause.Message}"), role, [new ErrorIntent(source, cause.Message, cause.ToString())]);
+        }
+    }
+
+    private static bool TryBind(KernelFunction function, DirectCommand command, out KernelArguments? arguments, out string error)
+    {
+        arguments = null;
+        var parameters = function.Metadata.Parameters;
+        if (command.Positional.Count > parameters.Count)
+        {
+            error = $"{ToolName(function)} takes {parameters.Count} argument(s) but got {command.Positional.Count}; quote an argument that has spaces.";
+            return false;
+        }
+
+        var bound = new KernelArguments();
+        for (var i = 0; i < command.Positional.Count; i++)
+        {
+            bound[parameters[i].Name] = command.Positional[i];
+        }
+
+        foreach (var (name, value) in command.Named)
+        {
+            var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (parameter is null)
+            {
+                error = $"{ToolName(function)} has no parameter '{name}'.";
+                return false;
+            }
+
+            if (bound.ContainsName(parameter.Name))
+            {
+                error = $"Parameter '{parameter.Name}' is given twice.";
+                return false;
+            }
+
+            bound[parameter.Name] = value;
+        }
+
+        var missing = parameters.Where(p => p.IsRequired && !bound.ContainsName(p.Name)).Select(p => p.Name).ToList();
+        if (missing.Count > 0)
+        {
+            error = $"Missing argument {string.Join(", ", missing.Select(m => $"'{m}'"))}.";
+            return false;
+        }
+
+        arguments = bound;
+        error = string.Empty;
+        return true;
+    }
+
+    private string Help()
+    {
+        if (_roles.Tools.Count == 0)
+        {
+            return "No roles are loaded. Put a role file in the roles folder.";
+        }
+
+        var text = new StringBuilder("Roles and their tools (call one with /role tool arguments):");
+        foreach (var plugin in _roles.Tools.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            text.AppendLine().Append(Usage(plugin));
+        }
+
+        return text.ToString();
+    }
+
+    private static string Usage(KernelPlugin plugin)
+    {
+        var text = new StringBuilder().Append(plugin.Name).Append(": ").Append(plugin.Description);
+        foreach (var function in plugin.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            text.AppendLine().Append("  ").Append(Usage(plugin.Name, function));
+            if (!string.IsNullOrEmpty(function.Description))
+            {
+                text.Append("  - ").Append(function.Description);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Usage(string role, KernelFunction function) =>
+        $"/{role} {ToolName(function)} {string.Join(' ', function.Metadata.Parameters.Select(p => p.IsRequired ? $"<{p.Name}>" : $"[{p.Name}]"))}".TrimEnd();
+
+    /// <summary>The snake_case name users type: SetTimer becomes set_timer.</summary>
+    internal static string ToolName(KernelFunction function)
+    {
+        var name = function.Name;
+        if (name.Contains('_', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var text = new StringBuilder();
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+
+    private static string Normalize(string name) => name.Replace("_", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+
+    private static string Names(IEnumerable<string> names)
+    {
+        var list = names.Order(StringComparer.Ordinal).ToList();
+        return list.Count == 0 ? "(none loaded)" : string.Join(", ", list);
+    }
+}

@@ -1,0 +1,9 @@
+namespace AgentPlugins.Sdk;
+
+/// <summary>The model tier a role runs on; plugins.json maps each tier to a model.</summary>
+public enum LlmTier
+{
+    Weak,
+    Default,
+    Strong,
+}
