@@ -6,4 +6,6 @@ var root = new RootCommand("AgentPlugins host: hot-reloadable single-file C# rol
     RunCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// Microsoft.Extensions.Hosting handles Ctrl-C and SIGTERM itself (drain, then exit 0).
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

@@ -10,31 +10,40 @@ namespace AgentPlugins.Host.Channels;
 /// Reads requests from standard input, one per line (typed or piped), and runs each on the loop;
 /// the reply goes to standard output. When input ends the host keeps running: timers still fire.
 /// </summary>
-internal sealed class ConsoleInput(Runtime runtime, TextReader input, string user, ILogger<ConsoleInput> log) : BackgroundService
+/// <remarks>
+/// A console read blocks and ignores cancellation, so the reader runs on a task of its own that
+/// shutdown does not wait for: a pending read must never hold up Ctrl-C or SIGTERM.
+/// </remarks>
+internal sealed class ConsoleInput(Runtime runtime, TextReader input, string user, ILogger<ConsoleInput> log) : IHostedService, IDisposable
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Let the host finish starting (roles loaded) before the first request is read.
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            string? line;
-            try
-            {
-                line = await input.ReadLineAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+    private readonly CancellationTokenSource _stopping = new();
 
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = Task.Run(() => ReadAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task ReadAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            var line = await input.ReadLineAsync(stopping).ConfigureAwait(false);
             if (line is null)
             {
                 log.LogDebug("Standard input ended; the host keeps running.");
                 return;
             }
 
-            if (string.IsNullOrWhiteSpace(line))
+            if (string.IsNullOrWhiteSpace(line) || stopping.IsCancellationRequested)
             {
                 continue;
             }
@@ -43,17 +52,16 @@ internal sealed class ConsoleInput(Runtime runtime, TextReader input, string use
             try
             {
                 await runtime.Loop.InvokeAsync(
-                    () => runtime.Workflows.HandleAsync(request, reply => runtime.Channels.SendAsync(request.Channel, new OutgoingMessage(reply.Text, user, Priority.Medium, MessageKind.Reply)), stoppingToken),
-                    stoppingToken).ConfigureAwait(false);
+                    () => runtime.Workflows.HandleAsync(request, Reply, stopping),
+                    stopping).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (System.Threading.Channels.ChannelClosedException)
+            catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
             {
                 return;
             }
         }
     }
+
+    private Task Reply(Reply reply) =>
+        runtime.Channels.SendAsync(ChannelNames.Console, new OutgoingMessage(reply.Text, user, Priority.Medium, MessageKind.Reply));
 }

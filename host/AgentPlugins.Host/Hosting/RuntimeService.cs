@@ -10,7 +10,18 @@ internal sealed class RuntimeService(Runtime runtime, ILogger<RuntimeService> lo
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var failures = await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Compilation.RoleDiagnostic> failures;
+        try
+        {
+            failures = await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM while roles were loading: a requested stop; StopAsync drains what started.
+            log.LogInformation("Stopped while starting.");
+            return;
+        }
+
         if (failures.Count > 0)
         {
             log.LogWarning("{Count} role file(s) did not load; the others run.", failures.Select(f => f.Path).Distinct().Count());
