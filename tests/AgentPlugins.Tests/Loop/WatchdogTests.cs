@@ -1,0 +1,63 @@
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
+
+namespace AgentPlugins.Tests.Loop;
+
+public sealed class WatchdogTests
+{
+    private const string Slow = """
+        using AgentPlugins.Sdk;
+
+        public sealed class SlowRole : IRole
+        {
+            public RoleConfig Config { get; } = new("slow", "1.0.0", "Blocks the loop", WhenToUse: "tests");
+
+            public void Register(RoleBuilder role) => role.On("WORK", Hog);
+
+            private static IEnumerable<Intent> Hog(BusEvent e, EventContext c)
+            {
+                var until = DateTime.UtcNow.AddMilliseconds(400);
+                while (DateTime.UtcNow < until) { }
+                return [new NotificationIntent("slow done", c.Channel)];
+            }
+        }
+        """;
+
+    private const string Quick = """
+        using AgentPlugins.Sdk;
+
+        public sealed class QuickRole : IRole
+        {
+            public RoleConfig Config { get; } = new("quick", "1.0.0", "Answers at once", WhenToUse: "tests");
+
+            public void Register(RoleBuilder role) => role.On("WORK", (e, c) => [new NotificationIntent("quick done", c.Channel)]);
+        }
+        """;
+
+    [Fact]
+    public async Task A_role_call_that_holds_the_loop_too_long_is_named_and_quarantined_and_the_others_go_on()
+    {
+        await using var test = await TestRuntime.Create(
+            new Dictionary<string, string> { ["slow.cs"] = Slow, ["quick.cs"] = Quick },
+            configure: options => options with { Loop = new LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(100) } }).StartAsync();
+        var reported = new TaskCompletionSource<(string Role, string Handler)>();
+        test.Runtime.Loop.Watchdog.SlowCall += (role, handler, _) => reported.TrySetResult((role, handler));
+
+        await test.Runtime.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
+
+        Assert.Equal(("slow", "Hog"), await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await test.Runtime.Loop.InvokeAsync(() => { });
+        await test.Runtime.Loop.InvokeAsync(() => { });
+        var status = test.Runtime.Roles.Status.Single(s => s.Name == "slow");
+        Assert.Equal(RoleState.Quarantined, status.State);
+        Assert.Contains("Hog held the loop", Assert.Single(status.LastErrors).Message, StringComparison.Ordinal);
+
+        var before = test.Console.Messages.Count(m => m.Text == "slow done");
+        await test.Runtime.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
+        await test.Console.WaitForAsync(m => m.Text == "quick done" && test.Console.Messages.Count(x => x.Text == "quick done") == 2);
+        Assert.Equal(before, test.Console.Messages.Count(m => m.Text == "slow done"));
+    }
+}
