@@ -102,33 +102,32 @@ internal sealed class MessageBus
             }
 
             var from = new IntentOrigin(subscription.Owner.Role, context);
-            foreach (var intent in intents)
+            for (var i = 0; i < intents.Count; i++)
             {
-                _intents.Submit(intent, from);
+                _intents.Submit(intents[i], from);
             }
         }
     }
 
     // Runs the handler and reads its intents inside the guard: a lazy (yield) handler fails while enumerated.
-    private List<Intent>? Call(Subscription subscription, BusEvent busEvent, EventContext context)
+    private IReadOnlyList<Intent>? Call(Subscription subscription, BusEvent busEvent, EventContext context)
     {
         var watchdog = _loop.Watchdog;
         watchdog.Enter(subscription.Owner.Role, subscription.HandlerName);
         try
         {
-            var result = subscription.Handler(busEvent, context);
-            if (result is null || result is ICollection<Intent> { Count: 0 })
+            switch (subscription.Handler(busEvent, context))
             {
-                return null;
+                case null:
+                case ICollection<Intent> { Count: 0 }:
+                    return null;
+                case Intent[] array:
+                    return array;
+                case List<Intent> list:
+                    return list;
+                case var lazy:
+                    return [.. lazy];
             }
-
-            List<Intent>? intents = null;
-            foreach (var intent in result)
-            {
-                (intents ??= []).Add(intent);
-            }
-
-            return intents;
         }
         catch (Exception ex)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Loop;
@@ -42,7 +41,8 @@ internal sealed class LoopWatchdog : IAsyncDisposable
         _role = role;
         _handler = handler;
         _call++;
-        Volatile.Write(ref _startedAt, Stopwatch.GetTimestamp());
+        // TickCount64 costs a couple of nanoseconds; millisecond resolution is all a watchdog needs.
+        Volatile.Write(ref _startedAt, Environment.TickCount64);
     }
 
     /// <summary>Marks the end of the current role call.</summary>
@@ -59,7 +59,7 @@ internal sealed class LoopWatchdog : IAsyncDisposable
         }
 
         var call = Volatile.Read(ref _call);
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
         if (elapsed < _threshold || call == _reportedCall)
         {
             return;
