@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Scheduling;
 
@@ -15,6 +16,9 @@ internal sealed record AgentPluginsOptions
     public LoopOptions Loop { get; init; } = new();
 
     public ChannelsOptions Channels { get; init; } = new();
+
+    /// <summary>The language models; null (no <c>llm</c> section) runs the host without one.</summary>
+    public LlmOptions? Llm { get; init; }
 }
 
 /// <summary>plugins.json <c>roles</c>.</summary>

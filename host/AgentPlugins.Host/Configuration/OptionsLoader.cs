@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Agents;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentPlugins.Host.Configuration;
@@ -89,5 +90,16 @@ internal static class OptionsLoader
         Require(options.Loop.IngressCapacity > 0, "loop:ingressCapacity", "must be a positive number.");
         Require(options.Loop.SlowCallThreshold > TimeSpan.Zero, "loop:slowCallThreshold", "must be a positive time span, e.g. \"00:00:02\".");
         Require(!string.IsNullOrWhiteSpace(options.Channels.Console.User), "channels:console:user", "must not be empty.");
+        if (options.Llm is not null)
+        {
+            try
+            {
+                ModelTiers.Resolve(options.Llm, Environment.GetEnvironmentVariable);
+            }
+            catch (ConfigurationException ex)
+            {
+                throw new ConfigurationException($"{path}: {ex.Message}", ex);
+            }
+        }
     }
 }

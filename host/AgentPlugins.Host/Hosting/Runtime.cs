@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Audit;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Channels;
@@ -42,7 +43,10 @@ internal sealed class Runtime : IAsyncDisposable
         Roles = new RoleRegistry(Bus, Intents, services, clock, logs.CreateLogger<RoleRegistry>());
         var instantiator = new RoleInstantiator(name => SettingsFor(options, name));
         Loader = new RoleLoader(new RoleCompiler(ReferenceSet.Default), instantiator, Roles, Loop, logs.CreateLogger<RoleLoader>());
-        Workflows = new WorkflowEngine(Roles, Intents, Channels, Loop, clock, logs.CreateLogger<WorkflowEngine>());
+        Agents = options.Llm is null
+            ? null
+            : new AgentDispatcher(options.Llm, options.Storage.DataFolder, Roles, Intents, Channels, Loop, clock, logs);
+        Workflows = new WorkflowEngine(Roles, Intents, Channels, Loop, clock, logs.CreateLogger<WorkflowEngine>(), Agents);
         _heartbeats = new HeartbeatScheduler(options.Scheduler, clock, Bus);
         RouteUniversalIntents();
         Loop.Watchdog.SlowCall += (role, handler, elapsed) => Loop.PostInternal(new CallbackWork(
@@ -68,6 +72,9 @@ internal sealed class Runtime : IAsyncDisposable
 
     public WorkflowEngine Workflows { get; }
 
+    /// <summary>Routes and answers requests in plain words; null when plugins.json configures no model.</summary>
+    public AgentDispatcher? Agents { get; }
+
     public ITimerService Timers => _timers;
 
     /// <summary>Starts the loop and the audit log, loads the roles folder, starts the heartbeats.</summary>
@@ -76,6 +83,7 @@ internal sealed class Runtime : IAsyncDisposable
     {
         _started = true;
         Audit.Open();
+        Agents?.Open();
         Loop.Start();
         IReadOnlyList<RoleDiagnostic> failures = [];
         if (Directory.Exists(_options.Roles.Folder))
@@ -85,6 +93,14 @@ internal sealed class Runtime : IAsyncDisposable
         else
         {
             _log.LogWarning("The roles folder {Folder} does not exist; no roles are loaded.", _options.Roles.Folder);
+        }
+
+        if (Agents is not null)
+        {
+            foreach (var missing in await Loop.InvokeAsync(() => Task.FromResult(Agents.MissingTiers()), cancellationToken).ConfigureAwait(false))
+            {
+                _log.LogWarning("{Problem}", missing);
+            }
         }
 
         _heartbeats.Start();
@@ -105,6 +121,10 @@ internal sealed class Runtime : IAsyncDisposable
         _timers.Dispose();
         await Loop.StopAsync(drainTimeout).ConfigureAwait(false);
         await Audit.DisposeAsync().ConfigureAwait(false);
+        if (Agents is not null)
+        {
+            await Agents.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -132,6 +152,8 @@ internal sealed class Runtime : IAsyncDisposable
             Audit.Append(new AuditRecord(intent.CreatedAt, origin.Producer, "error", $"{error.Source}: {error.Message}", origin.Context.User));
             return Task.CompletedTask;
         }));
-        Intents.Route(typeof(WorkflowIntent), new IntentRoute("workflows", "run", (intent, origin) => Workflows.RunIntentAsync((WorkflowIntent)intent, origin)));
+        Intents.Route(typeof(WorkflowIntent), new IntentRoute("workflows", "run", (intent, origin) => Agents is null
+            ? Workflows.RunIntentAsync((WorkflowIntent)intent, origin)
+            : Agents.RunWorkflowAsync((WorkflowIntent)intent, origin, Workflows)));
     }
 }

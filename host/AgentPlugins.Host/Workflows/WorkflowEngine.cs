@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
@@ -13,8 +14,9 @@ namespace AgentPlugins.Host.Workflows;
 /// <summary>
 /// Runs requests on the loop. This first form runs direct tool commands
 /// (<c>/timer set_timer 5m tea</c>) through Semantic Kernel's own invocation and argument binding,
-/// sends the tool's message back to the requester, then processes the tool's intents. Free text
-/// gets a clear answer that no language model is configured.
+/// sends the tool's message back to the requester, then processes the tool's intents. Free text goes
+/// to the <see cref="AgentDispatcher"/> when plugins.json configures a model, and otherwise gets a clear
+/// answer that no language model is configured.
 /// </summary>
 internal sealed class WorkflowEngine
 {
@@ -28,9 +30,11 @@ internal sealed class WorkflowEngine
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly Kernel _kernel = new();
+    private readonly AgentDispatcher? _agents;
 
-    public WorkflowEngine(RoleRegistry roles, IntentProcessor intents, ChannelRegistry channels, EventLoop loop, TimeProvider clock, ILogger<WorkflowEngine> log)
+    public WorkflowEngine(RoleRegistry roles, IntentProcessor intents, ChannelRegistry channels, EventLoop loop, TimeProvider clock, ILogger<WorkflowEngine> log, AgentDispatcher? agents = null)
     {
+        _agents = agents;
         _roles = roles;
         _intents = intents;
         _channels = channels;
@@ -70,7 +74,13 @@ internal sealed class WorkflowEngine
 
         if (!text.StartsWith('/'))
         {
-            return (new Reply(false, NoModelMessage), "host", []);
+            if (_agents is null)
+            {
+                return (new Reply(false, NoModelMessage), "host", []);
+            }
+
+            var outcome = await _agents.AnswerAsync(text, context, cancellationToken).ConfigureAwait(true);
+            return (outcome.Reply, outcome.Producer, outcome.Intents);
         }
 
         if (!DirectCommand.TryParse(text, out var command, out var error))

@@ -1,7 +1,8 @@
 namespace AgentPlugins.Sdk;
 
 /// <summary>
-/// What a role declares in <see cref="IRole.Register"/>: event handlers, tools and intent handlers.
+/// What a role declares in <see cref="IRole.Register"/>: event handlers, tools, intent handlers and,
+/// for requests in plain words, its prompt and optional pre- and post-processing hooks.
 /// The host reads it once, after <c>Register</c> returns, and owns the registrations from then on.
 /// </summary>
 public sealed class RoleBuilder
@@ -15,6 +16,12 @@ public sealed class RoleBuilder
     internal IReadOnlyList<object> ToolObjects => _toolObjects;
 
     internal IReadOnlyCollection<IntentHandlerRegistration> IntentHandlers => _intentHandlers.Values;
+
+    internal string? Instructions { get; private set; }
+
+    internal Func<PromptContext, Task<string>>? PreProcessor { get; private set; }
+
+    internal Func<string, PromptContext, Task<string>>? PostProcessor { get; private set; }
 
     /// <summary>Calls <paramref name="handler"/> for every event of <paramref name="eventType"/> (case-sensitive).</summary>
     /// <remarks>Event handlers are pure: they look at the event and its context and return intents.</remarks>
@@ -45,6 +52,36 @@ public sealed class RoleBuilder
             throw new InvalidOperationException($"A handler for {typeof(TIntent).Name} is already registered.");
         }
 
+        return this;
+    }
+
+    /// <summary>
+    /// The role's instructions to the language model: who it is and how it answers. The host adds the
+    /// conversation so far and the user's request; the role's tools are offered by themselves.
+    /// </summary>
+    public RoleBuilder Prompt(string instructions)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(instructions);
+        Instructions = Instructions is null ? instructions : throw new InvalidOperationException("The prompt is already set; a role has one.");
+        return this;
+    }
+
+    /// <summary>
+    /// Runs before the model is asked; the text it returns is added to the prompt for this request
+    /// (e.g. the weather data a weather role fetched). Return an empty string to add nothing.
+    /// </summary>
+    public RoleBuilder PreProcess(Func<PromptContext, Task<string>> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        PreProcessor = PreProcessor is null ? hook : throw new InvalidOperationException("A pre-processor is already registered; a role has one.");
+        return this;
+    }
+
+    /// <summary>Runs on the model's answer before the user gets it, and returns the answer to send (e.g. reshaped for speech).</summary>
+    public RoleBuilder PostProcess(Func<string, PromptContext, Task<string>> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        PostProcessor = PostProcessor is null ? hook : throw new InvalidOperationException("A post-processor is already registered; a role has one.");
         return this;
     }
 
