@@ -41,7 +41,7 @@ internal sealed record Plan(IReadOnlyList<PlanStep> Steps)
             return false;
         }
 
-        if (root.EnumerateObject().FirstOrDefault(p => p.Name != "steps") is { Name: { } extra } && extra.Length > 0)
+        if (Unknown(root, "steps") is { } extra)
         {
             error = $"Unknown property '{extra}'; a plan has only 'steps'.";
             return false;
@@ -89,7 +89,7 @@ internal sealed record Plan(IReadOnlyList<PlanStep> Steps)
             return false;
         }
 
-        if (step.EnumerateObject().FirstOrDefault(p => p.Name is not ("id" or "role" or "instruction" or "dependsOn")) is { Name: { } extra } && extra.Length > 0)
+        if (Unknown(step, "id", "role", "instruction", "dependsOn") is { } extra)
         {
             error = $"{where} has an unknown property '{extra}'.";
             return false;
@@ -124,6 +124,9 @@ internal sealed record Plan(IReadOnlyList<PlanStep> Steps)
         error = string.Empty;
         return true;
     }
+
+    private static string? Unknown(JsonElement element, params string[] allowed) =>
+        element.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !allowed.Contains(name, StringComparer.Ordinal));
 
     private static bool TryString(JsonElement element, string name, out string value)
     {
