@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run bench-bus clean
+.PHONY: help build test lint format run bench-bus bench-agents clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,6 +31,9 @@ format: ## fix formatting
 
 bench-bus: build ## events/s and latency through the loop and bus; writes bench/results/bus.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- bus bench/results/bus.md
+
+bench-agents: build ## host overhead per request with a zero-latency scripted model; writes bench/results/agents.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- agents bench/results/agents.md
 
 clean:
 	rm -rf bin data tests/results

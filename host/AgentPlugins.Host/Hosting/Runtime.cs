@@ -101,6 +101,9 @@ internal sealed class Runtime : IAsyncDisposable
             {
                 _log.LogWarning("{Problem}", missing);
             }
+
+            // Reaching the model servers is checked in the background: a slow one must not hold start-up.
+            _ = ReportModelProblemsAsync(Agents.Models.Tiers);
         }
 
         _heartbeats.Start();
@@ -131,6 +134,14 @@ internal sealed class Runtime : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         await Loop.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task ReportModelProblemsAsync(ModelTiers tiers)
+    {
+        foreach (var problem in await ModelProbe.CheckAsync(tiers, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false))
+        {
+            _log.LogWarning("{Problem}", problem);
+        }
     }
 
     private static RoleSettings SettingsFor(AgentPluginsOptions options, string role) =>

@@ -95,6 +95,28 @@ public sealed class ModelFailureTests
     }
 
     [Fact]
+    public async Task The_start_up_probe_names_an_unreachable_endpoint_and_a_model_the_server_does_not_offer()
+    {
+        await using var server = new ScriptedModelServer { Models = ["weak-model", "strong-model"] };
+        var closed = new ScriptedModelServer();
+        var closedEndpoint = closed.Endpoint;
+        await closed.DisposeAsync();
+        var options = AgentHarness.Options(server.Endpoint);
+        options = options with
+        {
+            Providers = new(options.Providers) { ["gone"] = new LlmProviderOptions { Endpoint = closedEndpoint } },
+            Tiers = options.Tiers with { Strong = new LlmTierOptions { Provider = "gone", Model = "big" } },
+        };
+
+        var problems = await ModelProbe.CheckAsync(ModelTiers.Resolve(options, _ => null), TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("'llm:tiers:default:model' is 'default-model', which the server at llm:providers:local:endpoint does not offer (it offers: strong-model, weak-model).", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith($"Cannot reach the model server at llm:providers:gone:endpoint ({closedEndpoint}", StringComparison.Ordinal));
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
     public void A_missing_api_key_variable_stops_start_up_naming_the_key()
     {
         var variable = "AGENTPLUGINS_TEST_KEY_" + Guid.NewGuid().ToString("N")[..8];

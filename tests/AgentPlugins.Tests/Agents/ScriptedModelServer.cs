@@ -46,6 +46,9 @@ internal sealed class ScriptedModelServer : IAsyncDisposable
 
     public IReadOnlyList<ModelRequest> Requests => [.. _requests];
 
+    /// <summary>The model ids <c>GET /v1/models</c> lists; empty answers 404, like a server that does not list them.</summary>
+    public IReadOnlyList<string> Models { get; set; } = [];
+
     public void Enqueue(params ScriptedReply[] replies)
     {
         foreach (var reply in replies)
@@ -95,6 +98,12 @@ internal sealed class ScriptedModelServer : IAsyncDisposable
     {
         try
         {
+            if (context.Request.HttpMethod == "GET" && context.Request.Url!.AbsolutePath.EndsWith("/models", StringComparison.Ordinal))
+            {
+                await ListModelsAsync(context);
+                return;
+            }
+
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var request = ModelRequest.Parse(context.Request.Url!.AbsolutePath, body);
@@ -122,6 +131,16 @@ internal sealed class ScriptedModelServer : IAsyncDisposable
         {
             // The client gave up (a timeout under test) or the server is stopping.
         }
+    }
+
+    private async Task ListModelsAsync(HttpListenerContext context)
+    {
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { @object = "list", data = Models.Select(id => new { id, @object = "model" }) }));
+        context.Response.StatusCode = Models.Count == 0 ? 404 : 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength64 = bytes.Length;
+        await context.Response.OutputStream.WriteAsync(bytes, _stop.Token);
+        context.Response.Close();
     }
 
     private string Completion(ModelRequest request, ScriptedReply reply)
