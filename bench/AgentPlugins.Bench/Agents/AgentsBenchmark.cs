@@ -26,6 +26,7 @@ internal sealed class AgentsBenchmark : IBenchmark
 
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
         await using var server = new ScriptedModelServer
         {
             Fallback = request =>
@@ -67,7 +68,7 @@ internal sealed class AgentsBenchmark : IBenchmark
             var one = await ThroughputAsync(runtime, ConcurrentTotal / 4, concurrency: 1, cancellationToken);
             var sixteen = await ThroughputAsync(runtime, ConcurrentTotal, concurrency: 16, cancellationToken);
             var http = await LoopbackFloorAsync(server, cancellationToken);
-            return Report(latencies, one, sixteen, http, server.Requests.Count);
+            return Report(latencies, one, sixteen, http, server.Requests.Count, load);
         }
         finally
         {
@@ -137,7 +138,7 @@ internal sealed class AgentsBenchmark : IBenchmark
         return Percentile(samples, 0.5);
     }
 
-    private static string Report(double[] latencies, double one, double sixteen, double httpFloor, int modelRequests)
+    private static string Report(double[] latencies, double one, double sixteen, double httpFloor, int modelRequests, string load)
     {
         string Ms(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
         var p50 = Percentile(latencies, 0.5);
@@ -152,6 +153,8 @@ internal sealed class AgentsBenchmark : IBenchmark
             carried out -> final answer. Three chat-completions round trips through the real Semantic
             Kernel OpenAI connector, the resilience handler and the durable conversation store.
             {Sequential} measured requests after {Warmup} warm-up; {modelRequests} model requests in all.
+            The scripted server runs in the same process and shares its cores. Load average when the
+            run started: {load} (the tail percentiles move with whatever else the machine runs).
 
             | measure | value |
             |---|---|
