@@ -17,12 +17,13 @@ namespace AgentPlugins.Host.Agents;
 internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds, ILogger log) : IAutoFunctionInvocationFilter
 {
     private readonly List<Intent> _intents = [];
+    private readonly List<string> _calls = [];
 
     /// <summary>The intents of every tool call so far, in call order. Read after the run.</summary>
     public IReadOnlyList<Intent> Intents => _intents;
 
-    /// <summary>The tools called so far, <c>role/tool</c>.</summary>
-    public List<string> Calls { get; } = [];
+    /// <summary>The tools called so far, <c>role/tool</c>, in call order.</summary>
+    public IReadOnlyList<string> Calls => _calls;
 
     /// <summary>True when the run was stopped because the model kept calling tools.</summary>
     public bool StoppedAtLimit { get; private set; }
@@ -46,7 +47,7 @@ internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds,
     {
         var tool = WorkflowEngine.ToolName(context.Function);
         var source = $"{role}/{tool}";
-        Calls.Add(source);
+        _calls.Add(source);
         Task call;
         loop.Watchdog.Enter(role, tool);
         try

@@ -27,7 +27,7 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
     {
         if (!models.TryGet(role.Config.Llm, role.Name, out var tier, out var chat, out var missing))
         {
-            return new RoleAnswer(false, missing, [], []);
+            return new RoleAnswer(false, missing, []);
         }
 
         var log = _loggers.GetOrAdd(role.Name, name => logs.CreateLogger($"role.{name}"));
@@ -38,7 +38,7 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
             var (text, error) = await HookAsync(role.Name, "pre-processor", () => pre(context)).ConfigureAwait(true);
             if (error is not null)
             {
-                return new RoleAnswer(false, error, [], []);
+                return new RoleAnswer(false, error, []);
             }
 
             added = text!;
@@ -56,13 +56,13 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
         var (answer, failure) = await ModelCall.AskAsync(chat!, tier!, Prompt(role, added, parameters, history, instruction), settings, kernel, cancellationToken).ConfigureAwait(true);
         if (failure is not null)
         {
-            return new RoleAnswer(false, failure, filter.Intents, filter.Calls);
+            return new RoleAnswer(false, failure, filter.Intents);
         }
 
         if (filter.StoppedAtLimit)
         {
             var stopped = $"Role '{role.Name}' kept calling tools; stopped after {models.Tiers.Options.Routing.MaxToolRounds} rounds (llm:routing:maxToolRounds).";
-            return new RoleAnswer(false, stopped, filter.Intents, filter.Calls);
+            return new RoleAnswer(false, stopped, filter.Intents);
         }
 
         var reply = answer!.Content ?? string.Empty;
@@ -71,13 +71,14 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
             var (text, error) = await HookAsync(role.Name, "post-processor", () => post(reply, context)).ConfigureAwait(true);
             if (error is not null)
             {
-                return new RoleAnswer(false, error, filter.Intents, filter.Calls);
+                return new RoleAnswer(false, error, filter.Intents);
             }
 
             reply = text!;
         }
 
-        return new RoleAnswer(true, reply, filter.Intents, filter.Calls);
+        log.LogInformation("Role {Role} answered on {Tier} ({Model}) after tool calls: {Calls}.", role.Name, tier!.Key, tier.Model, filter.Calls.Count == 0 ? "none" : string.Join(", ", filter.Calls));
+        return new RoleAnswer(true, reply, filter.Intents);
     }
 
     private static ChatHistory Prompt(AgentProfile role, string added, IReadOnlyDictionary<string, string> parameters, IReadOnlyList<ConversationTurn> history, string instruction)

@@ -23,7 +23,7 @@ internal sealed class Router(ModelClients models)
         }
 
         var names = roles.Select(r => r.Name).Order(StringComparer.Ordinal).ToList();
-        var system = new StringBuilder(router.Instructions ?? $"Pick the role that should answer the user's request.")
+        var system = new StringBuilder(router.Instructions ?? "Pick the role that should answer the user's request.")
             .AppendLine().AppendLine().AppendLine("The roles:");
         foreach (var role in roles.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
