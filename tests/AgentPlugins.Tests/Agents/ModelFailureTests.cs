@@ -92,6 +92,12 @@ public sealed class ModelFailureTests
         Assert.False(reply.Success);
         Assert.Equal("Role 'scholar' runs on the strong tier, but plugins.json has no 'llm:tiers:strong' (give it a provider and a model).", reply.Text);
         Assert.Single(agents.Server.Requests);
+
+        // Known before any request: start-up logs the same for every serving role that needs the tier.
+        var missing = await agents.Runtime.Loop.InvokeAsync(() => Task.FromResult(agents.Runtime.Agents!.MissingTiers()));
+        Assert.Equal(
+            ["Role 'planner' runs on the strong tier, but plugins.json has no 'llm:tiers:strong' (give it a provider and a model).", reply.Text],
+            missing.Order(StringComparer.Ordinal));
     }
 
     [Fact]

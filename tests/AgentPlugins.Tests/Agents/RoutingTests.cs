@@ -116,6 +116,24 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task Work_for_several_roles_goes_to_the_planner_even_when_the_router_is_sure()
+    {
+        await using var agents = await AgentHarness.StartAsync(new Dictionary<string, string> { ["probe.cs"] = TestRoles.Probe });
+        agents.Server.Enqueue(
+            ScriptedReply.Route("plan", 0.95),
+            ScriptedReply.Text("""{"steps": [{"id": "1", "role": "timer", "instruction": "List the timers."}, {"id": "2", "role": "probe", "instruction": "Check the host."}]}"""),
+            ScriptedReply.Text("No timers."),
+            ScriptedReply.Text("Host fine."));
+
+        var reply = await agents.AskAsync("list my timers and check the host");
+
+        Assert.True(reply.Success, reply.Text);
+        Assert.Equal("No timers.\nHost fine.", reply.Text);
+        Assert.Equal([AgentHarness.WeakModel, AgentHarness.StrongModel, AgentHarness.WeakModel, AgentHarness.DefaultModel], agents.Server.Requests.Select(r => r.Model));
+        Assert.Equal("Check the host.", agents.Server.Requests[3].LastUser);
+    }
+
+    [Fact]
     public async Task Malformed_routing_json_is_retried_once_with_the_error()
     {
         await using var agents = await AgentHarness.StartAsync();
