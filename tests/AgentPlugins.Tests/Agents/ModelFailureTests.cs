@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Sdk;
@@ -41,18 +43,22 @@ public sealed class ModelFailureTests
     [Fact]
     public async Task A_model_that_does_not_answer_in_time_is_retried_then_reported_without_hanging()
     {
-        await using var agents = await AgentHarness.StartAsync(configure: llm => llm with
-        {
-            Providers = new() { ["local"] = llm.Providers["local"] with { Timeout = TimeSpan.FromMilliseconds(300), Retries = 1 } },
-        });
-        agents.Server.Enqueue(ScriptedReply.Route("timer", 0.9));
+        // The probe's tier (default) runs on a provider with a short timeout; routing keeps the usual one.
+        await using var agents = await AgentHarness.StartAsync(
+            new Dictionary<string, string> { ["probe.cs"] = TestRoles.Probe },
+            configure: llm => llm with
+            {
+                Providers = new(llm.Providers) { ["slow"] = llm.Providers["local"] with { Timeout = TimeSpan.FromMilliseconds(300), Retries = 1 } },
+                Tiers = llm.Tiers with { Default = new LlmTierOptions { Provider = "slow", Model = AgentHarness.DefaultModel } },
+            });
+        agents.Server.Enqueue(ScriptedReply.Route("probe", 0.9));
         agents.Server.Fallback = _ => ScriptedReply.Text("too late") with { Delay = TimeSpan.FromSeconds(30) };
 
         var clock = Stopwatch.StartNew();
-        var reply = await agents.AskAsync("list my timers");
+        var reply = await agents.AskAsync("where am I?");
 
         Assert.False(reply.Success);
-        Assert.Contains("did not answer within 0.3 s after 2 attempts (llm:providers:local:timeout)", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("did not answer within 0.3 s after 2 attempts (llm:providers:slow:timeout)", reply.Text, StringComparison.Ordinal);
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(10));
         Assert.Equal(3, agents.Server.Requests.Count);
 
@@ -63,9 +69,10 @@ public sealed class ModelFailureTests
     [Fact]
     public async Task An_unreachable_endpoint_is_reported_naming_its_key()
     {
-        var port = new ScriptedModelServer();
-        var endpoint = port.Endpoint;
-        await port.DisposeAsync();
+        // A socket bound but not listening holds its port, and connecting to it is refused.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var endpoint = $"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}/v1";
         await using var agents = await AgentHarness.StartAsync(configure: _ => AgentHarness.Options(endpoint) with
         {
             Providers = new() { ["local"] = new LlmProviderOptions { Endpoint = endpoint, Retries = 1, RetryDelay = TimeSpan.FromMilliseconds(10) } },
@@ -104,9 +111,9 @@ public sealed class ModelFailureTests
     public async Task The_start_up_probe_names_an_unreachable_endpoint_and_a_model_the_server_does_not_offer()
     {
         await using var server = new ScriptedModelServer { Models = ["weak-model", "strong-model"] };
-        var closed = new ScriptedModelServer();
-        var closedEndpoint = closed.Endpoint;
-        await closed.DisposeAsync();
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var closedEndpoint = $"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}/v1";
         var options = AgentHarness.Options(server.Endpoint);
         options = options with
         {

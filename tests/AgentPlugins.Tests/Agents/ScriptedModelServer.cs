@@ -23,16 +23,30 @@ internal sealed class ScriptedModelServer : IAsyncDisposable
 
     public ScriptedModelServer()
     {
-        // HttpListener cannot pick a free port itself; ask the OS for one, then listen on it.
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        // HttpListener cannot pick a free port itself: ask the OS for one, then listen on it. Tests run
+        // in parallel, so another server may take the port in between; then try the next free one.
+        for (var attempt = 1; ; attempt++)
         {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                probe.Stop();
+            }
+
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                _listener.Prefixes.Clear();
+            }
         }
 
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
         _serving = Task.Run(ServeAsync);
     }
 
