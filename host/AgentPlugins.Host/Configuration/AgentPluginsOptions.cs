@@ -1,5 +1,6 @@
 using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Scheduling;
 
 namespace AgentPlugins.Host.Configuration;
@@ -26,6 +27,18 @@ internal sealed record RolesOptions
 {
     /// <summary>The folder role files are loaded from; relative to plugins.json.</summary>
     public string Folder { get; init; } = "roles";
+
+    /// <summary>Watch the folder and swap a role whenever its file is saved, created, deleted or renamed.</summary>
+    public bool Watch { get; init; } = true;
+
+    /// <summary>How long a file must be quiet before a save is picked up; editors write a file in several steps.</summary>
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>The most the compile cache (under the data folder) may hold, in megabytes; 0 turns it off.</summary>
+    public int CompileCacheMegabytes { get; init; } = 64;
+
+    /// <summary>How retired generations are seen out of memory.</summary>
+    public UnloadVerifierOptions Unload { get; init; } = new();
 
     /// <summary>Per-role settings: role name → key → value; a role reads them through <c>IntentContext.Settings</c>.</summary>
     public Dictionary<string, Dictionary<string, string>> Settings { get; init; } = new(StringComparer.Ordinal);

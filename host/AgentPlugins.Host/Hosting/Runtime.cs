@@ -7,6 +7,8 @@ using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Workflows;
@@ -18,7 +20,8 @@ namespace AgentPlugins.Host.Hosting;
 /// <summary>
 /// The composition root: the loop, bus, intent processor, roles, timers, channels and workflow
 /// engine, wired together. Building it starts nothing; <see cref="StartAsync"/> starts the loop,
-/// loads the roles folder and starts the heartbeats; <see cref="StopAsync"/> drains and stops.
+/// loads the roles folder, starts watching it and starts the heartbeats; <see cref="StopAsync"/>
+/// drains and stops.
 /// </summary>
 internal sealed class Runtime : IAsyncDisposable
 {
@@ -26,12 +29,16 @@ internal sealed class Runtime : IAsyncDisposable
     private readonly ILogger _log;
     private readonly HeartbeatScheduler _heartbeats;
     private readonly MemoryTimerService _timers;
+    private readonly ILoggerFactory _logs;
+    private RoleReloader? _reloader;
+    private HostStatusPublisher? _status;
     private bool _started;
 
     public Runtime(AgentPluginsOptions options, TimeProvider clock, ILoggerFactory logs, IEnumerable<IChannel> channels)
     {
         _options = options;
         _log = logs.CreateLogger<Runtime>();
+        _logs = logs;
         Clock = clock;
         Loop = new EventLoop(options.Loop, clock, logs.CreateLogger<EventLoop>());
         Intents = new IntentProcessor(Loop, logs.CreateLogger<IntentProcessor>());
@@ -42,7 +49,15 @@ internal sealed class Runtime : IAsyncDisposable
         var services = new IntentServices(clock, _timers, Channels, Bus, logs);
         Roles = new RoleRegistry(Bus, Intents, services, clock, logs.CreateLogger<RoleRegistry>());
         var instantiator = new RoleInstantiator(name => SettingsFor(options, name));
-        Loader = new RoleLoader(new RoleCompiler(ReferenceSet.Default), instantiator, Roles, Loop, logs.CreateLogger<RoleLoader>());
+        Compiler = new RoleCompiler(ReferenceSet.Default);
+        CompileCache = new CompileCache(
+            Compiler,
+            options.Roles.CompileCacheMegabytes > 0 ? Path.Combine(options.Storage.DataFolder, "compile-cache") : null,
+            options.Roles.CompileCacheMegabytes * 1024L * 1024L,
+            logs.CreateLogger<CompileCache>());
+        Loader = new RoleLoader(CompileCache, instantiator, Roles, Loop, logs.CreateLogger<RoleLoader>());
+        Unloads = new UnloadVerifier(options.Roles.Unload, logs.CreateLogger<UnloadVerifier>());
+        Roles.Withdrawn += Unloads.Track;
         Agents = options.Llm is null
             ? null
             : new AgentDispatcher(options.Llm, options.Storage.DataFolder, Roles, Intents, Channels, Loop, clock, logs);
@@ -70,6 +85,19 @@ internal sealed class Runtime : IAsyncDisposable
 
     public RoleLoader Loader { get; }
 
+    public RoleCompiler Compiler { get; }
+
+    public CompileCache CompileCache { get; }
+
+    /// <summary>Sees retired generations out of memory and says whether they went.</summary>
+    public UnloadVerifier Unloads { get; }
+
+    /// <summary>Watches the roles folder once started (unless <c>roles:watch</c> is false).</summary>
+    public RoleReloader? Reloader => _reloader;
+
+    /// <summary>Completes when Roslyn has been warmed up after start-up.</summary>
+    public Task Warmup { get; private set; } = Task.CompletedTask;
+
     public WorkflowEngine Workflows { get; }
 
     /// <summary>Routes and answers requests in plain words; null when plugins.json configures no model.</summary>
@@ -77,7 +105,7 @@ internal sealed class Runtime : IAsyncDisposable
 
     public ITimerService Timers => _timers;
 
-    /// <summary>Starts the loop and the audit log, loads the roles folder, starts the heartbeats.</summary>
+    /// <summary>Starts the loop and the audit log, loads the roles folder, watches it, starts the heartbeats.</summary>
     /// <returns>The diagnostics of role files that failed to load; the others run.</returns>
     public async Task<IReadOnlyList<RoleDiagnostic>> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -106,6 +134,21 @@ internal sealed class Runtime : IAsyncDisposable
             _ = ReportModelProblemsAsync(Agents.Models.Tiers);
         }
 
+        if (_options.Roles.Watch && Directory.Exists(_options.Roles.Folder))
+        {
+            _reloader = new RoleReloader(_options.Roles.Folder, _options.Roles.Debounce, Loader, Roles, _logs.CreateLogger<RoleReloader>());
+            _reloader.Start();
+        }
+
+        // Roles that came from the compile cache never woke Roslyn; warm it now, off the loop,
+        // so the first edit is as fast as the next ones.
+        if (CompileCache.Compiles == 0)
+        {
+            Warmup = CompilerWarmup.RunAsync(Compiler, _log, cancellationToken);
+        }
+
+        _status = new HostStatusPublisher(_options.Storage.DataFolder, _options.Roles.Folder, Roles, Unloads, _logs.CreateLogger<HostStatusPublisher>());
+        _status.Start();
         _heartbeats.Start();
         _log.LogInformation("Ready: {Count} role(s) active from {Folder}.", Roles.Active.Count(), _options.Roles.Folder);
         return failures;
@@ -120,6 +163,8 @@ internal sealed class Runtime : IAsyncDisposable
         }
 
         _started = false;
+        _reloader?.Dispose();
+        _status?.Dispose();
         await _heartbeats.DisposeAsync().ConfigureAwait(false);
         _timers.Dispose();
         await Loop.StopAsync(drainTimeout).ConfigureAwait(false);
@@ -134,6 +179,7 @@ internal sealed class Runtime : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         await Loop.DisposeAsync().ConfigureAwait(false);
+        await Unloads.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task ReportModelProblemsAsync(ModelTiers tiers)

@@ -12,4 +12,5 @@ internal static class LoadCodes
     public const string InvalidTools = "AP1007";
     public const string PinningToolSignature = "AP1008";
     public const string Unreadable = "AP1009";
+    public const string Quarantined = "AP1010";
 }

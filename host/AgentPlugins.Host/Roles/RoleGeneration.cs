@@ -10,6 +10,8 @@ namespace AgentPlugins.Host.Roles;
 /// </summary>
 internal sealed class RoleGeneration
 {
+    private readonly HashSet<Task> _inFlight = [];
+    private readonly Lock _gate = new();
     private RoleLoadContext? _context;
 
     public RoleGeneration(
@@ -20,7 +22,8 @@ internal sealed class RoleGeneration
         RoleConfig config,
         RoleBuilder registration,
         KernelPlugin tools,
-        RoleSettings settings)
+        RoleSettings settings,
+        byte[]? image = null)
     {
         Path = path;
         ContentHash = contentHash;
@@ -30,6 +33,7 @@ internal sealed class RoleGeneration
         Registration = registration;
         Tools = tools;
         Settings = settings;
+        Image = image;
         Subscriber = new BusSubscriber(config.Name);
     }
 
@@ -54,10 +58,76 @@ internal sealed class RoleGeneration
 
     public RoleSettings Settings { get; }
 
+    /// <summary>The role assembly's bytes, kept to name a likely cause if the context never unloads.</summary>
+    public byte[]? Image { get; }
+
     public BusSubscriber Subscriber { get; }
 
     /// <summary>Cancelled when the generation is retired; intent handlers see it as their cancellation.</summary>
     public CancellationTokenSource Lifetime { get; } = new();
+
+    /// <summary>Intent handler calls of this generation that have not finished yet.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
+    /// <summary>Remembers <paramref name="task"/>, an intent handler call, until it ends, so retiring can wait for it.</summary>
+    public Task Track(Task task)
+    {
+        if (task.IsCompleted)
+        {
+            return task;
+        }
+
+        lock (_gate)
+        {
+            _inFlight.Add(task);
+        }
+
+        task.ContinueWith(
+            static (done, state) =>
+            {
+                var generation = (RoleGeneration)state!;
+                lock (generation._gate)
+                {
+                    generation._inFlight.Remove(done);
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return task;
+    }
+
+    /// <summary>Waits, up to <paramref name="timeout"/>, for the intent handler calls still running. False when some did not end.</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout)
+    {
+        Task[] running;
+        lock (_gate)
+        {
+            running = [.. _inFlight];
+        }
+
+        if (running.Length == 0)
+        {
+            return true;
+        }
+
+        var all = Task.WhenAll(running);
+        var finished = await Task.WhenAny(all, Task.Delay(timeout)).ConfigureAwait(false);
+
+        // Handlers that fail are reported by the intent processor; here only their end matters.
+        _ = all.Exception;
+        return finished == all;
+    }
 
     /// <summary>
     /// Lets go of the role and unloads its context. Returns a weak reference to the context, to

@@ -44,7 +44,7 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor)
             }
 
             var tools = BuildTools(config, builder, assembly, compiled.Path);
-            return new RoleGeneration(compiled.Path, compiled.ContentHash, context, role, config, builder, tools, settingsFor(config.Name));
+            return new RoleGeneration(compiled.Path, compiled.ContentHash, context, role, config, builder, tools, settingsFor(config.Name), compiled.Assembly);
         }
         catch
         {

@@ -5,22 +5,22 @@ using Microsoft.Extensions.Logging;
 namespace AgentPlugins.Host.Roles;
 
 /// <summary>
-/// Takes a role file from disk into service: read, compile and instantiate off the loop, then
-/// activate on the loop. A file that fails at any step is reported with path, line and column and
-/// skipped; whatever already serves goes on serving.
+/// Takes a role file from disk into service: read and compile off the loop (through the compile
+/// cache), then load, instantiate and activate on the loop, where role code runs. A file that fails
+/// at any step is reported with path, line and column; whatever already serves goes on serving.
 /// </summary>
 internal sealed class RoleLoader
 {
     /// <summary>The file patterns a roles folder is searched for.</summary>
     public static readonly string[] Patterns = ["*.cs", "*.csx"];
 
-    private readonly RoleCompiler _compiler;
+    private readonly CompileCache _compiler;
     private readonly RoleInstantiator _instantiator;
     private readonly RoleRegistry _registry;
     private readonly EventLoop _loop;
     private readonly ILogger _log;
 
-    public RoleLoader(RoleCompiler compiler, RoleInstantiator instantiator, RoleRegistry registry, EventLoop loop, ILogger<RoleLoader> log)
+    public RoleLoader(CompileCache compiler, RoleInstantiator instantiator, RoleRegistry registry, EventLoop loop, ILogger<RoleLoader> log)
     {
         _compiler = compiler;
         _instantiator = instantiator;
@@ -29,10 +29,16 @@ internal sealed class RoleLoader
         _log = log;
     }
 
+    /// <summary>True for a path the loader takes: <c>.cs</c> or <c>.csx</c>.</summary>
+    public static bool IsRoleFile(string path) =>
+        path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The role files of <paramref name="folder"/>, in name order.</summary>
     public static IReadOnlyList<string> FindRoleFiles(string folder) =>
         [.. Patterns.SelectMany(pattern => Directory.EnumerateFiles(folder, pattern, SearchOption.TopDirectoryOnly))
+            .Where(IsRoleFile)
             .Select(Path.GetFullPath)
+            .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
 
     /// <summary>Loads every role file in <paramref name="folder"/>; returns the diagnostics of those that failed.</summary>
@@ -45,7 +51,7 @@ internal sealed class RoleLoader
         await Parallel.ForEachAsync(
             Enumerable.Range(0, files.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            async (index, token) => compiled[index] = await CompileAsync(files[index], token).ConfigureAwait(false)).ConfigureAwait(false);
+            async (index, token) => compiled[index] = await ReadAndCompileAsync(files[index], token).ConfigureAwait(false)).ConfigureAwait(false);
 
         return await _loop.InvokeAsync(
             () => Task.FromResult<IReadOnlyList<RoleDiagnostic>>([.. compiled.SelectMany(Activate)]),
@@ -55,16 +61,26 @@ internal sealed class RoleLoader
     /// <summary>Loads or reloads one role file; returns its errors (empty when it is in service).</summary>
     public async Task<IReadOnlyList<RoleDiagnostic>> LoadFileAsync(string path, CancellationToken cancellationToken = default)
     {
-        var compiled = await CompileAsync(Path.GetFullPath(path), cancellationToken).ConfigureAwait(false);
-        return await _loop.InvokeAsync(() => Task.FromResult(Activate(compiled)), cancellationToken).ConfigureAwait(false);
+        var compiled = await ReadAndCompileAsync(Path.GetFullPath(path), cancellationToken).ConfigureAwait(false);
+        return await ActivateAsync(compiled, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads or reloads a role file from <paramref name="source"/>, already read; returns its errors.</summary>
+    public async Task<IReadOnlyList<RoleDiagnostic>> LoadSourceAsync(string path, string source, CancellationToken cancellationToken = default)
+    {
+        var compiled = await Task.Run(() => Compile(Path.GetFullPath(path), source, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await ActivateAsync(compiled, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes the role of a deleted file out of service.</summary>
     public Task RetireAsync(string path, CancellationToken cancellationToken = default) =>
         _loop.InvokeAsync(() => _registry.Retire(Path.GetFullPath(path)), cancellationToken);
 
+    private Task<IReadOnlyList<RoleDiagnostic>> ActivateAsync(CompiledRole compiled, CancellationToken cancellationToken) =>
+        _loop.InvokeAsync(() => Task.FromResult(Activate(compiled)), cancellationToken);
+
     // Off the loop: read and compile.
-    private async Task<CompiledRole> CompileAsync(string path, CancellationToken cancellationToken)
+    private async Task<CompiledRole> ReadAndCompileAsync(string path, CancellationToken cancellationToken)
     {
         string source;
         try
@@ -76,6 +92,11 @@ internal sealed class RoleLoader
             return new CompiledRole(path, string.Empty, null, null, [RoleDiagnostic.Error(path, LoadCodes.Unreadable, $"Cannot read the role file: {ex.Message}")]);
         }
 
+        return Compile(path, source, cancellationToken);
+    }
+
+    private CompiledRole Compile(string path, string source, CancellationToken cancellationToken)
+    {
         var compiled = _compiler.Compile(path, source, cancellationToken);
         foreach (var warning in compiled.Diagnostics.Where(d => !d.IsError))
         {
@@ -100,7 +121,7 @@ internal sealed class RoleLoader
             errors = ex.Diagnostics;
         }
 
-        _registry.Fail(compiled.Path, errors);
+        _registry.Fail(compiled.Path, errors, compiled.ContentHash);
         return errors;
     }
 }

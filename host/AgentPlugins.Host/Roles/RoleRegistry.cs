@@ -1,4 +1,6 @@
+using System.Globalization;
 using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Sdk;
@@ -9,8 +11,9 @@ namespace AgentPlugins.Host.Roles;
 
 /// <summary>
 /// The roles that serve, one generation per file, and what each registered with the bus, the
-/// intent processor and the tool catalog. Every change happens on the loop, between two pieces of
-/// work, so two generations of a role never run at once.
+/// intent processor and the tool catalog. Every change happens on the loop, inside one piece of
+/// work, so a swap falls between two events: each event reaches the old generation or the new one,
+/// never both and never neither, and two generations of a role never serve at once.
 /// </summary>
 internal sealed class RoleRegistry
 {
@@ -23,6 +26,7 @@ internal sealed class RoleRegistry
     private readonly Dictionary<string, RoleStatus> _status = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _generations = new(StringComparer.Ordinal);
     private Dictionary<string, KernelPlugin> _tools = new(StringComparer.OrdinalIgnoreCase);
+    private volatile RoleStatus[] _statusSnapshot = [];
 
     public RoleRegistry(MessageBus bus, IntentProcessor intents, IntentServices services, TimeProvider clock, ILogger<RoleRegistry> log)
     {
@@ -33,16 +37,23 @@ internal sealed class RoleRegistry
         _log = log;
     }
 
-    /// <summary>Raised on the loop with the weak reference of each generation that was unloaded.</summary>
-    public event Action<RoleGeneration, WeakReference>? Unloaded;
+    /// <summary>
+    /// Raised on the loop with each generation taken out of service (replaced, retired). It no longer
+    /// receives anything; its context is for the handler to drain, unload and verify.
+    /// </summary>
+    public event Action<RoleGeneration>? Withdrawn;
+
+    /// <summary>Raised on the loop after any role's status changed.</summary>
+    public event Action? Changed;
 
     /// <summary>The tools of each active role, by role name. A snapshot: it never changes under a reader.</summary>
     public IReadOnlyDictionary<string, KernelPlugin> Tools => _tools;
 
-    /// <summary>The active generations, by role name.</summary>
+    /// <summary>The active generations, by role name. Read on the loop.</summary>
     public IEnumerable<RoleGeneration> Active => _active.Values;
 
-    public IReadOnlyList<RoleStatus> Status => [.. _status.Values.OrderBy(s => s.Path, StringComparer.Ordinal)];
+    /// <summary>Every role file's status, by path. A snapshot, safe to read from any thread.</summary>
+    public IReadOnlyList<RoleStatus> Status => _statusSnapshot;
 
     /// <summary>
     /// Puts <paramref name="generation"/> in service in place of the one from the same file, if any.
@@ -50,15 +61,21 @@ internal sealed class RoleRegistry
     /// </summary>
     public void Activate(RoleGeneration generation)
     {
+        ArgumentNullException.ThrowIfNull(generation);
         var clash = _active.Values.FirstOrDefault(g => g.Name == generation.Name && g.Path != generation.Path);
         if (clash is not null)
         {
             generation.Unload();
-            Fail(generation.Path, [RoleDiagnostic.Error(generation.Path, LoadCodes.DuplicateName, $"Role name '{generation.Name}' is already used by {clash.Path}; role names are unique.")]);
+            Fail(
+                generation.Path,
+                [RoleDiagnostic.Error(generation.Path, LoadCodes.DuplicateName, $"Role name '{generation.Name}' is already used by {clash.Path}; role names are unique.")],
+                generation.ContentHash);
             return;
         }
 
-        if (_active.TryGetValue(generation.Path, out var previous))
+        // Old out, new in, inside this one piece of loop work: no event runs in between.
+        _active.TryGetValue(generation.Path, out var previous);
+        if (previous is not null)
         {
             Withdraw(previous);
         }
@@ -67,45 +84,54 @@ internal sealed class RoleRegistry
         generation.LoadedAt = _clock.GetUtcNow();
         Enlist(generation);
         _active[generation.Path] = generation;
-        _status[generation.Path] = new RoleStatus(generation.Path, generation.Name, RoleState.Active, generation.Number, generation.LoadedAt, []);
+        SetStatus(new RoleStatus(generation.Path, generation.Name, RoleState.Active, generation.Number, generation.LoadedAt, [], generation.ContentHash));
         _log.LogInformation("Role {Role} generation {Generation} active ({Path}).", generation.Name, generation.Number, generation.Path);
         _bus.TryPublish(new BusEvent(Events.RoleLoaded, Data(generation)), EventOrigin.Host);
         if (previous is not null)
         {
-            Unloaded?.Invoke(previous, previous.Unload());
+            Withdrawn?.Invoke(previous);
         }
     }
 
-    /// <summary>Records that <paramref name="path"/> failed to load; whatever served before goes on serving.</summary>
-    public void Fail(string path, IReadOnlyList<RoleDiagnostic> errors)
+    /// <summary>
+    /// Records that <paramref name="path"/> failed to load, tells the user at once (log and console),
+    /// and leaves whatever served before serving.
+    /// </summary>
+    public void Fail(string path, IReadOnlyList<RoleDiagnostic> errors, string contentHash = "")
     {
+        ArgumentNullException.ThrowIfNull(errors);
         var previous = _status.GetValueOrDefault(path);
-        var keepsServing = _active.ContainsKey(path);
-        _status[path] = new RoleStatus(path, previous?.Name, RoleState.Failed, previous?.Generation ?? 0, previous?.LoadedAt, errors);
+        _active.TryGetValue(path, out var serving);
+        SetStatus(new RoleStatus(path, previous?.Name, RoleState.Failed, serving?.Number ?? previous?.Generation ?? 0, serving?.LoadedAt ?? previous?.LoadedAt, errors, contentHash));
         foreach (var error in errors)
         {
             _log.LogError("{Diagnostic}", error.ToString());
         }
 
-        if (keepsServing)
-        {
-            _log.LogWarning("Generation {Generation} of {Path} keeps serving.", previous!.Generation, path);
-        }
+        var outcome = serving is null
+            ? "nothing from this file is serving"
+            : $"generation {serving.Number} of {serving.Name} keeps serving";
+        _log.LogWarning("{Path} did not load; {Outcome}.", path, outcome);
+        Notify($"{System.IO.Path.GetFileName(path)} did not load; {outcome}.{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
     }
 
-    /// <summary>Takes the role of <paramref name="path"/> out of service (its file was deleted).</summary>
+    /// <summary>Takes the role of <paramref name="path"/> out of service (its file was deleted or renamed away).</summary>
     public void Retire(string path)
     {
         if (!_active.Remove(path, out var generation))
         {
-            _status.Remove(path);
+            if (_status.Remove(path))
+            {
+                Publish();
+            }
+
             return;
         }
 
         Withdraw(generation);
-        _status[path] = new RoleStatus(path, generation.Name, RoleState.Retired, generation.Number, generation.LoadedAt, []);
+        SetStatus(new RoleStatus(path, generation.Name, RoleState.Retired, generation.Number, generation.LoadedAt, [], generation.ContentHash));
         _log.LogInformation("Role {Role} generation {Generation} retired.", generation.Name, generation.Number);
-        Unloaded?.Invoke(generation, generation.Unload());
+        Withdrawn?.Invoke(generation);
     }
 
     /// <summary>Silences a role that held the loop too long, until its file changes.</summary>
@@ -119,11 +145,12 @@ internal sealed class RoleRegistry
 
         generation.Subscriber.Quarantined = true;
         Withdraw(generation);
-        _status[generation.Path] = _status[generation.Path] with
+        SetStatus(_status[generation.Path] with
         {
             State = RoleState.Quarantined,
-            LastErrors = [RoleDiagnostic.Error(generation.Path, "AP1010", reason)],
-        };
+            LastErrors = [RoleDiagnostic.Error(generation.Path, LoadCodes.Quarantined, reason)],
+        });
+        Notify($"Role {role} is quarantined: {reason} Save its file to load it again.");
     }
 
     private void Enlist(RoleGeneration generation)
@@ -143,7 +170,7 @@ internal sealed class RoleRegistry
             _intents.Route(handler.IntentType, new IntentRoute(
                 role,
                 handler.HandlerName,
-                (intent, origin) => handle(intent, new HostIntentContext(role, origin.Context, settings, _services, lifetime)))
+                (intent, origin) => generation.Track(handle(intent, new HostIntentContext(role, origin.Context, settings, _services, lifetime))))
             {
                 IsRoleCode = true,
             });
@@ -152,8 +179,15 @@ internal sealed class RoleRegistry
         _tools = new Dictionary<string, KernelPlugin>(_tools, StringComparer.OrdinalIgnoreCase) { [generation.Name] = generation.Tools! };
     }
 
+    // Takes a generation out of every table and cancels what it started. Idempotent: a quarantined
+    // generation is withdrawn once when silenced and skipped when it is finally replaced.
     private void Withdraw(RoleGeneration generation)
     {
+        if (generation.Lifetime.IsCancellationRequested)
+        {
+            return;
+        }
+
         _bus.Unsubscribe(generation.Subscriber);
         foreach (var handler in generation.Registration?.IntentHandlers ?? [])
         {
@@ -167,12 +201,42 @@ internal sealed class RoleRegistry
             _tools = next;
         }
 
+        generation.Lifetime.Cancel();
         _bus.TryPublish(new BusEvent(Events.RoleRetired, Data(generation)), EventOrigin.Host);
+    }
+
+    private void SetStatus(RoleStatus status)
+    {
+        _status[status.Path] = status;
+        Publish();
+    }
+
+    private void Publish()
+    {
+        _statusSnapshot = [.. _status.Values.OrderBy(s => s.Path, StringComparer.Ordinal)];
+        Changed?.Invoke();
+    }
+
+    // A failed reload must reach the user at once, not only the log: the console is where they look.
+    private void Notify(string text)
+    {
+        if (!_services.Channels.Names.Contains(ChannelNames.Console))
+        {
+            return;
+        }
+
+        var sending = _services.Channels.SendAsync(ChannelNames.Console, new OutgoingMessage(text, null, Priority.High, MessageKind.Notification));
+        sending.ContinueWith(
+            (failed, log) => ((ILogger)log!).LogWarning(failed.Exception, "Could not show a role error on the console."),
+            _log,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private static Dictionary<string, string> Data(RoleGeneration generation) => new()
     {
         ["role"] = generation.Name,
-        ["generation"] = generation.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["generation"] = generation.Number.ToString(CultureInfo.InvariantCulture),
     };
 }

@@ -9,10 +9,12 @@ namespace AgentPlugins.Host.Roles;
 /// <param name="Generation">The number of the generation that serves (0 when none has).</param>
 /// <param name="LoadedAt">When that generation became active.</param>
 /// <param name="LastErrors">Why the latest load failed, or why the role was quarantined.</param>
+/// <param name="ContentHash">The hash of the content last tried for this file, loaded or not; a save with the same hash changes nothing.</param>
 internal sealed record RoleStatus(
     string Path,
     string? Name,
     RoleState State,
     int Generation,
     DateTimeOffset? LoadedAt,
-    IReadOnlyList<RoleDiagnostic> LastErrors);
+    IReadOnlyList<RoleDiagnostic> LastErrors,
+    string ContentHash = "");

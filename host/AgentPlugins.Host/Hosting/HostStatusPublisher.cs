@@ -1,0 +1,100 @@
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Unloading;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Hosting;
+
+/// <summary>
+/// Keeps the data folder's status file (<see cref="HostStatusFile"/>) current while the host runs:
+/// rewritten off the loop at most every <see cref="Interval"/> after roles or unload verdicts change.
+/// </summary>
+internal sealed class HostStatusPublisher : IDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    private readonly string _dataFolder;
+    private readonly string _rolesFolder;
+    private readonly RoleRegistry _registry;
+    private readonly UnloadVerifier _verifier;
+    private readonly ILogger _log;
+    private readonly Subject<bool> _inner = new();
+    private readonly ISubject<bool> _changes;
+    private readonly DateTimeOffset _processStartedAt = HostStatusFile.CurrentProcessStartedAt();
+    private readonly Lock _writeGate = new();
+    private IDisposable? _subscription;
+
+    public HostStatusPublisher(string dataFolder, string rolesFolder, RoleRegistry registry, UnloadVerifier verifier, ILogger<HostStatusPublisher> log)
+    {
+        _dataFolder = dataFolder;
+        _rolesFolder = rolesFolder;
+        _registry = registry;
+        _verifier = verifier;
+        _log = log;
+
+        // Changes come from the loop and from the unload verifier at once; Rx subjects take one caller at a time.
+        _changes = Subject.Synchronize(_inner);
+    }
+
+    public void Start()
+    {
+        _registry.Changed += OnChanged;
+        _verifier.Verdict += OnVerdict;
+        _subscription = _changes.Sample(Interval).Subscribe(_ => Write());
+        Write();
+    }
+
+    /// <summary>The status as it would be written now.</summary>
+    public HostStatus Snapshot()
+    {
+        var roles = _registry.Status.Select(s => new HostRoleStatus(
+            s.Path,
+            s.Name,
+            s.State.ToString().ToLowerInvariant(),
+            s.Generation,
+            s.LoadedAt,
+            [.. s.LastErrors.Select(e => e.ToString())],
+            (s.State is RoleState.Active or RoleState.Quarantined || (s.State == RoleState.Failed && s.Generation > 0) ? 1 : 0) + _verifier.AliveFor(s.Path),
+            _verifier.LeakedFor(s.Path)));
+        return new HostStatus(Environment.ProcessId, _processStartedAt, DateTimeOffset.UtcNow, _rolesFolder, [.. roles], _verifier.Unloaded, _verifier.Leaked);
+    }
+
+    public void Dispose()
+    {
+        _registry.Changed -= OnChanged;
+        _verifier.Verdict -= OnVerdict;
+        _subscription?.Dispose();
+        _inner.Dispose();
+        lock (_writeGate)
+        {
+            try
+            {
+                HostStatusFile.Delete(_dataFolder);
+            }
+            catch (IOException ex)
+            {
+                _log.LogWarning("Cannot remove the status file: {Message}", ex.Message);
+            }
+        }
+    }
+
+    private void OnChanged() => _changes.OnNext(true);
+
+    private void OnVerdict(UnloadVerdict verdict) => _changes.OnNext(true);
+
+    private void Write()
+    {
+        lock (_writeGate)
+        {
+            try
+            {
+                HostStatusFile.Write(_dataFolder, Snapshot());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning("Cannot write the status file in {Folder}: {Message}", _dataFolder, ex.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Roles.Unloading;
+
+/// <summary>
+/// Sees each retired generation out of memory, off the loop: waits (with a timeout) for its
+/// running intent handlers, unloads its context, then checks a weak reference to the context over
+/// a bounded series of garbage collections with growing pauses, clearing the BCL's reflection
+/// caches before each. Each generation ends <see cref="UnloadOutcome.Unloaded"/> or
+/// <see cref="UnloadOutcome.Leaked"/>, the latter with the likely cause.
+/// </summary>
+internal sealed class UnloadVerifier : IAsyncDisposable
+{
+    private const int RecentLimit = 100;
+
+    private readonly UnloadVerifierOptions _options;
+    private readonly ILogger _log;
+    private readonly Lock _gate = new();
+    private readonly List<Retired> _pending = [];
+    private readonly Dictionary<string, int> _leakedByPath = new(StringComparer.Ordinal);
+    private readonly Queue<UnloadVerdict> _recent = new();
+    private readonly SemaphoreSlim _work = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _worker;
+    private int _draining;
+    private long _unloaded;
+    private long _leaked;
+
+    public UnloadVerifier(UnloadVerifierOptions options, ILogger<UnloadVerifier> log)
+    {
+        _options = options;
+        _log = log;
+        _worker = Task.Run(VerifyAsync);
+    }
+
+    /// <summary>Raised off the loop with each verdict.</summary>
+    public event Action<UnloadVerdict>? Verdict;
+
+    /// <summary>Generations whose context was collected.</summary>
+    public long Unloaded => Interlocked.Read(ref _unloaded);
+
+    /// <summary>Generations whose context was still alive after every pass.</summary>
+    public long Leaked => Interlocked.Read(ref _leaked);
+
+    /// <summary>Retired generations not judged yet (still draining, or being collected).</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count + _draining;
+            }
+        }
+    }
+
+    /// <summary>The latest verdicts, oldest first.</summary>
+    public IReadOnlyList<UnloadVerdict> Recent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _recent];
+            }
+        }
+    }
+
+    /// <summary>Retired generations of <paramref name="path"/> still in memory: not judged yet, or leaked.</summary>
+    public int AliveFor(string path)
+    {
+        lock (_gate)
+        {
+            return _pending.Count(p => p.Path == path) + _leakedByPath.GetValueOrDefault(path);
+        }
+    }
+
+    /// <summary>Retired generations of <paramref name="path"/> that leaked.</summary>
+    public int LeakedFor(string path)
+    {
+        lock (_gate)
+        {
+            return _leakedByPath.GetValueOrDefault(path);
+        }
+    }
+
+    /// <summary>Takes a generation the registry withdrew; returns at once, the work happens off the loop.</summary>
+    public void Track(RoleGeneration generation)
+    {
+        ArgumentNullException.ThrowIfNull(generation);
+        lock (_gate)
+        {
+            _draining++;
+        }
+
+        _ = Task.Run(() => UnloadAsync(generation));
+    }
+
+    /// <summary>Completes when every tracked generation has a verdict, or <paramref name="timeout"/> passed. True when none is left.</summary>
+    public async Task<bool> WaitIdleAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Pending > 0)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _worker.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping is the expected end of the worker.
+        }
+
+        _stopping.Dispose();
+        _work.Dispose();
+    }
+
+    private async Task UnloadAsync(RoleGeneration generation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var drained = await generation.DrainAsync(_options.DrainTimeout).ConfigureAwait(false);
+        var stuck = drained ? null : $"{generation.InFlight} intent handler call(s) still running after {_options.DrainTimeout.TotalSeconds:F0} s";
+        if (!drained)
+        {
+            _log.LogWarning("Role {Role} generation {Generation}: {Stuck}; unloading anyway.", generation.Name, generation.Number, stuck);
+        }
+
+        try
+        {
+            var pending = new Retired(generation.Path, generation.Name, generation.Number, generation.Unload(), generation.Image, stuck, started);
+            lock (_gate)
+            {
+                _pending.Add(pending);
+            }
+
+            _work.Release();
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _draining--;
+            }
+        }
+    }
+
+    private async Task VerifyAsync()
+    {
+        var token = _stopping.Token;
+        while (true)
+        {
+            await _work.WaitAsync(token).ConfigureAwait(false);
+
+            // One series of passes serves every generation that arrived meanwhile.
+            while (_work.Wait(0))
+            {
+            }
+
+            var delay = _options.FirstDelay;
+            while (true)
+            {
+                await Task.Delay(delay, token).ConfigureAwait(false);
+                if (!Pass())
+                {
+                    break;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxDelay.Ticks));
+            }
+        }
+    }
+
+    // One garbage collection over every pending context. Returns true while some are still pending.
+    private bool Pass()
+    {
+        ReflectionCaches.Clear();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        List<UnloadVerdict> verdicts = [];
+        bool more;
+        lock (_gate)
+        {
+            for (var i = _pending.Count - 1; i >= 0; i--)
+            {
+                var pending = _pending[i];
+                pending.Passes++;
+                if (pending.Context.IsAlive && pending.Passes < _options.Passes)
+                {
+                    continue;
+                }
+
+                _pending.RemoveAt(i);
+                var verdict = pending.Judge();
+                if (verdict.Outcome == UnloadOutcome.Leaked)
+                {
+                    _leakedByPath[pending.Path] = _leakedByPath.GetValueOrDefault(pending.Path) + 1;
+                }
+
+                _recent.Enqueue(verdict);
+                if (_recent.Count > RecentLimit)
+                {
+                    _recent.Dequeue();
+                }
+
+                verdicts.Add(verdict);
+            }
+
+            more = _pending.Count > 0;
+        }
+
+        foreach (var verdict in verdicts)
+        {
+            Report(verdict);
+        }
+
+        return more;
+    }
+
+    private void Report(UnloadVerdict verdict)
+    {
+        if (verdict.Outcome == UnloadOutcome.Unloaded)
+        {
+            Interlocked.Increment(ref _unloaded);
+            _log.LogDebug("Role {Role} generation {Generation} unloaded after {Elapsed:F0} ms.", verdict.Role, verdict.Generation, verdict.Elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            Interlocked.Increment(ref _leaked);
+            _log.LogWarning(
+                "Role {Role} generation {Generation} ({Path}) leaked: still in memory after {Passes} collections. Likely cause: {Cause}.",
+                verdict.Role,
+                verdict.Generation,
+                verdict.Path,
+                _options.Passes,
+                verdict.LikelyCause);
+        }
+
+        try
+        {
+            Verdict?.Invoke(verdict);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "A verdict listener failed.");
+        }
+    }
+
+    private sealed class Retired(string path, string role, int generation, WeakReference context, byte[]? image, string? stuck, long started)
+    {
+        public string Path { get; } = path;
+
+        public WeakReference Context { get; } = context;
+
+        public int Passes { get; set; }
+
+        public UnloadVerdict Judge()
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (!Context.IsAlive)
+            {
+                return new UnloadVerdict(Path, role, generation, UnloadOutcome.Unloaded, elapsed, null);
+            }
+
+            var cause = LeakSuspects.Describe(image);
+            return new UnloadVerdict(Path, role, generation, UnloadOutcome.Leaked, elapsed, stuck is null ? cause : $"{stuck}; {cause}");
+        }
+    }
+}
