@@ -208,9 +208,16 @@ internal sealed class UnloadVerifier : IAsyncDisposable
 
                 _pending.RemoveAt(i);
                 var verdict = pending.Judge();
+                // Counted before the generation leaves the pending list's lock, so a caller that sees
+                // nothing pending also sees every count.
                 if (verdict.Outcome == UnloadOutcome.Leaked)
                 {
                     _leakedByPath[pending.Path] = _leakedByPath.GetValueOrDefault(pending.Path) + 1;
+                    Interlocked.Increment(ref _leaked);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _unloaded);
                 }
 
                 _recent.Enqueue(verdict);
@@ -237,12 +244,10 @@ internal sealed class UnloadVerifier : IAsyncDisposable
     {
         if (verdict.Outcome == UnloadOutcome.Unloaded)
         {
-            Interlocked.Increment(ref _unloaded);
             _log.LogDebug("Role {Role} generation {Generation} unloaded after {Elapsed:F0} ms.", verdict.Role, verdict.Generation, verdict.Elapsed.TotalMilliseconds);
         }
         else
         {
-            Interlocked.Increment(ref _leaked);
             _log.LogWarning(
                 "Role {Role} generation {Generation} ({Path}) leaked: still in memory after {Passes} collections. Likely cause: {Cause}.",
                 verdict.Role,

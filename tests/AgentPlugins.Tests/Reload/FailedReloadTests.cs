@@ -1,0 +1,66 @@
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Roles;
+
+namespace AgentPlugins.Tests.Reload;
+
+public sealed class FailedReloadTests
+{
+    [Fact]
+    public async Task A_compile_error_keeps_the_old_generation_answering_and_fixing_the_file_loads_the_new_one()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+
+        host.Write("echo.cs", SampleRoles.CompileError);
+        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed);
+
+        Assert.Equal(1, failed.Generation);
+        Assert.Equal("v1", await host.PingAsync());
+        var error = Assert.Single(failed.LastErrors, e => e.Code == "CS0103");
+        Assert.Equal($"{host.PathOf("echo.cs")}(9,25): error CS0103: The name 'UndefinedHandler' does not exist in the current context", error.ToString());
+
+        // The user hears of it at once on the console, in the compiler's own format.
+        var notice = await host.Console.WaitForAsync(m => m.Kind == MessageKind.Notification && m.Text.Contains("CS0103", StringComparison.Ordinal));
+        Assert.Contains($"{host.PathOf("echo.cs")}(9,25): error CS0103:", notice.Text, StringComparison.Ordinal);
+        Assert.Contains("generation 1 of echo keeps serving", notice.Text, StringComparison.Ordinal);
+
+        host.Write("echo.cs", SampleRoles.Echo("v2"));
+        var fixedStatus = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active && s.Generation == 2);
+        Assert.Empty(fixedStatus.LastErrors);
+        Assert.Equal("v2", await host.PingAsync());
+    }
+
+    [Theory]
+    [InlineData("register", "AP1004")]
+    [InlineData("config", "AP1005")]
+    public async Task A_role_that_fails_to_start_keeps_the_old_generation_serving(string fault, string code)
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+
+        host.Write("echo.cs", fault == "register" ? SampleRoles.RegisterThrows : SampleRoles.InvalidConfig);
+        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed);
+
+        Assert.Equal(code, Assert.Single(failed.LastErrors).Code);
+        Assert.Equal(1, failed.Generation);
+        Assert.Equal("v1", await host.PingAsync());
+        await host.Console.WaitForAsync(m => m.Text.Contains($"error {code}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Saving_the_same_content_again_changes_nothing()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        var compiles = host.Runtime.CompileCache.Compiles;
+
+        for (var i = 0; i < 3; i++)
+        {
+            host.Write("echo.cs", SampleRoles.Echo("v1"));
+            await Task.Delay(150);
+        }
+
+        Assert.Equal(1, host.StatusOf("echo.cs")!.Generation);
+        Assert.Equal(compiles, host.Runtime.CompileCache.Compiles);
+        Assert.True(host.Runtime.Reloader!.Skipped >= 1, "the unchanged saves were not seen");
+        Assert.Equal(RoleCompiler.HashOf(SampleRoles.Echo("v1")), host.StatusOf("echo.cs")!.ContentHash);
+    }
+}

@@ -1,0 +1,26 @@
+using AgentPlugins.Host.Roles;
+
+namespace AgentPlugins.Tests.Reload;
+
+public sealed class ScriptRoleTests
+{
+    [Fact]
+    public async Task A_csx_role_loads_reloads_and_its_old_generation_unloads()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.csx"] = SampleRoles.EchoScript("s1") });
+        Assert.Equal(RoleState.Active, host.StatusOf("echo.csx")!.State);
+        Assert.Equal("s1", await host.PingAsync());
+        Assert.Equal("s1", (await AskAsync(host, "/echo_script say")).Text);
+
+        host.Write("echo.csx", SampleRoles.EchoScript("s2"));
+        await host.WaitForAsync("echo.csx", s => s.Generation == 2 && s.State == RoleState.Active);
+
+        Assert.Equal("s2", await host.PingAsync());
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, host.Runtime.Unloads.Unloaded);
+        Assert.Equal(0, host.Runtime.Unloads.Leaked);
+    }
+
+    private static Task<Host.Workflows.Reply> AskAsync(ReloadHost host, string text) =>
+        host.Runtime.Loop.InvokeAsync(() => host.Runtime.Workflows.HandleAsync(new Host.Workflows.Request(text, "console", "tester"), _ => Task.CompletedTask));
+}

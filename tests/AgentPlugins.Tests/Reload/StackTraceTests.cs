@@ -1,0 +1,51 @@
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Sdk;
+
+namespace AgentPlugins.Tests.Reload;
+
+public sealed class StackTraceTests
+{
+    private const string Throwing = """
+        using AgentPlugins.Sdk;
+
+        public sealed class ThrowingRole : IRole
+        {
+            public RoleConfig Config { get; } = new("throwing", "1.0.0", "Throws on BOOM", WhenToUse: "stack trace tests");
+
+            public void Register(RoleBuilder role) => role.On("BOOM", OnBoom);
+
+            private static IEnumerable<Intent> OnBoom(BusEvent e, EventContext context)
+            {
+                var reason = e.Get("reason") ?? "no reason";
+                throw new InvalidOperationException("boom: " + reason);
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("throwing.cs")]
+    [InlineData("throwing.csx")]
+    public async Task An_exception_thrown_in_a_role_names_the_role_file_and_line(string file)
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { [file] = Throwing });
+        Assert.Equal(RoleState.Active, host.StatusOf(file)!.State);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<ErrorIntent>();
+        await host.Runtime.Loop.InvokeAsync(() => host.Runtime.Intents.Route(typeof(ErrorIntent), new IntentRoute("test", "capture", (intent, _) =>
+        {
+            errors.Enqueue((ErrorIntent)intent);
+            return Task.CompletedTask;
+        })));
+
+        await host.Runtime.Bus.PublishAsync(new BusEvent("BOOM"), Host.Bus.EventOrigin.Host);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (errors.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        var error = Assert.Single(errors);
+        Assert.Contains("boom: no reason", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{host.PathOf(file)}:line 12", error.Details, StringComparison.Ordinal);
+    }
+}

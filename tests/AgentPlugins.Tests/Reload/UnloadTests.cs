@@ -1,0 +1,108 @@
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Tests.Support;
+
+namespace AgentPlugins.Tests.Reload;
+
+public sealed class UnloadTests
+{
+    private static readonly UnloadVerifierOptions QuickVerdicts = new() { Passes = 6, FirstDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(150) };
+
+    [Fact]
+    public async Task A_role_that_subscribes_to_a_static_event_and_never_lets_go_is_reported_leaked_with_the_event_named()
+    {
+        var source = File.ReadAllText(Repository.Fixture("reload/pinning.cs"));
+        await using var host = await ReloadHost.StartAsync(
+            new Dictionary<string, string> { ["pinning.cs"] = source },
+            roles => roles with { Watch = false, Unload = QuickVerdicts });
+        Assert.Equal(RoleState.Active, host.StatusOf("pinning.cs")!.State);
+
+        Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(host.PathOf("pinning.cs"), source + "\n// v2\n"));
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(1, host.Runtime.Unloads.Leaked);
+        Assert.Equal(0, host.Runtime.Unloads.Unloaded);
+        var verdict = Assert.Single(host.Runtime.Unloads.Recent);
+        Assert.Equal(UnloadOutcome.Leaked, verdict.Outcome);
+        Assert.Equal(1, verdict.Generation);
+        Assert.Contains("System.AppDomain.ProcessExit", verdict.LikelyCause, StringComparison.Ordinal);
+        Assert.Equal(1, host.Runtime.Unloads.AliveFor(host.PathOf("pinning.cs")));
+    }
+
+    [Fact]
+    public async Task A_clean_role_reloaded_two_hundred_times_leaves_no_generation_in_memory()
+    {
+        const int cycles = 200;
+        await using var host = await ReloadHost.StartAsync(
+            new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v0") },
+            roles => roles with { Watch = false, Unload = QuickVerdicts });
+
+        for (var cycle = 1; cycle <= cycles; cycle++)
+        {
+            // Two contents in turn: each load is a new generation in a new context, and from the
+            // third on the compile cache serves the bytes, so the cycles exercise loading and unloading.
+            var marker = cycle % 2 == 0 ? "even" : "odd";
+            Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(host.PathOf("echo.cs"), SampleRoles.Echo(marker)));
+            if (cycle % 40 == 0)
+            {
+                Assert.Equal(marker, await host.PingAsync());
+            }
+        }
+
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(60)), $"{host.Runtime.Unloads.Pending} generations still pending");
+        Assert.Equal(cycles + 1, host.StatusOf("echo.cs")!.Generation);
+        Assert.Equal(0, host.Runtime.Unloads.Leaked);
+        Assert.Equal(cycles, host.Runtime.Unloads.Unloaded);
+        Assert.Equal(0, host.Runtime.Unloads.AliveFor(host.PathOf("echo.cs")));
+        Assert.True(host.Runtime.CompileCache.Hits >= cycles - 2, $"only {host.Runtime.CompileCache.Hits} compile cache hits");
+    }
+
+    [Fact]
+    public async Task A_retired_generation_waits_for_its_running_intent_handler_and_the_handler_sees_cancellation()
+    {
+        const string slow = """
+            using AgentPlugins.Sdk;
+
+            public sealed record WaitIntent(string Seq) : Intent
+            {
+                public override bool Validate() => Seq.Length > 0;
+            }
+
+            public sealed class SlowRole : IRole
+            {
+                public RoleConfig Config { get; } = new("slow", "1.0.0", "Waits in an intent handler", WhenToUse: "unload tests");
+
+                public void Register(RoleBuilder role)
+                {
+                    role.On("WAIT", (e, context) => [new WaitIntent(e.Get("seq") ?? "?")]);
+                    role.Handle<WaitIntent>(WaitAsync);
+                }
+
+                private static async Task WaitAsync(WaitIntent intent, IntentContext context)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(30), context.Cancellation);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        await context.NotifyAsync($"{intent.Seq}:cancelled");
+                    }
+                }
+            }
+            """;
+        await using var host = await ReloadHost.StartAsync(
+            new Dictionary<string, string> { ["slow.cs"] = slow },
+            roles => roles with { Watch = false, Unload = QuickVerdicts });
+
+        var origin = new Host.Bus.EventOrigin("test", "sink");
+        await host.Runtime.Bus.PublishAsync(new AgentPlugins.Sdk.BusEvent("WAIT", new Dictionary<string, string> { ["seq"] = "w1" }), origin);
+        await Task.Delay(200);
+        Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(host.PathOf("slow.cs"), slow + "\n// v2\n"));
+
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains("w1:cancelled", host.Sink.Texts);
+        Assert.Equal(1, host.Runtime.Unloads.Unloaded);
+        Assert.Equal(0, host.Runtime.Unloads.Leaked);
+    }
+}

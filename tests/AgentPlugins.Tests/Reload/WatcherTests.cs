@@ -1,0 +1,102 @@
+using AgentPlugins.Host.Roles;
+
+namespace AgentPlugins.Tests.Reload;
+
+public sealed class WatcherTests
+{
+    [Fact]
+    public async Task Deleting_a_role_file_retires_the_role()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        Assert.Equal("v1", await host.PingAsync());
+
+        File.Delete(host.PathOf("echo.cs"));
+        await host.WaitForAsync("echo.cs", s => s.State == RoleState.Retired);
+
+        Assert.Null(await host.PingAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.False(host.Runtime.Roles.Tools.ContainsKey("echo"));
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(1, host.Runtime.Unloads.Unloaded);
+    }
+
+    [Fact]
+    public async Task Renaming_a_role_file_away_retires_it_and_renaming_it_back_loads_it_again()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+
+        File.Move(host.PathOf("echo.cs"), host.PathOf("echo.cs.bak"));
+        await host.WaitForAsync("echo.cs", s => s.State == RoleState.Retired);
+        Assert.Null(await host.PingAsync(TimeSpan.FromMilliseconds(300)));
+
+        File.Move(host.PathOf("echo.cs.bak"), host.PathOf("echo.cs"));
+        var back = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active);
+
+        Assert.Equal(2, back.Generation);
+        Assert.Equal("v1", await host.PingAsync());
+    }
+
+    [Fact]
+    public async Task Renaming_to_another_role_file_name_moves_the_role()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+
+        File.Move(host.PathOf("echo.cs"), host.PathOf("echo2.cs"));
+        await host.WaitForAsync("echo2.cs", s => s.State == RoleState.Active);
+        await host.WaitForAsync("echo.cs", s => s.State == RoleState.Retired);
+
+        Assert.Equal("v1", await host.PingAsync());
+    }
+
+    [Fact]
+    public async Task A_new_file_is_loaded()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string>());
+
+        host.Write("echo.cs", SampleRoles.Echo("new"));
+        await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active);
+
+        Assert.Equal("new", await host.PingAsync());
+    }
+
+    [Fact]
+    public async Task An_editor_save_through_a_temporary_file_and_rename_loads_once()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        var compiles = host.Runtime.CompileCache.Compiles;
+
+        // What many editors do: write a temp file next to it, then rename it over the original.
+        var temporary = host.PathOf(".echo.cs.swp");
+        File.WriteAllText(temporary, SampleRoles.Echo("v2"));
+        File.Move(temporary, host.PathOf("echo.cs"), overwrite: true);
+        await host.WaitForAsync("echo.cs", s => s.Generation == 2);
+        await Task.Delay(200);
+
+        Assert.Equal("v2", await host.PingAsync());
+        Assert.Equal(compiles + 1, host.Runtime.CompileCache.Compiles);
+        Assert.Equal(2, host.StatusOf("echo.cs")!.Generation);
+    }
+
+    [Fact]
+    public async Task A_burst_of_twenty_writes_ends_in_the_final_content_compiled_only_a_few_times()
+    {
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("b00") });
+        var compiles = host.Runtime.CompileCache.Compiles;
+
+        var burst = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 1; i <= 20; i++)
+        {
+            host.Write("echo.cs", SampleRoles.Echo($"b{i:D2}"));
+            await Task.Delay(4);
+        }
+
+        var elapsed = burst.Elapsed;
+        var final = Host.Compilation.RoleCompiler.HashOf(SampleRoles.Echo("b20"));
+        await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active && s.ContentHash == final);
+        await Task.Delay(300);
+
+        Assert.True(elapsed < TimeSpan.FromMilliseconds(250), $"the burst took {elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal("b20", await host.PingAsync());
+        var compiled = host.Runtime.CompileCache.Compiles - compiles;
+        Assert.InRange(compiled, 1, 3);
+    }
+}
