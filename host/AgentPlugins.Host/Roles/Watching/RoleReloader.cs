@@ -109,7 +109,7 @@ internal sealed class RoleReloader : IDisposable
         }
     }
 
-    private async Task RefreshAsync(string path, CancellationToken cancellationToken)
+    private async Task RefreshAsync(string path, CancellationToken cancellationToken, bool force = false)
     {
         var status = _registry.Status.FirstOrDefault(s => s.Path == path);
         var source = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
@@ -120,12 +120,21 @@ internal sealed class RoleReloader : IDisposable
                 Interlocked.Increment(ref _retired);
                 _log.LogInformation("{Path} is gone; retiring its role.", path);
                 await _loader.RetireAsync(path, cancellationToken).ConfigureAwait(false);
+                await RetryNameClashesAsync(status.Name, cancellationToken).ConfigureAwait(false);
             }
 
             return;
         }
 
-        if (status is not null && status.State != RoleState.Retired && status.ContentHash == RoleCompiler.HashOf(source))
+        // An empty file is almost always a save caught between truncating and writing; the next
+        // change event brings the content. What serves goes on serving meanwhile.
+        if (source.Length == 0)
+        {
+            _log.LogDebug("{Path} is empty; waiting for its content.", path);
+            return;
+        }
+
+        if (!force && status is not null && status.State != RoleState.Retired && status.ContentHash == RoleCompiler.HashOf(source))
         {
             Interlocked.Increment(ref _skipped);
             return;
@@ -136,6 +145,21 @@ internal sealed class RoleReloader : IDisposable
         if (errors.Count == 0)
         {
             _log.LogDebug("{Path} reloaded.", path);
+        }
+    }
+
+    // A role renamed to another file arrives as two paths whose bursts may end in either order: if the
+    // new file came first it was refused for using a name the old one still held. Now that the old
+    // one is gone, the files refused for that name get another try.
+    private async Task RetryNameClashesAsync(string? name, CancellationToken cancellationToken)
+    {
+        var refused = _registry.Status
+            .Where(s => s.State == RoleState.Failed && s.LastErrors.Any(e => e.Code == LoadCodes.DuplicateName && e.Message.Contains($"'{name}'", StringComparison.Ordinal)))
+            .Select(s => s.Path)
+            .ToList();
+        foreach (var path in refused)
+        {
+            await RefreshAsync(path, cancellationToken, force: true).ConfigureAwait(false);
         }
     }
 
