@@ -28,6 +28,8 @@ internal sealed class CompileCache
     private readonly Lock _trimGate = new();
     private long _compiles;
     private long _hits;
+    private long _bytes = -1;
+    private Task _writes = Task.CompletedTask;
 
     /// <param name="folder">Where entries live; null keeps nothing on disk (every call compiles).</param>
     /// <param name="capacityBytes">The most the folder may hold before old entries are removed.</param>
@@ -61,10 +63,23 @@ internal sealed class CompileCache
         var compiled = _compiler.Compile(fullPath, source, cancellationToken);
         if (entry is not null && compiled.Succeeded)
         {
-            Write(entry, compiled);
+            // Writing to disk is for the next start; the load waiting for this result should not.
+            lock (_trimGate)
+            {
+                _writes = Task.WhenAll(_writes, Task.Run(() => Write(entry, compiled), CancellationToken.None));
+            }
         }
 
         return compiled;
+    }
+
+    /// <summary>Completes when every entry started so far is on disk (the host awaits it when it stops).</summary>
+    public Task FlushAsync()
+    {
+        lock (_trimGate)
+        {
+            return _writes;
+        }
     }
 
     private string KeyOf(string fullPath, string contentHash)
@@ -106,8 +121,9 @@ internal sealed class CompileCache
             Directory.CreateDirectory(_folder!);
             WriteAtomically(entry + AssemblyExtension, compiled.Assembly!);
             WriteAtomically(entry + PdbExtension, compiled.Pdb!);
-            WriteAtomically(entry + DiagnosticsExtension, JsonSerializer.SerializeToUtf8Bytes(compiled.Diagnostics, Json));
-            Trim();
+            var diagnostics = JsonSerializer.SerializeToUtf8Bytes(compiled.Diagnostics, Json);
+            WriteAtomically(entry + DiagnosticsExtension, diagnostics);
+            Trim(compiled.Assembly!.Length + compiled.Pdb!.Length + diagnostics.Length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -123,11 +139,18 @@ internal sealed class CompileCache
         File.Move(temporary, path, overwrite: true);
     }
 
-    // Removes whole entries, least recently used first, until the folder fits its capacity.
-    private void Trim()
+    // Removes whole entries, least recently used first, until the folder fits its capacity. The
+    // folder is listed only when a running total says it may be over, not on every write.
+    private void Trim(long written)
     {
         lock (_trimGate)
         {
+            _bytes = _bytes < 0 ? new DirectoryInfo(_folder!).EnumerateFiles().Sum(f => f.Length) : _bytes + written;
+            if (_bytes <= _capacityBytes)
+            {
+                return;
+            }
+
             var entries = new DirectoryInfo(_folder!).EnumerateFiles()
                 .GroupBy(file => Path.GetFileNameWithoutExtension(file.Name), StringComparer.Ordinal)
                 .Select(group => (Key: group.Key, Bytes: group.Sum(f => f.Length), Used: group.Max(f => f.LastWriteTimeUtc)))
@@ -138,7 +161,7 @@ internal sealed class CompileCache
             {
                 if (total <= _capacityBytes)
                 {
-                    return;
+                    break;
                 }
 
                 foreach (var extension in new[] { DiagnosticsExtension, AssemblyExtension, PdbExtension })
@@ -148,6 +171,8 @@ internal sealed class CompileCache
 
                 total -= stale.Bytes;
             }
+
+            _bytes = total;
         }
     }
 }

@@ -32,7 +32,7 @@ internal sealed record RolesOptions
     public bool Watch { get; init; } = true;
 
     /// <summary>How long a file must be quiet before a save is picked up; editors write a file in several steps.</summary>
-    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(40);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>The most the compile cache (under the data folder) may hold, in megabytes; 0 turns it off.</summary>
     public int CompileCacheMegabytes { get; init; } = 64;

@@ -85,7 +85,7 @@ internal static class OptionsLoader
         }
 
         Require(!string.IsNullOrWhiteSpace(options.Roles.Folder), "roles:folder", "must name a folder.");
-        Require(options.Roles.Debounce >= TimeSpan.Zero && options.Roles.Debounce <= TimeSpan.FromSeconds(10), "roles:debounce", "must be a time span from 00:00:00 to 00:00:10, e.g. \"00:00:00.040\".");
+        Require(options.Roles.Debounce >= TimeSpan.Zero && options.Roles.Debounce <= TimeSpan.FromSeconds(10), "roles:debounce", "must be a time span from 00:00:00 to 00:00:10, e.g. \"00:00:00.025\".");
         Require(options.Roles.CompileCacheMegabytes >= 0, "roles:compileCacheMegabytes", "must be 0 (off) or a positive number of megabytes.");
         Require(options.Roles.Unload.Passes > 0, "roles:unload:passes", "must be a positive number.");
         Require(options.Roles.Unload.DrainTimeout >= TimeSpan.Zero, "roles:unload:drainTimeout", "must be a time span, e.g. \"00:00:05\".");

@@ -56,7 +56,7 @@ internal sealed class Runtime : IAsyncDisposable
             options.Roles.CompileCacheMegabytes * 1024L * 1024L,
             logs.CreateLogger<CompileCache>());
         Loader = new RoleLoader(CompileCache, instantiator, Roles, Loop, logs.CreateLogger<RoleLoader>());
-        Unloads = new UnloadVerifier(options.Roles.Unload, logs.CreateLogger<UnloadVerifier>());
+        Unloads = new UnloadVerifier(options.Roles.Unload, Loader.Activity, logs.CreateLogger<UnloadVerifier>());
         Roles.Withdrawn += Unloads.Track;
         Agents = options.Llm is null
             ? null
@@ -168,6 +168,7 @@ internal sealed class Runtime : IAsyncDisposable
         await _heartbeats.DisposeAsync().ConfigureAwait(false);
         _timers.Dispose();
         await Loop.StopAsync(drainTimeout).ConfigureAwait(false);
+        await CompileCache.FlushAsync().ConfigureAwait(false);
         await Audit.DisposeAsync().ConfigureAwait(false);
         if (Agents is not null)
         {

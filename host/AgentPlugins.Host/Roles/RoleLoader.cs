@@ -22,12 +22,16 @@ internal sealed class RoleLoader
 
     public RoleLoader(CompileCache compiler, RoleInstantiator instantiator, RoleRegistry registry, EventLoop loop, ILogger<RoleLoader> log)
     {
+        Activity = new LoadActivity();
         _compiler = compiler;
         _instantiator = instantiator;
         _registry = registry;
         _loop = loop;
         _log = log;
     }
+
+    /// <summary>Whether a load is running now.</summary>
+    public LoadActivity Activity { get; }
 
     /// <summary>True for a path the loader takes: <c>.cs</c> or <c>.csx</c>.</summary>
     public static bool IsRoleFile(string path) =>
@@ -44,6 +48,7 @@ internal sealed class RoleLoader
     /// <summary>Loads every role file in <paramref name="folder"/>; returns the diagnostics of those that failed.</summary>
     public async Task<IReadOnlyList<RoleDiagnostic>> LoadFolderAsync(string folder, CancellationToken cancellationToken = default)
     {
+        using var busy = Activity.Enter();
         var files = FindRoleFiles(folder);
         var compiled = new CompiledRole[files.Count];
 
@@ -61,6 +66,7 @@ internal sealed class RoleLoader
     /// <summary>Loads or reloads one role file; returns its errors (empty when it is in service).</summary>
     public async Task<IReadOnlyList<RoleDiagnostic>> LoadFileAsync(string path, CancellationToken cancellationToken = default)
     {
+        using var busy = Activity.Enter();
         var compiled = await ReadAndCompileAsync(Path.GetFullPath(path), cancellationToken).ConfigureAwait(false);
         return await ActivateAsync(compiled, cancellationToken).ConfigureAwait(false);
     }
@@ -68,6 +74,7 @@ internal sealed class RoleLoader
     /// <summary>Loads or reloads a role file from <paramref name="source"/>, already read; returns its errors.</summary>
     public async Task<IReadOnlyList<RoleDiagnostic>> LoadSourceAsync(string path, string source, CancellationToken cancellationToken = default)
     {
+        using var busy = Activity.Enter();
         var compiled = await Task.Run(() => Compile(Path.GetFullPath(path), source, cancellationToken), cancellationToken).ConfigureAwait(false);
         return await ActivateAsync(compiled, cancellationToken).ConfigureAwait(false);
     }

@@ -43,12 +43,13 @@ public sealed class CompileCacheTests
     }
 
     [Fact]
-    public void A_changed_file_misses_and_the_folder_stays_within_its_capacity()
+    public async Task A_changed_file_misses_and_the_folder_stays_within_its_capacity()
     {
         using var folder = new TempFolder();
         var compiler = new RoleCompiler(ReferenceSet.Default);
         var probe = new CompileCache(compiler, Path.Combine(folder.Path, "probe"), long.MaxValue, NullLogger<CompileCache>.Instance);
         probe.Compile(Path.Combine(folder.Path, "echo.cs"), SampleRoles.Echo("probe"));
+        await probe.FlushAsync();
         var entryBytes = new DirectoryInfo(Path.Combine(folder.Path, "probe")).EnumerateFiles().Sum(f => f.Length);
 
         var cacheFolder = Path.Combine(folder.Path, "cache");
@@ -57,6 +58,7 @@ public sealed class CompileCacheTests
         for (var i = 0; i < 5; i++)
         {
             Assert.True(cache.Compile(path, SampleRoles.Echo($"m{i}")).Succeeded);
+            await cache.FlushAsync();
         }
 
         Assert.Equal(5, cache.Compiles);
@@ -67,6 +69,7 @@ public sealed class CompileCacheTests
         Assert.True(cache.Compile(path, SampleRoles.Echo("m4")).Succeeded);
         Assert.Equal(1, cache.Hits);
         cache.Compile(path, SampleRoles.Echo("m0"));
+        await cache.FlushAsync();
         Assert.Equal(6, cache.Compiles);
 
         // A failed compile is never cached.

@@ -14,8 +14,12 @@ internal sealed class UnloadVerifier : IAsyncDisposable
 {
     private const int RecentLimit = 100;
 
+    // A forced collection pauses every thread; a pass waits this long at most for loads to finish.
+    private static readonly TimeSpan QuietWait = TimeSpan.FromSeconds(2);
+
     private readonly UnloadVerifierOptions _options;
     private readonly ILogger _log;
+    private readonly LoadActivity _activity;
     private readonly Lock _gate = new();
     private readonly List<Retired> _pending = [];
     private readonly Dictionary<string, int> _leakedByPath = new(StringComparer.Ordinal);
@@ -27,9 +31,10 @@ internal sealed class UnloadVerifier : IAsyncDisposable
     private long _unloaded;
     private long _leaked;
 
-    public UnloadVerifier(UnloadVerifierOptions options, ILogger<UnloadVerifier> log)
+    public UnloadVerifier(UnloadVerifierOptions options, LoadActivity activity, ILogger<UnloadVerifier> log)
     {
         _options = options;
+        _activity = activity;
         _log = log;
         _worker = Task.Run(VerifyAsync);
     }
@@ -175,6 +180,7 @@ internal sealed class UnloadVerifier : IAsyncDisposable
             while (true)
             {
                 await Task.Delay(delay, token).ConfigureAwait(false);
+                await QuietAsync(token).ConfigureAwait(false);
                 if (!Pass())
                 {
                     break;
@@ -182,6 +188,17 @@ internal sealed class UnloadVerifier : IAsyncDisposable
 
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxDelay.Ticks));
             }
+        }
+    }
+
+    // Lets a role load (compile, swap) finish before pausing every thread; bounded, so a stream of
+    // loads cannot hold verdicts back forever.
+    private async Task QuietAsync(CancellationToken token)
+    {
+        var waited = Stopwatch.StartNew();
+        while (_activity.IsBusy && waited.Elapsed < QuietWait)
+        {
+            await Task.Delay(5, token).ConfigureAwait(false);
         }
     }
 

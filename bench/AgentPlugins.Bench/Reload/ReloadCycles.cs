@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace AgentPlugins.Bench.Reload;
+
+/// <summary>
+/// Reloads the sample role many times, each a new content (so Roslyn compiles every one), and
+/// measures what is left afterwards: leaked generations, managed heap and RSS growth after a full
+/// collection, compared with a baseline taken after a warm-up.
+/// </summary>
+internal static class ReloadCycles
+{
+    public static async Task<Result> RunAsync(int cycles)
+    {
+        await using var bench = await BenchRuntime.StartAsync(watch: false);
+        var loader = bench.Runtime.Loader;
+        const int warmup = 30;
+        for (var i = 0; i < warmup; i++)
+        {
+            await LoadAsync(loader, bench.RolePath, $"warm{i}");
+        }
+
+        await bench.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(60));
+        var (heapBefore, rssBefore) = Measure();
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < cycles; i++)
+        {
+            await LoadAsync(loader, bench.RolePath, $"cycle{i}");
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var idle = await bench.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(120));
+        var (heapAfter, rssAfter) = Measure();
+        return new Result(
+            cycles,
+            bench.Runtime.Unloads.Unloaded - warmup,
+            bench.Runtime.Unloads.Leaked,
+            idle ? 0 : bench.Runtime.Unloads.Pending,
+            (heapAfter - heapBefore) / (1024.0 * 1024.0),
+            (rssAfter - rssBefore) / (1024.0 * 1024.0),
+            heapAfter / (1024.0 * 1024.0),
+            rssAfter / (1024.0 * 1024.0),
+            elapsed.TotalMilliseconds / cycles);
+    }
+
+    private static async Task LoadAsync(Host.Roles.RoleLoader loader, string path, string marker)
+    {
+        var errors = await loader.LoadSourceAsync(path, BenchRoles.Sample(marker));
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, errors));
+        }
+    }
+
+    private static (long Heap, long Rss) Measure()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return (GC.GetTotalMemory(forceFullCollection: true), process.WorkingSet64);
+    }
+
+    internal sealed record Result(int Cycles, long Unloaded, long Leaked, int Pending, double HeapGrowthMb, double RssGrowthMb, double HeapMb, double RssMb, double MsPerCycle);
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Sdk;
+
+namespace AgentPlugins.Bench.Reload;
+
+/// <summary>
+/// Save → first event handled by the new generation: the role file is rewritten in place while a
+/// publisher sends a PING every millisecond; the time runs from the write's return to the first
+/// PING answered with the new marker. Everything real: watcher, debounce, Roslyn, load, swap.
+/// </summary>
+internal static class SaveToHandled
+{
+    public static async Task<(double P50, double P99, double Max, int Edits, long Compiles)> RunAsync(int edits)
+    {
+        await using var bench = await BenchRuntime.StartAsync(watch: true);
+        using var stop = new CancellationTokenSource();
+        var pinger = Task.Run(async () =>
+        {
+            var seq = 0L;
+            while (!stop.IsCancellationRequested)
+            {
+                var data = new Dictionary<string, string> { ["seq"] = (seq++).ToString(CultureInfo.InvariantCulture) };
+                await bench.Runtime.Bus.PublishAsync(new BusEvent("PING", data), EventOrigin.Host);
+                await Task.Delay(1);
+            }
+        });
+
+        var compilesBefore = bench.Runtime.CompileCache.Compiles;
+        var latencies = new List<double>();
+        for (var edit = 0; edit < edits; edit++)
+        {
+            var marker = $"edit{edit}";
+            var handled = bench.Sink.Await(marker);
+            await File.WriteAllTextAsync(bench.RolePath, BenchRoles.Sample(marker));
+            var saved = Stopwatch.GetTimestamp();
+            var at = await handled.WaitAsync(TimeSpan.FromSeconds(30));
+            latencies.Add(Stopwatch.GetElapsedTime(saved, at).TotalMilliseconds);
+
+            // A pause like a person's between saves, so each edit is measured on its own.
+            await Task.Delay(100);
+        }
+
+        await stop.CancelAsync();
+        await pinger;
+        latencies.Sort();
+        return (Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], edits, bench.Runtime.CompileCache.Compiles - compilesBefore);
+    }
+
+    internal static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
