@@ -48,15 +48,16 @@ internal sealed class Runtime : IAsyncDisposable
         _timers = new MemoryTimerService(clock, Bus);
         var services = new IntentServices(clock, _timers, Channels, Bus, logs);
         Roles = new RoleRegistry(Bus, Intents, services, clock, logs.CreateLogger<RoleRegistry>());
-        var instantiator = new RoleInstantiator(name => SettingsFor(options, name));
+        var activity = new LoadActivity();
+        Unloads = new UnloadVerifier(options.Roles.Unload, activity, logs.CreateLogger<UnloadVerifier>());
+        var instantiator = new RoleInstantiator(name => SettingsFor(options, name), Unloads.Watch);
         Compiler = new RoleCompiler(ReferenceSet.Default);
         CompileCache = new CompileCache(
             Compiler,
             options.Roles.CompileCacheMegabytes > 0 ? Path.Combine(options.Storage.DataFolder, "compile-cache") : null,
             options.Roles.CompileCacheMegabytes * 1024L * 1024L,
             logs.CreateLogger<CompileCache>());
-        Loader = new RoleLoader(CompileCache, instantiator, Roles, Loop, logs.CreateLogger<RoleLoader>());
-        Unloads = new UnloadVerifier(options.Roles.Unload, Loader.Activity, logs.CreateLogger<UnloadVerifier>());
+        Loader = new RoleLoader(CompileCache, instantiator, Roles, Loop, activity, logs.CreateLogger<RoleLoader>());
         Roles.Withdrawn += Unloads.Track;
         Agents = options.Llm is null
             ? null

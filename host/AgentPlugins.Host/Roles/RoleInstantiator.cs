@@ -10,7 +10,9 @@ namespace AgentPlugins.Host.Roles;
 /// one <see cref="IRole"/> in it, checks its config, calls <c>Register</c> and builds its tools. On
 /// any failure the context is unloaded again and the failure named with the role file's path.
 /// </summary>
-internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor)
+/// <param name="settingsFor">The settings of a role, by name.</param>
+/// <param name="discarded">Told of each context unloaded after a failed start (path, weak reference, assembly bytes), so it can be verified gone like a retired generation.</param>
+internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, Action<string, WeakReference, byte[]?>? discarded = null)
 {
     public RoleGeneration Instantiate(CompiledRole compiled)
     {
@@ -48,7 +50,11 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor)
         }
         catch
         {
+            // The constructor or Register may already have hooked something that pins the
+            // context; a failed start is verified gone like any retired generation.
+            var reference = new WeakReference(context);
             context.Unload();
+            discarded?.Invoke(compiled.Path, reference, compiled.Assembly);
             throw;
         }
     }

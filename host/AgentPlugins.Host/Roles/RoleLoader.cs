@@ -20,9 +20,9 @@ internal sealed class RoleLoader
     private readonly EventLoop _loop;
     private readonly ILogger _log;
 
-    public RoleLoader(CompileCache compiler, RoleInstantiator instantiator, RoleRegistry registry, EventLoop loop, ILogger<RoleLoader> log)
+    public RoleLoader(CompileCache compiler, RoleInstantiator instantiator, RoleRegistry registry, EventLoop loop, LoadActivity activity, ILogger<RoleLoader> log)
     {
-        Activity = new LoadActivity();
+        Activity = activity;
         _compiler = compiler;
         _instantiator = instantiator;
         _registry = registry;

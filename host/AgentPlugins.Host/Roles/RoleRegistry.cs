@@ -38,8 +38,9 @@ internal sealed class RoleRegistry
     }
 
     /// <summary>
-    /// Raised on the loop with each generation taken out of service (replaced, retired). It no longer
-    /// receives anything; its context is for the handler to drain, unload and verify.
+    /// Raised on the loop with each generation taken out of service (replaced, retired, or refused
+    /// for a name clash). It no longer receives anything; its context is for the handler to drain,
+    /// unload and verify (the runtime hands it to the unload verifier).
     /// </summary>
     public event Action<RoleGeneration>? Withdrawn;
 
@@ -65,7 +66,7 @@ internal sealed class RoleRegistry
         var clash = _active.Values.FirstOrDefault(g => g.Name == generation.Name && g.Path != generation.Path);
         if (clash is not null)
         {
-            generation.Unload();
+            Withdrawn?.Invoke(generation);
             Fail(
                 generation.Path,
                 [RoleDiagnostic.Error(generation.Path, LoadCodes.DuplicateName, $"Role name '{generation.Name}' is already used by {clash.Path}; role names are unique.")],

@@ -45,6 +45,46 @@ public sealed class FailedReloadTests
         Assert.Equal(1, failed.Generation);
         Assert.Equal("v1", await host.PingAsync());
         await host.Console.WaitForAsync(m => m.Text.Contains($"error {code}", StringComparison.Ordinal));
+
+        // The failed attempt's own context is unloaded and verified gone too.
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, host.Runtime.Unloads.Leaked);
+        Assert.True(host.Runtime.Unloads.Unloaded >= 1, "the failed attempt's context was not verified");
+    }
+
+    [Fact]
+    public async Task A_quarantined_role_comes_back_when_its_file_is_saved_with_new_content()
+    {
+        const string slow = """
+            using AgentPlugins.Sdk;
+
+            public sealed class EchoRole : IRole
+            {
+                public RoleConfig Config { get; } = new("echo", "1.0.0", "Holds the loop on SLOW", WhenToUse: "reload tests");
+
+                public void Register(RoleBuilder role)
+                {
+                    role.On("SLOW", (e, context) => { Thread.Sleep(600); return []; });
+                    role.On("PING", (e, context) => [new NotificationIntent($"{e.Get("seq")}:slow", "sink")]);
+                }
+            }
+            """;
+        await using var host = await ReloadHost.StartAsync(
+            new Dictionary<string, string> { ["echo.cs"] = slow },
+            loop: new Host.Loop.LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(150) });
+        Assert.Equal("slow", await host.PingAsync());
+
+        await host.Runtime.Bus.PublishAsync(new AgentPlugins.Sdk.BusEvent("SLOW"), Host.Bus.EventOrigin.Host);
+        await host.WaitForAsync("echo.cs", s => s.State == RoleState.Quarantined);
+        Assert.Null(await host.PingAsync(TimeSpan.FromMilliseconds(300)));
+
+        host.Write("echo.cs", SampleRoles.Echo("fixed"));
+        var back = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active && s.Generation == 2);
+
+        Assert.Empty(back.LastErrors);
+        Assert.Equal("fixed", await host.PingAsync());
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, host.Runtime.Unloads.Leaked);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;
@@ -34,11 +35,11 @@ internal sealed class ReloadHost : IAsyncDisposable
 
     public string DataFolder => Path.Combine(Folder.Path, "data");
 
-    public static Task<ReloadHost> StartAsync(IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null) =>
-        StartAsync(new TempFolder(), roles, configure);
+    public static Task<ReloadHost> StartAsync(IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null, LoopOptions? loop = null) =>
+        StartAsync(new TempFolder(), roles, configure, loop);
 
     /// <summary>Starts a runtime on <paramref name="folder"/> (reused by restart tests), writing <paramref name="roles"/> first.</summary>
-    public static async Task<ReloadHost> StartAsync(TempFolder folder, IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null)
+    public static async Task<ReloadHost> StartAsync(TempFolder folder, IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null, LoopOptions? loop = null)
     {
         Directory.CreateDirectory(Path.Combine(folder.Path, "roles"));
         foreach (var (name, source) in roles)
@@ -51,6 +52,7 @@ internal sealed class ReloadHost : IAsyncDisposable
         {
             Roles = configure?.Invoke(rolesOptions) ?? rolesOptions,
             Storage = new StorageOptions { DataFolder = Path.Combine(folder.Path, "data") },
+            Loop = loop ?? new LoopOptions(),
         };
         var console = new RecordingChannel();
         var sink = new SinkChannel();

@@ -102,6 +102,10 @@ internal sealed class UnloadVerifier : IAsyncDisposable
         _ = Task.Run(() => UnloadAsync(generation));
     }
 
+    /// <summary>Takes a context already unloaded after a failed start (<paramref name="path"/>'s generation 0).</summary>
+    public void Watch(string path, WeakReference context, byte[]? image) =>
+        Add(new Retired(path, Path.GetFileNameWithoutExtension(path), 0, context, image, null, Stopwatch.GetTimestamp()));
+
     /// <summary>Completes when every tracked generation has a verdict, or <paramref name="timeout"/> passed. True when none is left.</summary>
     public async Task<bool> WaitIdleAsync(TimeSpan timeout)
     {
@@ -147,13 +151,7 @@ internal sealed class UnloadVerifier : IAsyncDisposable
 
         try
         {
-            var pending = new Retired(generation.Path, generation.Name, generation.Number, generation.Unload(), generation.Image, stuck, started);
-            lock (_gate)
-            {
-                _pending.Add(pending);
-            }
-
-            _work.Release();
+            Add(new Retired(generation.Path, generation.Name, generation.Number, generation.Unload(), generation.Image, stuck, started));
         }
         finally
         {
@@ -162,6 +160,16 @@ internal sealed class UnloadVerifier : IAsyncDisposable
                 _draining--;
             }
         }
+    }
+
+    private void Add(Retired retired)
+    {
+        lock (_gate)
+        {
+            _pending.Add(retired);
+        }
+
+        _work.Release();
     }
 
     private async Task VerifyAsync()
