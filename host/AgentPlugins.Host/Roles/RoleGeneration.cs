@@ -45,7 +45,7 @@ internal sealed class RoleGeneration
 
     public RoleConfig Config { get; }
 
-    /// <summary>Numbered per role file, from 1, in load order.</summary>
+    /// <summary>Numbered per role (by name), from 1, in load order.</summary>
     public int Number { get; set; }
 
     public DateTimeOffset LoadedAt { get; set; }

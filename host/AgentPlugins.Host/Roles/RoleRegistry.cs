@@ -81,7 +81,8 @@ internal sealed class RoleRegistry
             Withdraw(previous);
         }
 
-        generation.Number = _generations[generation.Path] = _generations.GetValueOrDefault(generation.Path) + 1;
+        // Numbered per role name, so a role moved to another file goes on counting where it was.
+        generation.Number = _generations[generation.Name] = _generations.GetValueOrDefault(generation.Name) + 1;
         generation.LoadedAt = _clock.GetUtcNow();
         Enlist(generation);
         _active[generation.Path] = generation;

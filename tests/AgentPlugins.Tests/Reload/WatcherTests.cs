@@ -41,9 +41,11 @@ public sealed class WatcherTests
         await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
 
         File.Move(host.PathOf("echo.cs"), host.PathOf("echo2.cs"));
-        await host.WaitForAsync("echo2.cs", s => s.State == RoleState.Active);
+        var moved = await host.WaitForAsync("echo2.cs", s => s.State == RoleState.Active);
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Retired);
 
+        // Generations count per role, so the moved role goes on from where it was.
+        Assert.Equal(2, moved.Generation);
         Assert.Equal("v1", await host.PingAsync());
     }
 

@@ -26,7 +26,7 @@ internal sealed class UnloadVerifier : IAsyncDisposable
     private readonly Queue<UnloadVerdict> _recent = new();
     private readonly SemaphoreSlim _work = new(0);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _worker;
+    private Task? _worker;
     private int _draining;
     private long _unloaded;
     private long _leaked;
@@ -36,7 +36,6 @@ internal sealed class UnloadVerifier : IAsyncDisposable
         _options = options;
         _activity = activity;
         _log = log;
-        _worker = Task.Run(VerifyAsync);
     }
 
     /// <summary>Raised off the loop with each verdict.</summary>
@@ -128,7 +127,10 @@ internal sealed class UnloadVerifier : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _worker.ConfigureAwait(false);
+            if (_worker is not null)
+            {
+                await _worker.ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -167,6 +169,12 @@ internal sealed class UnloadVerifier : IAsyncDisposable
         lock (_gate)
         {
             _pending.Add(retired);
+
+            // Started by the first retirement, so building a runtime starts nothing.
+            if (!_stopping.IsCancellationRequested)
+            {
+                _worker ??= Task.Run(VerifyAsync);
+            }
         }
 
         _work.Release();
