@@ -78,6 +78,55 @@ internal sealed class MessageBus
     /// <summary>Publishes from any thread unless the loop's ingress is full.</summary>
     public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryEnqueue(new Delivery(this, busEvent, origin));
 
+    /// <summary>
+    /// Once <paramref name="gate"/> completes, delivers on the loop, in order, the events kept for
+    /// <paramref name="owner"/> during its hold, then lets events reach it directly. Shutdown waits for it.
+    /// </summary>
+    public Task ReleaseWhen(BusSubscriber owner, Task gate)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.ContinueWith(
+            _ => _loop.PostInternal(new CallbackWork(
+                _ =>
+                {
+                    try
+                    {
+                        Release(owner);
+                    }
+                    finally
+                    {
+                        released.TrySetResult();
+                    }
+                },
+                null)),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        _loop.Track(released.Task);
+        return released.Task;
+    }
+
+    private void Release(BusSubscriber owner)
+    {
+        foreach (var (busEvent, origin) in owner.TakeHeld())
+        {
+            if (!_subscriptions.TryGetValue(busEvent.Type, out var subscribers))
+            {
+                continue;
+            }
+
+            var context = origin.At(_clock.GetUtcNow());
+            foreach (var subscription in subscribers)
+            {
+                if (subscription.Owner == owner && !owner.Quarantined)
+                {
+                    Deliver(subscription, busEvent, context);
+                }
+            }
+        }
+    }
+
     private void Dispatch(BusEvent busEvent, EventOrigin origin)
     {
         _published++;
@@ -94,18 +143,29 @@ internal sealed class MessageBus
                 continue;
             }
 
-            _delivered++;
-            var intents = Call(subscription, busEvent, context);
-            if (intents is null)
+            if (subscription.Owner.IsHeld)
             {
+                subscription.Owner.Keep(busEvent, origin);
                 continue;
             }
 
-            var from = new IntentOrigin(subscription.Owner.Role, context);
-            for (var i = 0; i < intents.Count; i++)
-            {
-                _intents.Submit(intents[i], from);
-            }
+            Deliver(subscription, busEvent, context);
+        }
+    }
+
+    private void Deliver(Subscription subscription, BusEvent busEvent, EventContext context)
+    {
+        _delivered++;
+        var intents = Call(subscription, busEvent, context);
+        if (intents is null)
+        {
+            return;
+        }
+
+        var from = new IntentOrigin(subscription.Owner.Role, context);
+        for (var i = 0; i < intents.Count; i++)
+        {
+            _intents.Submit(intents[i], from);
         }
     }
 

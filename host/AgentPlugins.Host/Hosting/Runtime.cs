@@ -47,7 +47,7 @@ internal sealed class Runtime : IAsyncDisposable
         Audit = new AuditLog(Path.Combine(options.Storage.DataFolder, "audit.db"), logs.CreateLogger<AuditLog>());
         _timers = new MemoryTimerService(clock, Bus);
         var services = new IntentServices(clock, _timers, Channels, Bus, logs);
-        Roles = new RoleRegistry(Bus, Intents, services, clock, logs.CreateLogger<RoleRegistry>());
+        Roles = new RoleRegistry(Bus, Intents, services, clock, logs.CreateLogger<RoleRegistry>(), options.Roles.Unload.DrainTimeout);
         var activity = new LoadActivity();
         Unloads = new UnloadVerifier(options.Roles.Unload, activity, logs.CreateLogger<UnloadVerifier>());
         var instantiator = new RoleInstantiator(name => SettingsFor(options, name), Unloads.Watch);

@@ -66,6 +66,13 @@ internal sealed class RoleGeneration
     /// <summary>Cancelled when the generation is retired; intent handlers see it as their cancellation.</summary>
     public CancellationTokenSource Lifetime { get; } = new();
 
+    /// <summary>
+    /// Completes when the generation takes events directly: at once, unless it replaced one whose
+    /// intent handlers were still running, in which case its events wait (kept in order) until
+    /// those ended or the drain timeout passed.
+    /// </summary>
+    public Task Serving { get; set; } = Task.CompletedTask;
+
     /// <summary>Intent handler calls of this generation that have not finished yet.</summary>
     public int InFlight
     {

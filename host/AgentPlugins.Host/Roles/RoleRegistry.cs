@@ -13,7 +13,9 @@ namespace AgentPlugins.Host.Roles;
 /// The roles that serve, one generation per file, and what each registered with the bus, the
 /// intent processor and the tool catalog. Every change happens on the loop, inside one piece of
 /// work, so a swap falls between two events: each event reaches the old generation or the new one,
-/// never both and never neither, and two generations of a role never serve at once.
+/// never both and never neither. If the old one still has intent handlers running, they are
+/// cancelled and awaited (up to the drain timeout) before the new one handles anything: its events
+/// are kept in order meanwhile, so two generations of a role never run interleaved.
 /// </summary>
 internal sealed class RoleRegistry
 {
@@ -22,14 +24,17 @@ internal sealed class RoleRegistry
     private readonly IntentServices _services;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
+    private readonly TimeSpan _drainTimeout;
     private readonly Dictionary<string, RoleGeneration> _active = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RoleStatus> _status = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _generations = new(StringComparer.Ordinal);
     private Dictionary<string, KernelPlugin> _tools = new(StringComparer.OrdinalIgnoreCase);
     private volatile RoleStatus[] _statusSnapshot = [];
 
-    public RoleRegistry(MessageBus bus, IntentProcessor intents, IntentServices services, TimeProvider clock, ILogger<RoleRegistry> log)
+    /// <param name="drainTimeout">The longest a new generation waits for the running intent handlers of the one it replaces.</param>
+    public RoleRegistry(MessageBus bus, IntentProcessor intents, IntentServices services, TimeProvider clock, ILogger<RoleRegistry> log, TimeSpan? drainTimeout = null)
     {
+        _drainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5);
         _bus = bus;
         _intents = intents;
         _services = services;
@@ -85,6 +90,15 @@ internal sealed class RoleRegistry
         generation.Number = _generations[generation.Name] = _generations.GetValueOrDefault(generation.Name) + 1;
         generation.LoadedAt = _clock.GetUtcNow();
         Enlist(generation);
+        if (previous is not null && (previous.InFlight > 0 || previous.Subscriber.IsHeld))
+        {
+            // The old generation is still finishing (or itself still waiting for the one before):
+            // the new one keeps its events, after any the old one kept, until that work is done.
+            generation.Subscriber.Hold(previous.Subscriber.TakeHeld());
+            generation.Serving = _bus.ReleaseWhen(generation.Subscriber, Task.WhenAll(previous.DrainAsync(_drainTimeout), previous.Serving));
+            _log.LogInformation("Role {Role} generation {Generation} waits for {Running} running intent handler(s) of generation {Previous}.", generation.Name, generation.Number, previous.InFlight, previous.Number);
+        }
+
         _active[generation.Path] = generation;
         SetStatus(new RoleStatus(generation.Path, generation.Name, RoleState.Active, generation.Number, generation.LoadedAt, [], generation.ContentHash));
         _log.LogInformation("Role {Role} generation {Generation} active ({Path}).", generation.Name, generation.Number, generation.Path);
@@ -131,6 +145,11 @@ internal sealed class RoleRegistry
         }
 
         Withdraw(generation);
+        if (generation.Subscriber.TakeHeld() is { Count: > 0 } dropped)
+        {
+            _log.LogInformation("Role {Role} retired while waiting; {Count} event(s) kept for it are dropped.", generation.Name, dropped.Count);
+        }
+
         SetStatus(new RoleStatus(path, generation.Name, RoleState.Retired, generation.Number, generation.LoadedAt, [], generation.ContentHash));
         _log.LogInformation("Role {Role} generation {Generation} retired.", generation.Name, generation.Number);
         Withdrawn?.Invoke(generation);

@@ -145,7 +145,7 @@ internal sealed class UnloadVerifier : IAsyncDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var drained = await generation.DrainAsync(_options.DrainTimeout).ConfigureAwait(false);
-        var stuck = drained ? null : $"{generation.InFlight} intent handler call(s) still running after {_options.DrainTimeout.TotalSeconds:F0} s";
+        var stuck = drained ? null : $"{generation.InFlight} intent handler call(s) still running after {_options.DrainTimeout.TotalMilliseconds:F0} ms";
         if (!drained)
         {
             _log.LogWarning("Role {Role} generation {Generation}: {Stuck}; unloading anyway.", generation.Name, generation.Number, stuck);

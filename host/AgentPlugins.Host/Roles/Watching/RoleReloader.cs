@@ -1,4 +1,3 @@
-using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using AgentPlugins.Host.Compilation;
 using Microsoft.Extensions.Logging;
@@ -20,20 +19,18 @@ internal sealed class RoleReloader : IDisposable
     private readonly RoleLoader _loader;
     private readonly RoleRegistry _registry;
     private readonly ILogger _log;
-    private readonly IScheduler _scheduler;
     private IDisposable? _subscription;
     private long _reloads;
     private long _skipped;
     private long _retired;
 
-    public RoleReloader(string folder, TimeSpan debounce, RoleLoader loader, RoleRegistry registry, ILogger<RoleReloader> log, IScheduler? scheduler = null)
+    public RoleReloader(string folder, TimeSpan debounce, RoleLoader loader, RoleRegistry registry, ILogger<RoleReloader> log)
     {
         _folder = Path.GetFullPath(folder);
         _debounce = debounce;
         _loader = loader;
         _registry = registry;
         _log = log;
-        _scheduler = scheduler ?? DefaultScheduler.Instance;
     }
 
     /// <summary>Loads tried because a file's content changed (or appeared).</summary>
@@ -56,7 +53,7 @@ internal sealed class RoleReloader : IDisposable
         _subscription = RoleFileWatcher.Observe(_folder)
             .StartWith(WatchSignal.RescanAll)
             .GroupBy(signal => signal.Path, StringComparer.Ordinal)
-            .SelectMany(path => path.Throttle(_debounce, _scheduler))
+            .SelectMany(path => path.Throttle(_debounce))
             .Select(signal => Observable.FromAsync(token => HandleAsync(signal, token)))
             .Concat()
             .Subscribe(
