@@ -19,14 +19,16 @@ internal sealed class HostStatusPublisher : IDisposable
     private readonly RoleRegistry _registry;
     private readonly UnloadVerifier _verifier;
     private readonly ILogger _log;
+    private readonly TimeProvider _clock;
     private readonly Subject<bool> _inner = new();
     private readonly ISubject<bool> _changes;
     private readonly DateTimeOffset _processStartedAt = HostStatusFile.CurrentProcessStartedAt();
     private readonly Lock _writeGate = new();
     private IDisposable? _subscription;
 
-    public HostStatusPublisher(string dataFolder, string rolesFolder, RoleRegistry registry, UnloadVerifier verifier, ILogger<HostStatusPublisher> log)
+    public HostStatusPublisher(string dataFolder, string rolesFolder, RoleRegistry registry, UnloadVerifier verifier, TimeProvider clock, ILogger<HostStatusPublisher> log)
     {
+        _clock = clock;
         _dataFolder = dataFolder;
         _rolesFolder = rolesFolder;
         _registry = registry;
@@ -57,7 +59,7 @@ internal sealed class HostStatusPublisher : IDisposable
             [.. s.LastErrors.Select(e => e.ToString())],
             (s.State is RoleState.Active or RoleState.Quarantined || (s.State == RoleState.Failed && s.Generation > 0) ? 1 : 0) + _verifier.AliveFor(s.Path),
             _verifier.LeakedFor(s.Path)));
-        return new HostStatus(Environment.ProcessId, _processStartedAt, DateTimeOffset.UtcNow, _rolesFolder, [.. roles], _verifier.Unloaded, _verifier.Leaked);
+        return new HostStatus(Environment.ProcessId, _processStartedAt, _clock.GetUtcNow(), _rolesFolder, [.. roles], _verifier.Unloaded, _verifier.Leaked);
     }
 
     public void Dispose()

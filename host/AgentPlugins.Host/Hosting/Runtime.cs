@@ -148,7 +148,7 @@ internal sealed class Runtime : IAsyncDisposable
             Warmup = CompilerWarmup.RunAsync(Compiler, _log, cancellationToken);
         }
 
-        _status = new HostStatusPublisher(_options.Storage.DataFolder, _options.Roles.Folder, Roles, Unloads, _logs.CreateLogger<HostStatusPublisher>());
+        _status = new HostStatusPublisher(_options.Storage.DataFolder, _options.Roles.Folder, Roles, Unloads, Clock, _logs.CreateLogger<HostStatusPublisher>());
         _status.Start();
         _heartbeats.Start();
         _log.LogInformation("Ready: {Count} role(s) active from {Folder}.", Roles.Active.Count(), _options.Roles.Folder);

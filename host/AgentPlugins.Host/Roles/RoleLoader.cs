@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Loop;
 using Microsoft.Extensions.Logging;
@@ -75,8 +76,16 @@ internal sealed class RoleLoader
     public async Task<IReadOnlyList<RoleDiagnostic>> LoadSourceAsync(string path, string source, CancellationToken cancellationToken = default)
     {
         using var busy = Activity.Enter();
+        var started = Stopwatch.GetTimestamp();
         var compiled = await Task.Run(() => Compile(Path.GetFullPath(path), source, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return await ActivateAsync(compiled, cancellationToken).ConfigureAwait(false);
+        var compiledAt = Stopwatch.GetTimestamp();
+        var errors = await ActivateAsync(compiled, cancellationToken).ConfigureAwait(false);
+        _log.LogDebug(
+            "{Path}: compiled in {Compile:F1} ms, swapped in {Swap:F1} ms.",
+            path,
+            Stopwatch.GetElapsedTime(started, compiledAt).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(compiledAt).TotalMilliseconds);
+        return errors;
     }
 
     /// <summary>Takes the role of a deleted file out of service.</summary>
