@@ -82,6 +82,26 @@ public sealed class EndToEndTests
         Assert.Contains("no host is running", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Host_roles_recognises_a_status_left_by_a_host_that_died()
+    {
+        Assert.True(File.Exists(Repository.HostExecutable), $"{Repository.HostExecutable} is missing; run `make build` first.");
+        using var folder = new TempFolder();
+        int deadPid;
+        using (var ended = Process.Start("true")!)
+        {
+            await ended.WaitForExitAsync();
+            deadPid = ended.Id;
+        }
+
+        HostStatusFile.Write(folder.Path, new HostStatus(deadPid, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "/roles", [], 0, 0));
+
+        var (code, output) = await RunToEndAsync("roles", "--data", folder.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"(pid {deadPid}) has ended", output, StringComparison.Ordinal);
+    }
+
     private static Process Start(params string[] arguments)
     {
         var start = new ProcessStartInfo(Repository.HostExecutable)
