@@ -30,6 +30,38 @@ public sealed class UnloadTests
     }
 
     [Fact]
+    public async Task A_role_that_serializes_its_own_types_with_system_text_json_still_unloads()
+    {
+        // System.Text.Json caches contracts of every type it has seen; the verifier clears those
+        // caches (the BCL's MetadataUpdateHandler ClearCache methods) so they do not pin the role.
+        static string Source(string marker) => $$"""
+            using System.Text.Json;
+            using AgentPlugins.Sdk;
+
+            public sealed record Point(int X, int Y, string Marker);
+
+            public sealed class JsonRole : IRole
+            {
+                public RoleConfig Config { get; } = new("json", "1.0.0", "Serializes its own record", WhenToUse: "unload tests");
+
+                public void Register(RoleBuilder role) =>
+                    role.On("PING", (e, context) => [new NotificationIntent($"{e.Get("seq")}:{JsonSerializer.Serialize(new Point(1, 2, "{{marker}}"))}", "sink")]);
+            }
+            """;
+        await using var host = await ReloadHost.StartAsync(
+            new Dictionary<string, string> { ["json.cs"] = Source("a") },
+            roles => roles with { Watch = false, Unload = QuickVerdicts });
+        Assert.Equal("{\"X\":1,\"Y\":2,\"Marker\":\"a\"}", await host.PingAsync());
+
+        Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(host.PathOf("json.cs"), Source("b")));
+        Assert.Equal("{\"X\":1,\"Y\":2,\"Marker\":\"b\"}", await host.PingAsync());
+
+        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, host.Runtime.Unloads.Leaked);
+        Assert.Equal(1, host.Runtime.Unloads.Unloaded);
+    }
+
+    [Fact]
     public async Task A_clean_role_reloaded_two_hundred_times_leaves_no_generation_in_memory()
     {
         const int cycles = 200;
