@@ -34,9 +34,13 @@ internal sealed class RoleLoader
     /// <summary>Whether a load is running now.</summary>
     public LoadActivity Activity { get; }
 
-    /// <summary>True for a path the loader takes: <c>.cs</c> or <c>.csx</c>.</summary>
+    /// <summary>
+    /// True for a path the loader takes: <c>.cs</c> or <c>.csx</c>, not hidden. Editors keep their
+    /// temporary and lock files hidden (<c>.#role.cs</c>, <c>.role.cs.swp</c>); they are never roles.
+    /// </summary>
     public static bool IsRoleFile(string path) =>
-        path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase);
+        !Path.GetFileName(path).StartsWith('.')
+        && (path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The role files of <paramref name="folder"/>, in name order.</summary>
     public static IReadOnlyList<string> FindRoleFiles(string folder) =>

@@ -66,8 +66,8 @@ public sealed class WatcherTests
         await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
         var compiles = host.Runtime.CompileCache.Compiles;
 
-        // What many editors do: write a temp file next to it, then rename it over the original.
-        var temporary = host.PathOf(".echo.cs.swp");
+        // What many editors do: write a hidden temp file next to it, then rename it over the original.
+        var temporary = host.PathOf(".echo.tmp.cs");
         File.WriteAllText(temporary, SampleRoles.Echo("v2"));
         File.Move(temporary, host.PathOf("echo.cs"), overwrite: true);
         await host.WaitForAsync("echo.cs", s => s.Generation == 2);
@@ -76,6 +76,7 @@ public sealed class WatcherTests
         Assert.Equal("v2", await host.PingAsync());
         Assert.Equal(compiles + 1, host.Runtime.CompileCache.Compiles);
         Assert.Equal(2, host.StatusOf("echo.cs")!.Generation);
+        Assert.Null(host.StatusOf(".echo.tmp.cs"));
     }
 
     [Fact]
