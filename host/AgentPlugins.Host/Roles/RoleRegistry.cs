@@ -124,9 +124,12 @@ internal sealed class RoleRegistry
             _log.LogError("{Diagnostic}", error.ToString());
         }
 
-        var outcome = serving is null
-            ? "nothing from this file is serving"
-            : $"generation {serving.Number} of {serving.Name} keeps serving";
+        var outcome = serving switch
+        {
+            null => "nothing from this file is serving",
+            { Subscriber.Quarantined: true } => $"generation {serving.Number} of {serving.Name} stays quarantined",
+            _ => $"generation {serving.Number} of {serving.Name} keeps serving",
+        };
         _log.LogWarning("{Path} did not load; {Outcome}.", path, outcome);
         Notify($"{System.IO.Path.GetFileName(path)} did not load; {outcome}.{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
     }
