@@ -1,5 +1,6 @@
-// The timer role: set, cancel and list timers, and tell the user when one is done.
-// Timers belong to the host, so they keep running while this file is edited or reloaded.
+// The timer role: set, cancel and list timers and alarms, and tell the user when one is done.
+// Timers belong to the host (durable in SQLite), so they keep running while this file is edited,
+// reloaded or deleted, and across host restarts.
 using System.ComponentModel;
 using System.Globalization;
 using AgentPlugins.Sdk;
@@ -11,13 +12,13 @@ using Microsoft.SemanticKernel;
 public sealed record TimerIntent(
     string Action,
     string? TimerId = null,
-    int? DurationSeconds = null,
+    TimerDue? Due = null,
     string? Label = null,
     string? FollowUp = null) : Intent
 {
     public override bool Validate() => Action switch
     {
-        "create" => DurationSeconds > 0 && !string.IsNullOrWhiteSpace(Label),
+        "create" => Due is not null && !string.IsNullOrWhiteSpace(Label),
         "cancel" => !string.IsNullOrWhiteSpace(TimerId),
         "list" => true,
         _ => false,
@@ -65,19 +66,19 @@ public sealed class TimerRole : IRole
 
     // ── 5. Tools: what the model (or a /timer command) can call ───────────────────────────
 
-    [KernelFunction("set_timer"), Description("Set a timer that tells the user when it is done")]
+    [KernelFunction("set_timer"), Description("Set a timer, or an alarm at a time of day, that tells the user when it is done")]
     public ToolResult SetTimer(
-        [Description("How long: 90s, 5m, 1h30m, 2 minutes, PT5M or a number of seconds")] string duration,
+        [Description("How long (90s, 5m, 1h30m, 2 minutes, PT5M, a number of seconds) or a time of day (07:30, 7am)")] string when,
         [Description("What the timer is for, e.g. tea")] string label = "timer",
         [Description("An instruction to run when the timer is done, if any")] string followUp = "")
     {
-        if (!Durations.TryParse(duration, out var length, out var error))
+        if (!TimerDue.TryParse(when, out var due, out var error))
         {
             return ToolResult.Fail(error);
         }
 
-        var intent = new TimerIntent("create", DurationSeconds: (int)Math.Ceiling(length.TotalSeconds), Label: label, FollowUp: followUp);
-        return ToolResult.Ok($"Setting a {Describe(length)} timer for '{label}'.", intent);
+        var what = due.After is { } length ? $"a {Describe(length)} timer" : $"an alarm at {due}";
+        return ToolResult.Ok($"Setting {what} for '{label}'.", new TimerIntent("create", Due: due, Label: label, FollowUp: followUp));
     }
 
     [KernelFunction("cancel_timer"), Description("Cancel a timer by its id or its label")]
@@ -108,9 +109,11 @@ public sealed class TimerRole : IRole
         switch (intent.Action)
         {
             case "create":
-                var request = new TimerRequest(TimeSpan.FromSeconds(intent.DurationSeconds!.Value), intent.Label!, user, channel, intent.FollowUp is { Length: > 0 } f ? f : null);
-                var timer = await context.Timers.ScheduleAsync(request, context.Cancellation);
-                await context.NotifyAsync($"Timer '{timer.Label}' set ({timer.Id}), done at {timer.DueAt.ToLocalTime():HH:mm:ss}.");
+                var request = new TimerRequest(intent.Due!, intent.Label!, user, channel, intent.FollowUp is { Length: > 0 } f ? f : null);
+                var result = await context.Timers.ScheduleAsync(request, context.Cancellation);
+                await context.NotifyAsync(result.Scheduled
+                    ? $"Timer '{result.Timer.Label}' set ({result.Timer.Id}), done at {result.Timer.DueAt:HH:mm:ss}."
+                    : $"Timer '{intent.Label}' not set: {result.Refusal}");
                 break;
 
             case "cancel":

@@ -79,6 +79,17 @@ internal sealed class MessageBus
     public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryEnqueue(new Delivery(this, busEvent, origin));
 
     /// <summary>
+    /// Dispatches now, on the loop, and returns how many subscribers got the event (or keep it, held
+    /// during a reload, for their release), so a publisher that must not lose an event (a timer
+    /// expiry) can tell whether anyone heard it. Call on the loop.
+    /// </summary>
+    public int DeliverNow(BusEvent busEvent, EventOrigin origin)
+    {
+        EnsureOnLoop();
+        return Dispatch(busEvent, origin);
+    }
+
+    /// <summary>
     /// Once <paramref name="gate"/> completes, delivers on the loop, in order, the events kept for
     /// <paramref name="owner"/> during its hold, then lets events reach it directly. Shutdown waits for it.
     /// </summary>
@@ -121,21 +132,22 @@ internal sealed class MessageBus
             {
                 if (subscription.Owner == owner && !owner.Quarantined)
                 {
-                    Deliver(subscription, busEvent, context);
+                    Deliver(subscription, busEvent, context, origin.DeliveryId);
                 }
             }
         }
     }
 
-    private void Dispatch(BusEvent busEvent, EventOrigin origin)
+    private int Dispatch(BusEvent busEvent, EventOrigin origin)
     {
         _published++;
         if (!_subscriptions.TryGetValue(busEvent.Type, out var subscribers))
         {
-            return;
+            return 0;
         }
 
         var context = origin.At(_clock.GetUtcNow());
+        var handlers = 0;
         foreach (var subscription in subscribers)
         {
             if (subscription.Owner.Quarantined)
@@ -143,17 +155,20 @@ internal sealed class MessageBus
                 continue;
             }
 
+            handlers++;
             if (subscription.Owner.IsHeld)
             {
                 subscription.Owner.Keep(busEvent, origin);
                 continue;
             }
 
-            Deliver(subscription, busEvent, context);
+            Deliver(subscription, busEvent, context, origin.DeliveryId);
         }
+
+        return handlers;
     }
 
-    private void Deliver(Subscription subscription, BusEvent busEvent, EventContext context)
+    private void Deliver(Subscription subscription, BusEvent busEvent, EventContext context, string? deliveryId)
     {
         _delivered++;
         var intents = Call(subscription, busEvent, context);
@@ -162,7 +177,7 @@ internal sealed class MessageBus
             return;
         }
 
-        var from = new IntentOrigin(subscription.Owner.Role, context);
+        var from = new IntentOrigin(subscription.Owner.Role, context) { DeliveryId = deliveryId };
         for (var i = 0; i < intents.Count; i++)
         {
             _intents.Submit(intents[i], from);
@@ -214,6 +229,6 @@ internal sealed class MessageBus
 
     private sealed class Delivery(MessageBus bus, BusEvent busEvent, EventOrigin origin) : LoopWork
     {
-        public override void Run() => bus.Dispatch(busEvent, origin);
+        public override void Run() => _ = bus.Dispatch(busEvent, origin);
     }
 }

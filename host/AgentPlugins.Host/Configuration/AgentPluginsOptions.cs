@@ -2,6 +2,7 @@ using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Timers;
 
 namespace AgentPlugins.Host.Configuration;
 
@@ -13,6 +14,8 @@ internal sealed record AgentPluginsOptions
     public StorageOptions Storage { get; init; } = new();
 
     public SchedulerOptions Scheduler { get; init; } = new();
+
+    public TimersOptions Timers { get; init; } = new();
 
     public LoopOptions Loop { get; init; } = new();
 

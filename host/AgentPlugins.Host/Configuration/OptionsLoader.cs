@@ -13,6 +13,9 @@ internal static class OptionsLoader
 {
     public const string EnvironmentPrefix = "AGENTPLUGINS_";
 
+    // A due time must stay a valid DateTimeOffset (year 9999) whatever today's date.
+    private static readonly TimeSpan MaxTimerDuration = TimeSpan.FromDays(36500);
+
     /// <param name="configPath">plugins.json; when null, ./plugins.json if it exists, else embedded defaults.</param>
     /// <param name="overrides">Command-line overrides, keyed like configuration paths (<c>roles:folder</c>).</param>
     public static (AgentPluginsOptions Options, string BaseFolder) Load(string? configPath, IReadOnlyDictionary<string, string?>? overrides = null)
@@ -91,6 +94,9 @@ internal static class OptionsLoader
         Require(options.Roles.Unload.DrainTimeout >= TimeSpan.Zero, "roles:unload:drainTimeout", "must be a time span, e.g. \"00:00:05\".");
         Require(options.Scheduler.Heartbeat > TimeSpan.Zero, "scheduler:heartbeat", "must be a positive time span, e.g. \"00:00:30\".");
         Require(options.Scheduler.FastHeartbeat > TimeSpan.Zero, "scheduler:fastHeartbeat", "must be a positive time span, e.g. \"00:00:05\".");
+        Require(options.Timers.FindTimeZone() is not null, "timers:timeZone", $"'{options.Timers.TimeZone}' is not a time zone this machine knows; use an IANA id such as \"Europe/Paris\", \"UTC\", or \"local\".");
+        Require(options.Timers.MaxDuration > TimeSpan.Zero && options.Timers.MaxDuration <= MaxTimerDuration, "timers:maxDuration", "must be a positive time span of at most 36500 days, e.g. \"30.00:00:00\".");
+        Require(options.Timers.MaxPerUser > 0, "timers:maxPerUser", "must be a positive number.");
         Require(options.Loop.IngressCapacity > 0, "loop:ingressCapacity", "must be a positive number.");
         Require(options.Loop.SlowCallThreshold > TimeSpan.Zero, "loop:slowCallThreshold", "must be a positive time span, e.g. \"00:00:02\".");
         Require(!string.IsNullOrWhiteSpace(options.Channels.Console.User), "channels:console:user", "must not be empty.");

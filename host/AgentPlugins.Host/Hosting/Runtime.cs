@@ -28,7 +28,7 @@ internal sealed class Runtime : IAsyncDisposable
     private readonly AgentPluginsOptions _options;
     private readonly ILogger _log;
     private readonly HeartbeatScheduler _heartbeats;
-    private readonly MemoryTimerService _timers;
+    private readonly DurableTimerService _timers;
     private readonly ILoggerFactory _logs;
     private RoleReloader? _reloader;
     private HostStatusPublisher? _status;
@@ -45,7 +45,7 @@ internal sealed class Runtime : IAsyncDisposable
         Bus = new MessageBus(Loop, Intents, clock, logs.CreateLogger<MessageBus>());
         Channels = new ChannelRegistry(channels);
         Audit = new AuditLog(Path.Combine(options.Storage.DataFolder, "audit.db"), logs.CreateLogger<AuditLog>());
-        _timers = new MemoryTimerService(clock, Bus);
+        _timers = new DurableTimerService(options.Timers, Path.Combine(options.Storage.DataFolder, "timers.db"), clock, Loop, Bus, logs);
         var services = new IntentServices(clock, _timers, Channels, Bus, logs);
         Roles = new RoleRegistry(Bus, Intents, services, clock, logs.CreateLogger<RoleRegistry>(), options.Roles.Unload.DrainTimeout);
         var activity = new LoadActivity();
@@ -104,7 +104,7 @@ internal sealed class Runtime : IAsyncDisposable
     /// <summary>Routes and answers requests in plain words; null when plugins.json configures no model.</summary>
     public AgentDispatcher? Agents { get; }
 
-    public ITimerService Timers => _timers;
+    public DurableTimerService Timers => _timers;
 
     /// <summary>Starts the loop and the audit log, loads the roles folder, watches it, starts the heartbeats.</summary>
     /// <returns>The diagnostics of role files that failed to load; the others run.</returns>
@@ -123,6 +123,9 @@ internal sealed class Runtime : IAsyncDisposable
         {
             _log.LogWarning("The roles folder {Folder} does not exist; no roles are loaded.", _options.Roles.Folder);
         }
+
+        // After the roles: expiries held over from a crash or downtime go out only once someone listens.
+        await _timers.StartAsync(cancellationToken).ConfigureAwait(false);
 
         if (Agents is not null)
         {
@@ -167,9 +170,12 @@ internal sealed class Runtime : IAsyncDisposable
         _reloader?.Dispose();
         _status?.Dispose();
         await _heartbeats.DisposeAsync().ConfigureAwait(false);
-        _timers.Dispose();
+        _timers.StopFiring();
         await Loop.StopAsync(drainTimeout).ConfigureAwait(false);
         await CompileCache.FlushAsync().ConfigureAwait(false);
+
+        // After the loop drained: its last delivery reports are written before the store closes.
+        await _timers.DisposeAsync().ConfigureAwait(false);
         await Audit.DisposeAsync().ConfigureAwait(false);
         if (Agents is not null)
         {
@@ -197,7 +203,10 @@ internal sealed class Runtime : IAsyncDisposable
 
     private void RouteUniversalIntents()
     {
-        Intents.Route(typeof(NotificationIntent), new IntentRoute("channels", "notify", (intent, _) => Channels.NotifyAsync((NotificationIntent)intent)));
+        // Notifications and follow-ups of a timer expiry delivered again after a crash happen once.
+        Intents.Route(typeof(NotificationIntent), _timers.Effects.Guard(
+            new IntentRoute("channels", "notify", (intent, _) => Channels.NotifyAsync((NotificationIntent)intent)),
+            intent => $"notify:{((NotificationIntent)intent).Channel}:{((NotificationIntent)intent).User}"));
         Intents.Route(typeof(AuditIntent), new IntentRoute("audit", "append", (intent, origin) =>
         {
             var audit = (AuditIntent)intent;
@@ -211,8 +220,10 @@ internal sealed class Runtime : IAsyncDisposable
             Audit.Append(new AuditRecord(intent.CreatedAt, origin.Producer, "error", $"{error.Source}: {error.Message}", origin.Context.User));
             return Task.CompletedTask;
         }));
-        Intents.Route(typeof(WorkflowIntent), new IntentRoute("workflows", "run", (intent, origin) => Agents is null
-            ? Workflows.RunIntentAsync((WorkflowIntent)intent, origin)
-            : Agents.RunWorkflowAsync((WorkflowIntent)intent, origin, Workflows)));
+        Intents.Route(typeof(WorkflowIntent), _timers.Effects.Guard(
+            new IntentRoute("workflows", "run", (intent, origin) => Agents is null
+                ? Workflows.RunIntentAsync((WorkflowIntent)intent, origin)
+                : Agents.RunWorkflowAsync((WorkflowIntent)intent, origin, Workflows)),
+            _ => "workflow"));
     }
 }

@@ -1,13 +1,16 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace AgentPlugins.Sdk;
 
 /// <summary>
-/// Host-owned timers. A timer belongs to a user and channel, not to a role generation: reloading or
-/// deleting the role that set it loses nothing. When it comes due the host publishes
-/// <see cref="Events.TimerExpired"/>.
+/// Host-owned timers, durable in SQLite. A timer belongs to a user and channel, not to a role
+/// generation: reloading or deleting the role that set it, or restarting the host, loses nothing.
+/// When it comes due the host publishes <see cref="Events.TimerExpired"/>, once.
 /// </summary>
 public interface ITimerService
 {
-    Task<TimerInfo> ScheduleAsync(TimerRequest request, CancellationToken cancellationToken = default);
+    /// <summary>Sets a timer; a request over the limits in plugins.json is refused, with the reason.</summary>
+    Task<ScheduleResult> ScheduleAsync(TimerRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels the user's timer whose id or label is <paramref name="idOrLabel"/>; false when there is none.</summary>
     Task<bool> CancelAsync(string idOrLabel, string? user, CancellationToken cancellationToken = default);
@@ -17,14 +20,16 @@ public interface ITimerService
 }
 
 /// <summary>A timer to set.</summary>
-/// <param name="Duration">How long from now.</param>
+/// <param name="Due">When: <see cref="TimerDue.In"/> a duration, or <see cref="TimerDue.AtTimeOfDay"/>; read text with <see cref="TimerDue.TryParse"/>.</param>
 /// <param name="Label">What the timer is for (<c>tea</c>).</param>
 /// <param name="User">Who set it.</param>
 /// <param name="Channel">Where its expiry goes.</param>
 /// <param name="FollowUp">An instruction to run when it expires, if any.</param>
-public sealed record TimerRequest(TimeSpan Duration, string Label, string? User, string Channel, string? FollowUp = null);
+public sealed record TimerRequest(TimerDue Due, string Label, string? User, string Channel, string? FollowUp = null);
 
 /// <summary>A pending timer.</summary>
+/// <param name="Id">A short id the user can type (<c>t12</c>); never reused.</param>
+/// <param name="DueAt">When it is due, with the offset of the host's time zone (<c>timers:timeZone</c>), so it formats as local time.</param>
 public sealed record TimerInfo(
     string Id,
     string Label,
@@ -32,3 +37,28 @@ public sealed record TimerInfo(
     string? User,
     string Channel,
     string? FollowUp);
+
+/// <summary>What became of a <see cref="TimerRequest"/>: the timer that was set, or why it was refused.</summary>
+public sealed record ScheduleResult
+{
+    private ScheduleResult(TimerInfo? timer, string? refusal)
+    {
+        Timer = timer;
+        Refusal = refusal;
+    }
+
+    /// <summary>The timer, when it was set.</summary>
+    public TimerInfo? Timer { get; }
+
+    /// <summary>Why it was not set (a limit from plugins.json), in words for the user.</summary>
+    public string? Refusal { get; }
+
+    [MemberNotNullWhen(true, nameof(Timer))]
+    [MemberNotNullWhen(false, nameof(Refusal))]
+    public bool Scheduled => Timer is not null;
+
+    public static ScheduleResult Set(TimerInfo timer) => new(timer ?? throw new ArgumentNullException(nameof(timer)), null);
+
+    public static ScheduleResult Refused(string reason) =>
+        new(null, string.IsNullOrWhiteSpace(reason) ? throw new ArgumentException("A refusal needs a reason.", nameof(reason)) : reason);
+}

@@ -1,0 +1,436 @@
+using System.Globalization;
+using System.Threading.Channels;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Sdk;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Timers;
+
+/// <summary>
+/// The host's timers, durable in SQLite (<see cref="TimerStore"/>). One worker owns the store and
+/// carries out commands in batches, one transaction each, off the loop. It keeps one clock timer
+/// armed for the soonest pending due time (an index lookup, not a scan; re-armed when an earlier
+/// timer arrives) and, when it rings, claims what is due (<c>pending → firing</c>), posts each expiry
+/// to the loop, and marks it <c>fired</c> once a handler got it. At start it re-delivers timers left
+/// <c>firing</c> by a crash (their effects de-duplicated by <see cref="Effects"/>), then fires those
+/// that came due while the host was down, marked late. An expiry no role listens to stays
+/// <c>firing</c> and is delivered again when a role is loaded.
+/// </summary>
+internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
+{
+    private const int BatchLimit = 1000;
+    private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
+    private readonly TimersOptions _options;
+    private readonly TimeZoneInfo _zone;
+    private readonly TimeProvider _clock;
+    private readonly EventLoop _loop;
+    private readonly MessageBus _bus;
+    private readonly ILogger _log;
+    private readonly TimerStore _store;
+    private readonly Channel<TimerCommand> _commands = Channel.CreateUnbounded<TimerCommand>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly BusSubscriber _subscriber = new("timers");
+    private readonly ITimer _wake;
+
+    // Owned by the worker.
+    private readonly HashSet<long> _unheard = [];
+    private long _nextDueMs = long.MaxValue;
+    private long _retryAtMs;
+
+    private Task? _worker;
+    private volatile bool _stopping;
+
+    public DurableTimerService(TimersOptions options, string databasePath, TimeProvider clock, EventLoop loop, MessageBus bus, ILoggerFactory logs)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _zone = options.FindTimeZone() ?? throw new ArgumentException($"Unknown time zone '{options.TimeZone}'.", nameof(options));
+        _clock = clock;
+        _loop = loop;
+        _bus = bus;
+        _log = logs.CreateLogger<DurableTimerService>();
+        _store = new TimerStore(databasePath);
+        Effects = new ExpiryEffects((delivery, effect) => Post(new EffectCarried(delivery, effect)), logs.CreateLogger<ExpiryEffects>());
+        _wake = clock.CreateTimer(static state => ((DurableTimerService)state!).Post(Wake.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>De-duplicates the effects of expiries delivered again after a crash; wraps intent routes.</summary>
+    public ExpiryEffects Effects { get; }
+
+    public string DatabasePath => _store.Path;
+
+    /// <summary>
+    /// Opens the store and starts firing: first the timers a crash left <c>firing</c>, then those due
+    /// while the host was down. Call after the roles are loaded, so their expiries find a listener.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _store.Open(NowMs());
+        var done = _store.Effects();
+        await _loop.InvokeAsync(
+            () =>
+            {
+                Effects.Load(done);
+                _bus.Subscribe(_subscriber, Events.RoleLoaded, "RedeliverUnheardExpiries", (_, _) =>
+                {
+                    Post(RedeliverUnheard.Instance);
+                    return [];
+                });
+            },
+            cancellationToken).ConfigureAwait(false);
+        _worker = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    public Task<ScheduleResult> ScheduleAsync(TimerRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Due);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Channel);
+        if (request.Due.After is { } length && length > _options.MaxDuration)
+        {
+            return Task.FromResult(ScheduleResult.Refused(
+                $"{Describe(length)} is longer than the longest timer allowed here ({Describe(_options.MaxDuration)}, timers:maxDuration)."));
+        }
+
+        var now = _clock.GetUtcNow();
+        var dueAt = request.Due.After is { } after ? now + after : WallClock.Next(request.Due.At!.Value, now, _zone);
+        var label = string.IsNullOrWhiteSpace(request.Label) ? "timer" : request.Label.Trim();
+        var command = new ScheduleTimer(request, label, CeilingMs(dueAt));
+        return Send(command, command.Result, cancellationToken);
+    }
+
+    public Task<bool> CancelAsync(string idOrLabel, string? user, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(idOrLabel))
+        {
+            return Task.FromResult(false);
+        }
+
+        var command = new CancelTimer(idOrLabel.Trim(), user);
+        return Send(command, command.Result, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<TimerInfo>> ListAsync(string? user, string channel, CancellationToken cancellationToken = default)
+    {
+        var command = new ListTimers(user, channel);
+        return Send(command, command.Result, cancellationToken);
+    }
+
+    /// <summary>Completes when every command posted so far is carried out and every expiry due so far is posted to the loop.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var flush = new Flush();
+        return Post(flush) ? flush.Done.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <summary>Stops firing (the host is shutting down); commands are still carried out until <see cref="DisposeAsync"/>.</summary>
+    public void StopFiring()
+    {
+        _stopping = true;
+        _wake.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Carries out what is queued (delivery reports from the drained loop among it), then closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        StopFiring();
+        _commands.Writer.TryComplete();
+        if (_worker is not null)
+        {
+            await _worker.ConfigureAwait(false);
+        }
+
+        await _wake.DisposeAsync().ConfigureAwait(false);
+        _store.Dispose();
+    }
+
+    private static long CeilingMs(DateTimeOffset time)
+    {
+        // Rounded up, so a timer never fires before the instant it was set for.
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+    }
+
+    private static string Describe(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } when span.Ticks % TimeSpan.TicksPerDay == 0 => $"{span.TotalDays:0} days",
+        { TotalHours: >= 1 } => $"{(int)span.TotalHours} h {span.Minutes} min",
+        { TotalMinutes: >= 1 } => $"{span.Minutes} min {span.Seconds} s",
+        _ => $"{span.TotalSeconds:0.###} s",
+    };
+
+    private long NowMs() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private DateTimeOffset Local(long ms) => TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(ms), _zone);
+
+    private TimerInfo Info(StoredTimer timer) => new(timer.Name, timer.Label, Local(timer.DueAtMs), timer.User, timer.Channel, timer.FollowUp);
+
+    private bool Post(TimerCommand command) => _commands.Writer.TryWrite(command);
+
+    private Task<T> Send<T>(TimerCommand command, TaskCompletionSource<T> result, CancellationToken cancellationToken) =>
+        Post(command)
+            ? result.Task.WaitAsync(cancellationToken)
+            : Task.FromException<T>(new InvalidOperationException("The timer service is stopped."));
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            // Crash recovery first: expiries that were going out when the host stopped, in due order.
+            await DeliverAsync(_store.Firing()).ConfigureAwait(false);
+            _nextDueMs = _store.EarliestPendingDue() ?? long.MaxValue;
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Could not recover timers from {Path}; retrying in {Delay}.", _store.Path, RetryAfterFailure);
+            _nextDueMs = NowMs();
+            _retryAtMs = NowMs() + (long)RetryAfterFailure.TotalMilliseconds;
+        }
+
+        await FireDueAsync().ConfigureAwait(false);
+        Arm();
+
+        var batch = new List<TimerCommand>(BatchLimit);
+        var reader = _commands.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < BatchLimit && reader.TryRead(out var command))
+            {
+                batch.Add(command);
+            }
+
+            var redeliver = Execute(batch);
+            if (redeliver.Count > 0)
+            {
+                await DeliverAsync(Read(() => _store.Firing(redeliver)) ?? []).ConfigureAwait(false);
+            }
+
+            await FireDueAsync().ConfigureAwait(false);
+            Arm();
+            foreach (var flush in batch.OfType<Flush>())
+            {
+                flush.Done.TrySetResult();
+            }
+
+            batch.Clear();
+        }
+    }
+
+    // One transaction for the whole batch; replies go out only after it is committed.
+    private List<long> Execute(List<TimerCommand> batch)
+    {
+        var nowMs = NowMs();
+        var replies = new List<Action>();
+        var redeliver = new List<long>();
+        try
+        {
+            _store.Begin();
+            foreach (var command in batch)
+            {
+                switch (command)
+                {
+                    case ScheduleTimer schedule:
+                        replies.Add(Schedule(schedule, nowMs));
+                        break;
+                    case CancelTimer cancel:
+                        var cancelled = _store.Cancel(cancel.IdOrLabel, cancel.User, nowMs) is not null;
+                        replies.Add(() => cancel.Result.TrySetResult(cancelled));
+                        break;
+                    case ListTimers list:
+                        IReadOnlyList<TimerInfo> timers = [.. _store.ListPending(list.User, list.Channel).Select(Info)];
+                        replies.Add(() => list.Result.TrySetResult(timers));
+                        break;
+                    case ExpiryDispatched { Heard: true } heard:
+                        _store.MarkFired(heard.Id, nowMs);
+                        _unheard.Remove(heard.Id);
+                        break;
+                    case ExpiryDispatched unheard:
+                        _unheard.Add(unheard.Id);
+                        _log.LogWarning("No role listens to {Event}; timer {Timer} stays due and is delivered when a role is loaded.", Events.TimerExpired, StoredTimer.FormatId(unheard.Id));
+                        break;
+                    case EffectCarried effect:
+                        _store.RecordEffect(effect.Delivery, effect.Effect, nowMs);
+                        break;
+                    case RedeliverUnheard:
+                        redeliver.AddRange(_unheard);
+                        _unheard.Clear();
+                        break;
+                }
+            }
+
+            _store.Commit();
+        }
+        catch (Exception ex)
+        {
+            _store.Rollback();
+            _log.LogError(ex, "Timer store {Path} failed on a batch of {Count} command(s); they are refused, and expiries not marked fired are delivered again at the next start.", _store.Path, batch.Count);
+            foreach (var command in batch)
+            {
+                Fail(command, ex);
+            }
+
+            return [];
+        }
+
+        foreach (var reply in replies)
+        {
+            reply();
+        }
+
+        return redeliver;
+    }
+
+    private Action Schedule(ScheduleTimer schedule, long nowMs)
+    {
+        var request = schedule.Request;
+        if (_store.CountPending(request.User) >= _options.MaxPerUser)
+        {
+            var refusal = ScheduleResult.Refused(
+                $"you already have {_options.MaxPerUser} timers running, the most allowed here (timers:maxPerUser); cancel one first.");
+            return () => schedule.Result.TrySetResult(refusal);
+        }
+
+        var timer = _store.Insert(schedule.Label, request.User, request.Channel, request.FollowUp, schedule.DueAtMs, nowMs);
+        _nextDueMs = Math.Min(_nextDueMs, timer.DueAtMs);
+        var result = ScheduleResult.Set(Info(timer));
+        return () => schedule.Result.TrySetResult(result);
+    }
+
+    private static void Fail(TimerCommand command, Exception ex)
+    {
+        switch (command)
+        {
+            case ScheduleTimer schedule:
+                schedule.Result.TrySetException(ex);
+                break;
+            case CancelTimer cancel:
+                cancel.Result.TrySetException(ex);
+                break;
+            case ListTimers list:
+                list.Result.TrySetException(ex);
+                break;
+        }
+    }
+
+    private async Task FireDueAsync()
+    {
+        var nowMs = NowMs();
+        if (_stopping || _nextDueMs > nowMs || _retryAtMs > nowMs)
+        {
+            return;
+        }
+
+        try
+        {
+            List<StoredTimer> claimed;
+            do
+            {
+                claimed = _store.ClaimDue(nowMs, BatchLimit);
+                await DeliverAsync(claimed).ConfigureAwait(false);
+            }
+            while (claimed.Count == BatchLimit && !_stopping);
+
+            _nextDueMs = _store.EarliestPendingDue() ?? long.MaxValue;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The clock timer is re-armed for the retry: a failing disk delays timers, it never silently stops them.
+            _log.LogError(ex, "Could not fire due timers from {Path}; retrying in {Delay}.", _store.Path, RetryAfterFailure);
+            _retryAtMs = nowMs + (long)RetryAfterFailure.TotalMilliseconds;
+        }
+    }
+
+    private async Task DeliverAsync(List<StoredTimer> timers)
+    {
+        foreach (var timer in timers)
+        {
+            if (_stopping && _loop.Stopped.IsCompleted)
+            {
+                return;
+            }
+
+            var nowMs = NowMs();
+            var data = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [TimerData.Id] = timer.Name,
+                [TimerData.Label] = timer.Label,
+                [TimerData.Channel] = timer.Channel,
+                [TimerData.DueAt] = Local(timer.DueAtMs).ToString("O", CultureInfo.InvariantCulture),
+                [TimerData.LateByMs] = Math.Max(0, nowMs - timer.DueAtMs).ToString(CultureInfo.InvariantCulture),
+            };
+            if (timer.User is not null)
+            {
+                data[TimerData.User] = timer.User;
+            }
+
+            if (timer.FollowUp is not null)
+            {
+                data[TimerData.FollowUp] = timer.FollowUp;
+            }
+
+            var origin = new EventOrigin("timers", timer.Channel, timer.User) { DeliveryId = timer.Name };
+            try
+            {
+                await _loop.EnqueueAsync(new Expiry(this, timer.Id, new BusEvent(Events.TimerExpired, data), origin)).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                // The loop is shutting down: the timer stays `firing` and is delivered at the next start.
+                return;
+            }
+        }
+    }
+
+    private List<StoredTimer>? Read(Func<List<StoredTimer>> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Could not read timers from {Path}.", _store.Path);
+            return null;
+        }
+    }
+
+    private void Arm()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        if (_nextDueMs == long.MaxValue)
+        {
+            _wake.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        var wakeAtMs = Math.Max(_nextDueMs, _retryAtMs);
+        var delayMs = Math.Clamp(wakeAtMs - NowMs(), 0, (long)LongestSleep.TotalMilliseconds);
+        _wake.Change(TimeSpan.FromMilliseconds(delayMs), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>One expiry, dispatched on the loop; reports back whether any handler heard it.</summary>
+    private sealed class Expiry(DurableTimerService service, long id, BusEvent expired, EventOrigin origin) : LoopWork
+    {
+        public override void Run()
+        {
+            var delivery = origin.DeliveryId!;
+            var heard = false;
+            service.Effects.Begin(delivery);
+            try
+            {
+                heard = service._bus.DeliverNow(expired, origin) > 0;
+            }
+            finally
+            {
+                service.Effects.End(delivery, heard);
+                service.Post(new ExpiryDispatched(id, heard));
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using Microsoft.Data.Sqlite;
+
+namespace AgentPlugins.Host.Timers;
+
+/// <summary>
+/// The timers' SQLite file (WAL). A timer row moves <c>pending → firing → fired</c>, or
+/// <c>pending → cancelled</c>; each move is one statement or one transaction, so a crash leaves every
+/// timer in exactly one state. <c>timer_effects</c> records what an expiry already did (a notification
+/// sent), so re-delivering a <c>firing</c> timer after a crash does not do it twice.
+/// One connection, used by one thread at a time (the timer service's worker); not thread-safe.
+/// </summary>
+internal sealed partial class TimerStore : IDisposable
+{
+    /// <summary>Fired and cancelled timers are kept this long (for the audit of "what happened to my timer"), then pruned.</summary>
+    private static readonly TimeSpan History = TimeSpan.FromDays(7);
+
+    private const string Columns = "id, label, user, channel, follow_up, due_at";
+
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private SqliteTransaction? _transaction;
+
+    public TimerStore(string path)
+    {
+        Path = path;
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+    }
+
+    public string Path { get; }
+
+    /// <summary>Creates the file and schema if needed and prunes old history.</summary>
+    public void Open(long nowMs)
+    {
+        if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        _connection.Open();
+
+        // WAL with synchronous=NORMAL: a commit is in the WAL file before the call returns, so it
+        // survives the process being killed; only a power cut can lose the last commits.
+        Execute("""
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=NORMAL;
+            PRAGMA busy_timeout=5000;
+            CREATE TABLE IF NOT EXISTS timers (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                label TEXT NOT NULL,
+                user TEXT NULL,
+                channel TEXT NOT NULL,
+                follow_up TEXT NULL,
+                due_at INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'fired', 'cancelled')),
+                done_at INTEGER NULL);
+            CREATE INDEX IF NOT EXISTS timers_pending_due ON timers (due_at) WHERE state = 'pending';
+            CREATE INDEX IF NOT EXISTS timers_pending_owner ON timers (user, channel, due_at) WHERE state = 'pending';
+            CREATE INDEX IF NOT EXISTS timers_firing ON timers (id) WHERE state = 'firing';
+            CREATE TABLE IF NOT EXISTS timer_effects (
+                delivery TEXT NOT NULL,
+                effect TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                PRIMARY KEY (delivery, effect)) WITHOUT ROWID;
+            """);
+
+        var prune = Statement("DELETE FROM timers WHERE state IN ('fired', 'cancelled') AND done_at < $before");
+        prune.Parameters["$before"].Value = nowMs - (long)History.TotalMilliseconds;
+        prune.ExecuteNonQuery();
+        Execute("DELETE FROM timer_effects WHERE delivery NOT IN (SELECT 't' || id FROM timers WHERE state = 'firing')");
+    }
+
+    /// <summary>Runs the statements that follow in one transaction, committed by <see cref="Commit"/>.</summary>
+    public void Begin() => _transaction = _connection.BeginTransaction();
+
+    public void Commit()
+    {
+        _transaction?.Commit();
+        Rollback();
+    }
+
+    /// <summary>Drops the open transaction, if any, undoing what it did.</summary>
+    public void Rollback()
+    {
+        _transaction?.Dispose();
+        _transaction = null;
+    }
+
+    public StoredTimer Insert(string label, string? user, string channel, string? followUp, long dueAtMs, long nowMs)
+    {
+        var insert = Statement("INSERT INTO timers (label, user, channel, follow_up, due_at, created_at, state) VALUES ($label, $user, $channel, $followUp, $dueAt, $now, 'pending') RETURNING id");
+        insert.Parameters["$label"].Value = label;
+        insert.Parameters["$user"].Value = (object?)user ?? DBNull.Value;
+        insert.Parameters["$channel"].Value = channel;
+        insert.Parameters["$followUp"].Value = (object?)followUp ?? DBNull.Value;
+        insert.Parameters["$dueAt"].Value = dueAtMs;
+        insert.Parameters["$now"].Value = nowMs;
+        var id = (long)insert.ExecuteScalar()!;
+        return new StoredTimer(id, label, user, channel, followUp, dueAtMs);
+    }
+
+    public long CountPending(string? user)
+    {
+        var count = Statement("SELECT COUNT(*) FROM timers WHERE state = 'pending' AND user IS $user");
+        count.Parameters["$user"].Value = (object?)user ?? DBNull.Value;
+        return (long)count.ExecuteScalar()!;
+    }
+
+    /// <summary>Cancels the user's pending timer with that id, else the soonest with that label; its id, or null.</summary>
+    public long? Cancel(string idOrLabel, string? user, long nowMs)
+    {
+        var cancel = Statement("""
+            UPDATE timers SET state = 'cancelled', done_at = $now
+            WHERE id = (SELECT id FROM timers
+                        WHERE state = 'pending' AND user IS $user AND (id = $id OR label = $label COLLATE NOCASE)
+                        ORDER BY id = $id DESC, due_at, id LIMIT 1)
+            RETURNING id
+            """);
+        cancel.Parameters["$now"].Value = nowMs;
+        cancel.Parameters["$user"].Value = (object?)user ?? DBNull.Value;
+        cancel.Parameters["$id"].Value = StoredTimer.TryParseId(idOrLabel, out var id) ? id : -1;
+        cancel.Parameters["$label"].Value = idOrLabel;
+        return cancel.ExecuteScalar() is long cancelled ? cancelled : null;
+    }
+
+    public List<StoredTimer> ListPending(string? user, string channel)
+    {
+        var list = Statement($"SELECT {Columns} FROM timers WHERE state = 'pending' AND user IS $user AND channel = $channel ORDER BY due_at, id");
+        list.Parameters["$user"].Value = (object?)user ?? DBNull.Value;
+        list.Parameters["$channel"].Value = channel;
+        return Read(list);
+    }
+
+    /// <summary>The due time of the soonest pending timer (one index lookup), or null when none is pending.</summary>
+    public long? EarliestPendingDue() => Statement("SELECT MIN(due_at) FROM timers WHERE state = 'pending'").ExecuteScalar() is long due ? due : null;
+
+    /// <summary>Moves up to <paramref name="limit"/> pending timers due by <paramref name="nowMs"/> to <c>firing</c>, soonest first, and returns them.</summary>
+    public List<StoredTimer> ClaimDue(long nowMs, int limit)
+    {
+        var claim = Statement($"""
+            UPDATE timers SET state = 'firing'
+            WHERE id IN (SELECT id FROM timers WHERE state = 'pending' AND due_at <= $now ORDER BY due_at, id LIMIT $limit)
+            RETURNING {Columns}
+            """);
+        claim.Parameters["$now"].Value = nowMs;
+        claim.Parameters["$limit"].Value = limit;
+        var claimed = Read(claim);
+
+        // RETURNING gives rows in no promised order; expiries go out in due order.
+        claimed.Sort((a, b) => a.DueAtMs != b.DueAtMs ? a.DueAtMs.CompareTo(b.DueAtMs) : a.Id.CompareTo(b.Id));
+        return claimed;
+    }
+
+    /// <summary>The timers left <c>firing</c>: claimed, but not known to be delivered (the host stopped or crashed, or no role listened).</summary>
+    public List<StoredTimer> Firing(IReadOnlyCollection<long>? only = null)
+    {
+        var firing = Read(Statement($"SELECT {Columns} FROM timers WHERE state = 'firing' ORDER BY due_at, id"));
+        return only is null ? firing : firing.FindAll(t => only.Contains(t.Id));
+    }
+
+    /// <summary>Effects already carried out for <c>firing</c> timers: delivery id and effect key.</summary>
+    public List<(string Delivery, string Effect)> Effects()
+    {
+        using var reader = Statement("SELECT delivery, effect FROM timer_effects").ExecuteReader();
+        var effects = new List<(string, string)>();
+        while (reader.Read())
+        {
+            effects.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return effects;
+    }
+
+    public void RecordEffect(string delivery, string effect, long nowMs)
+    {
+        var record = Statement("INSERT OR IGNORE INTO timer_effects (delivery, effect, at) VALUES ($delivery, $effect, $now)");
+        record.Parameters["$delivery"].Value = delivery;
+        record.Parameters["$effect"].Value = effect;
+        record.Parameters["$now"].Value = nowMs;
+        record.ExecuteNonQuery();
+    }
+
+    /// <summary>The expiry was delivered: <c>firing → fired</c>, and its effect records are no longer needed.</summary>
+    public void MarkFired(long id, long nowMs)
+    {
+        var fired = Statement("UPDATE timers SET state = 'fired', done_at = $now WHERE id = $id AND state = 'firing'");
+        fired.Parameters["$id"].Value = id;
+        fired.Parameters["$now"].Value = nowMs;
+        fired.ExecuteNonQuery();
+        var forget = Statement("DELETE FROM timer_effects WHERE delivery = $delivery");
+        forget.Parameters["$delivery"].Value = StoredTimer.FormatId(id);
+        forget.ExecuteNonQuery();
+    }
+
+    /// <summary>How many timers are in <paramref name="state"/>; for tests, benchmarks and diagnostics.</summary>
+    public long Count(string state)
+    {
+        var count = Statement("SELECT COUNT(*) FROM timers WHERE state = $state");
+        count.Parameters["$state"].Value = state;
+        return (long)count.ExecuteScalar()!;
+    }
+
+    public void Dispose()
+    {
+        Rollback();
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _connection.Dispose();
+    }
+
+    private static List<StoredTimer> Read(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var timers = new List<StoredTimer>();
+        while (reader.Read())
+        {
+            timers.Add(new StoredTimer(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetInt64(5)));
+        }
+
+        return timers;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    // Statements are prepared once and reused (100,000 inserts would otherwise re-parse SQL each time).
+    private SqliteCommand Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in ParameterNames(sql))
+            {
+                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+            }
+
+            _statements[sql] = command;
+        }
+
+        command.Transaction = _transaction;
+        return command;
+    }
+
+    private static IEnumerable<string> ParameterNames(string sql) =>
+        ParameterName().Matches(sql).Select(m => m.Value).Distinct(StringComparer.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$[A-Za-z]+")]
+    private static partial System.Text.RegularExpressions.Regex ParameterName();
+}
