@@ -1,0 +1,201 @@
+using AgentPlugins.Host.Timers;
+using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgentPlugins.Tests.Timers;
+
+/// <summary>The durable timer service on a real SQLite file, driven by a fake clock: no sleeps.</summary>
+public sealed class TimerServiceTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly FakeTimeProvider _clock = new(TimerRig.Start);
+
+    private string Database => Path.Combine(_folder.Path, "data", "timers.db");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_timer_fires_at_its_due_time_and_not_before()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var timer = await rig.SetAsync("5m", "tea");
+        Assert.Equal(TimerRig.Start.AddMinutes(5), timer.DueAt);
+
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(rig.Expired);
+
+        await rig.AdvanceAsync(TimeSpan.FromMilliseconds(1));
+        var expired = Assert.Single(rig.Expired);
+        Assert.Equal(timer.Id, expired.Get(TimerData.Id));
+        Assert.Equal("tea", expired.Get(TimerData.Label));
+        Assert.Equal("ann", expired.Get(TimerData.User));
+        Assert.Equal("console", expired.Get(TimerData.Channel));
+        Assert.Equal("0", expired.Get(TimerData.LateByMs));
+        Assert.Equal(1, rig.CountInFile("fired"));
+    }
+
+    [Fact]
+    public async Task An_earlier_timer_added_later_fires_first()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        await rig.SetAsync("10m", "late");
+        await rig.SetAsync("2m", "early");
+
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(["early"], rig.ExpiredLabels);
+
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(8));
+        Assert.Equal(["early", "late"], rig.ExpiredLabels);
+    }
+
+    [Fact]
+    public async Task Cancel_by_id_or_label_prevents_firing()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var tea = await rig.SetAsync("1m", "tea");
+        await rig.SetAsync("2m", "eggs");
+        await rig.SetAsync("3m", "bread", user: "bob");
+
+        Assert.True(await rig.Timers.CancelAsync(tea.Id, "ann"));
+        Assert.True(await rig.Timers.CancelAsync("EGGS", "ann"));
+        Assert.False(await rig.Timers.CancelAsync("eggs", "ann"));
+        Assert.False(await rig.Timers.CancelAsync("bread", "ann"));
+        Assert.False(await rig.Timers.CancelAsync("t999", "ann"));
+
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(10));
+        Assert.Equal(["bread"], rig.ExpiredLabels);
+        Assert.Equal(2, rig.CountInFile("cancelled"));
+    }
+
+    [Fact]
+    public async Task List_shows_the_users_timers_on_the_channel_soonest_first_with_their_due_time()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        await rig.SetAsync("10m", "pasta");
+        await rig.SetAsync("5m", "tea");
+        await rig.SetAsync("1m", "elsewhere", channel: "http");
+        await rig.SetAsync("1m", "not mine", user: "bob");
+
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(1));
+        var timers = await rig.Timers.ListAsync("ann", "console");
+
+        Assert.Equal(["tea", "pasta"], timers.Select(t => t.Label));
+        var now = _clock.GetUtcNow();
+        Assert.Equal([TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(9)], timers.Select(t => t.DueAt - now));
+    }
+
+    [Fact]
+    public async Task A_thousand_timers_due_at_the_same_instant_each_fire_exactly_once()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database, new TimersOptions { TimeZone = "UTC", MaxPerUser = 1000 });
+        var set = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => rig.SetAsync("1m", $"t{i}")));
+        Assert.Single(set.Select(t => t.DueAt).Distinct());
+
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(1));
+        await rig.AdvanceAsync(TimeSpan.FromHours(1));
+
+        var ids = rig.Expired.Select(e => e.Get(TimerData.Id)).ToList();
+        Assert.Equal(1000, ids.Count);
+        Assert.Equal(set.Select(t => t.Id).Order(), ids.Distinct().Order());
+        Assert.Equal(1000, rig.CountInFile("fired"));
+        Assert.Equal(0, rig.CountInFile("firing"));
+    }
+
+    [Fact]
+    public async Task Limits_from_the_options_are_refused_with_the_reason()
+    {
+        var options = new TimersOptions { TimeZone = "UTC", MaxPerUser = 2, MaxDuration = TimeSpan.FromHours(1) };
+        await using var rig = await TimerRig.StartAsync(_clock, Database, options);
+        await rig.SetAsync("1m", "one");
+        await rig.SetAsync("2m", "two");
+
+        var third = await rig.Timers.ScheduleAsync(new TimerRequest(TimerDue.In(TimeSpan.FromMinutes(3)), "three", "ann", "console"));
+        var tooLong = await rig.Timers.ScheduleAsync(new TimerRequest(TimerDue.In(TimeSpan.FromHours(2)), "long", "bob", "console"));
+        var othersStillMay = await rig.Timers.ScheduleAsync(new TimerRequest(TimerDue.In(TimeSpan.FromMinutes(3)), "bob's", "bob", "console"));
+
+        Assert.False(third.Scheduled);
+        Assert.Contains("2 timers running", third.Refusal, StringComparison.Ordinal);
+        Assert.Contains("timers:maxPerUser", third.Refusal, StringComparison.Ordinal);
+        Assert.False(tooLong.Scheduled);
+        Assert.Contains("2 h 0 min is longer than the longest timer allowed here (1 h 0 min, timers:maxDuration)", tooLong.Refusal, StringComparison.Ordinal);
+        Assert.True(othersStillMay.Scheduled);
+        Assert.Equal(3, rig.CountInFile("pending"));
+    }
+
+    [Fact]
+    public async Task An_alarm_is_due_the_next_time_the_configured_zone_shows_that_time()
+    {
+        // 12:00 UTC is 07:00 in New York (EST, -05:00).
+        await using var rig = await TimerRig.StartAsync(_clock, Database, new TimersOptions { TimeZone = "America/New_York" });
+
+        var soon = await rig.SetAsync("07:30", "stretch");
+        var tomorrow = await rig.SetAsync("7am", "wake up");
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 7, 30, 0, TimeSpan.FromHours(-5)), soon.DueAt);
+        Assert.Equal(TimeSpan.FromHours(-5), soon.DueAt.Offset);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 7, 0, 0, TimeSpan.FromHours(-5)), tomorrow.DueAt);
+
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(30));
+        Assert.Equal(["stretch"], rig.ExpiredLabels);
+    }
+
+    [Fact]
+    public async Task A_pending_timer_survives_a_restart_and_fires_once()
+    {
+        await using (var first = await TimerRig.StartAsync(_clock, Database))
+        {
+            await first.SetAsync("5m", "tea");
+        }
+
+        await using var second = await TimerRig.StartAsync(_clock, Database);
+        Assert.Empty(second.Expired);
+        Assert.Equal(["tea"], (await second.Timers.ListAsync("ann", "console")).Select(t => t.Label));
+
+        await second.AdvanceAsync(TimeSpan.FromMinutes(5));
+        await second.AdvanceAsync(TimeSpan.FromMinutes(5));
+        Assert.Equal(["tea"], second.ExpiredLabels);
+    }
+
+    [Fact]
+    public async Task Timers_due_while_the_host_was_down_fire_once_at_start_marked_late()
+    {
+        await using (var first = await TimerRig.StartAsync(_clock, Database))
+        {
+            await first.SetAsync("1m", "tea");
+            await first.SetAsync("2m", "eggs");
+            await first.SetAsync("1h", "later");
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await using var second = await TimerRig.StartAsync(_clock, Database);
+
+        Assert.Equal(["tea", "eggs"], second.ExpiredLabels);
+        Assert.Equal(["540000", "480000"], second.Expired.Select(e => e.Get(TimerData.LateByMs)));
+
+        await second.AdvanceAsync(TimeSpan.FromMinutes(10));
+        Assert.Equal(["tea", "eggs"], second.ExpiredLabels);
+        Assert.Equal(2, second.CountInFile("fired"));
+        Assert.Equal(1, second.CountInFile("pending"));
+    }
+
+    [Fact]
+    public async Task A_timer_left_firing_by_a_crash_is_delivered_again_at_start()
+    {
+        // The state a crash leaves between "pending -> firing" and "fired".
+        var now = TimerRig.Start.ToUnixTimeMilliseconds();
+        using (var store = new TimerStore(Database))
+        {
+            store.Open(now);
+            store.Insert("tea", "ann", "console", null, now - 1_000, now - 60_000);
+            Assert.Single(store.ClaimDue(now, 10));
+        }
+
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+
+        var expired = Assert.Single(rig.Expired);
+        Assert.Equal("t1", expired.Get(TimerData.Id));
+        Assert.Equal("1000", expired.Get(TimerData.LateByMs));
+        Assert.Equal(1, rig.CountInFile("fired"));
+    }
+}
