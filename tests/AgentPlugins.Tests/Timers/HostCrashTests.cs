@@ -1,0 +1,85 @@
+using System.Text.RegularExpressions;
+using AgentPlugins.Tests.Support;
+
+namespace AgentPlugins.Tests.Timers;
+
+/// <summary>
+/// Durability against a real crash: the real <c>bin/host</c>, a real SQLite file, <c>kill -9</c>.
+/// These run on the real clock (a separate process cannot share a fake one), so they wait for real seconds.
+/// </summary>
+public sealed partial class HostCrashTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly TempFolder _folder = new();
+
+    public HostCrashTests()
+    {
+        _folder.Write("roles/timer.cs", File.ReadAllText(Repository.SampleRole("timer.cs")));
+        _folder.Write("plugins.json", """
+            {
+              "roles": { "folder": "roles" },
+              "storage": { "dataFolder": "data" },
+              "timers": { "timeZone": "UTC" },
+              "channels": { "console": { "enabled": true, "user": "ann" } }
+            }
+            """);
+    }
+
+    private string Config => Path.Combine(_folder.Path, "plugins.json");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_timer_set_before_kill_minus_9_fires_once_after_the_restart()
+    {
+        await using (var first = HostProcess.Start(Config))
+        {
+            await first.SendAsync("/timer set_timer 8s tea");
+            await first.WaitForAsync(l => l.StartsWith("[notify] Timer 'tea' set (t1)", StringComparison.Ordinal), Patience);
+            await first.KillAsync();
+            Assert.DoesNotContain(first.Lines, IsDone);
+        }
+
+        await using var second = HostProcess.Start(Config);
+        await second.WaitForAsync(IsDone, Patience);
+
+        // A second delivery would follow within milliseconds; a fresh timer set now fires after it would have.
+        await second.SendAsync("/timer set_timer 1s marker");
+        await second.WaitForAsync(l => l.StartsWith("[!] Timer 'marker' is done", StringComparison.Ordinal), Patience);
+        Assert.Single(second.Lines, IsDone);
+        Assert.Equal("[!] Timer 'tea' is done.", second.Lines.Single(IsDone));
+    }
+
+    [Fact]
+    public async Task Timers_due_while_the_host_was_killed_fire_once_at_start_marked_late()
+    {
+        await using (var first = HostProcess.Start(Config))
+        {
+            await first.SendAsync("/timer set_timer 2s tea");
+            await first.SendAsync("/timer set_timer 3s eggs");
+            await first.SendAsync("/timer set_timer 1h later");
+            await first.WaitForAsync(l => l.StartsWith("[notify] Timer 'later' set", StringComparison.Ordinal), Patience);
+            await first.KillAsync();
+        }
+
+        // Downtime on the real clock: both short timers come due while no host runs.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        await using var second = HostProcess.Start(Config);
+        var tea = await second.WaitForAsync(l => l.StartsWith("[!] Timer 'tea' is done", StringComparison.Ordinal), Patience);
+        var eggs = await second.WaitForAsync(l => l.StartsWith("[!] Timer 'eggs' is done", StringComparison.Ordinal), Patience);
+        await second.SendAsync("/timer list_timers");
+        await second.WaitForAsync(l => l.Contains("'later'", StringComparison.Ordinal) && l.Contains("left", StringComparison.Ordinal), Patience);
+
+        Assert.Matches(Late(), tea);
+        Assert.Matches(Late(), eggs);
+        Assert.Single(second.Lines, l => l.StartsWith("[!] Timer 'tea' is done", StringComparison.Ordinal));
+        Assert.Single(second.Lines, l => l.StartsWith("[!] Timer 'eggs' is done", StringComparison.Ordinal));
+        Assert.Equal(2, TimerRig.CountInFile(Path.Combine(_folder.Path, "data", "timers.db"), "fired"));
+    }
+
+    private static bool IsDone(string line) => line.StartsWith("[!] Timer 'tea' is done", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"is done \(\d+ s late\)\.$")]
+    private static partial Regex Late();
+}
