@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run bench-bus bench-agents bench-reload clean
+.PHONY: help build test lint format run bench-bus bench-agents bench-reload bench-timers clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,9 @@ bench-agents: build ## host overhead per request with a zero-latency scripted mo
 
 bench-reload: build ## save-to-handled latency, leaks and memory over 1,000 reloads, start-up with 50 roles, vs rebuild+restart; writes bench/results/reload.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- reload bench/results/reload.md
+
+bench-timers: build ## timer firing lateness, scheduling 100,000, restart with 10,000 pending; writes bench/results/timers.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- timers bench/results/timers.md
 
 clean:
 	rm -rf bin data tests/results
