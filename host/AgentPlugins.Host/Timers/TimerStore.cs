@@ -19,6 +19,7 @@ internal sealed partial class TimerStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private SqliteTransaction? _transaction;
+    private FileStream? _lock;
 
     public TimerStore(string path)
     {
@@ -34,6 +35,17 @@ internal sealed partial class TimerStore : IDisposable
         if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) is { } folder)
         {
             Directory.CreateDirectory(folder);
+        }
+
+        // Two hosts firing from one file would each re-deliver the other's in-flight expiries at start;
+        // an exclusive lock (released by the OS even on kill -9) keeps the file to one host.
+        try
+        {
+            _lock = new FileStream(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"Another host is using the timers in {Path} ({ex.Message}); run one host per data folder (storage:dataFolder).", ex);
         }
 
         _connection.Open();
@@ -209,6 +221,7 @@ internal sealed partial class TimerStore : IDisposable
         }
 
         _connection.Dispose();
+        _lock?.Dispose();
     }
 
     private static List<StoredTimer> Read(SqliteCommand command)

@@ -198,4 +198,14 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal("1000", expired.Get(TimerData.LateByMs));
         Assert.Equal(1, rig.CountInFile("fired"));
     }
+
+    [Fact]
+    public async Task A_second_host_on_the_same_timer_file_is_refused_while_the_first_runs()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+
+        using var second = new TimerStore(Database);
+        var error = Assert.Throws<IOException>(() => second.Open(TimerRig.Start.ToUnixTimeMilliseconds()));
+        Assert.Contains("Another host is using the timers in", error.Message, StringComparison.Ordinal);
+    }
 }
