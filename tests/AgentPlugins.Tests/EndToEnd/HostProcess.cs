@@ -90,6 +90,13 @@ internal sealed class HostProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL (<c>kill -9</c>): no shutdown code runs, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Waits for the process to end by itself and returns the exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

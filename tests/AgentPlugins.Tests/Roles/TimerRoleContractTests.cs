@@ -22,18 +22,18 @@ public sealed class TimerRoleContractTests : IDisposable
     }
 
     [Theory]
-    [InlineData("create", null, 60, "tea", true)]
-    [InlineData("create", null, 0, "tea", false)]
-    [InlineData("create", null, 60, "", false)]
+    [InlineData("create", null, "60s", "tea", true)]
+    [InlineData("create", null, "07:30", "tea", true)]
+    [InlineData("create", null, "60s", "", false)]
     [InlineData("create", null, null, "tea", false)]
     [InlineData("cancel", "t1", null, null, true)]
     [InlineData("cancel", null, null, null, false)]
     [InlineData("list", null, null, null, true)]
     [InlineData("explode", null, null, null, false)]
-    public void TimerIntent_validates_itself(string action, string? timerId, int? seconds, string? label, bool valid)
+    public void TimerIntent_validates_itself(string action, string? timerId, string? when, string? label, bool valid)
     {
-        var type = TimerIntentType();
-        var intent = (Intent)Activator.CreateInstance(type, action, timerId, seconds, label, null)!;
+        var due = when is null ? null : TimerDue.TryParse(when, out var parsed, out _) ? parsed : throw new ArgumentException(when);
+        var intent = (Intent)Activator.CreateInstance(TimerIntentType(), action, timerId, due, label, null)!;
         Assert.Equal(valid, intent.Validate());
     }
 
@@ -86,7 +86,7 @@ public sealed class TimerRoleContractTests : IDisposable
     public async Task Set_timer_with_a_bad_duration_is_a_failed_result_not_an_exception()
     {
         var setTimer = _timer.Tools!["set_timer"];
-        var result = await setTimer.InvokeAsync(new Microsoft.SemanticKernel.Kernel(), new() { ["duration"] = "5 parsecs", ["label"] = "tea" });
+        var result = await setTimer.InvokeAsync(new Microsoft.SemanticKernel.Kernel(), new() { ["when"] = "5 parsecs", ["label"] = "tea" });
 
         var tool = result.GetValue<ToolResult>()!;
         Assert.False(tool.Success);
