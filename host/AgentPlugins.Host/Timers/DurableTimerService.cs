@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.Channels;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Loop;
@@ -38,6 +37,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private readonly HashSet<long> _unheard = [];
     private long _nextDueMs = long.MaxValue;
     private long _retryAtMs;
+    private bool _recovered;
 
     private Task? _worker;
     private volatile bool _stopping;
@@ -58,8 +58,6 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
     /// <summary>De-duplicates the effects of expiries delivered again after a crash; wraps intent routes.</summary>
     public ExpiryEffects Effects { get; }
-
-    public string DatabasePath => _store.Path;
 
     /// <summary>
     /// Opens the store and starts firing: first the timers a crash left <c>firing</c>, then those due
@@ -155,7 +153,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
     private static string Describe(TimeSpan span) => span switch
     {
-        { TotalDays: >= 1 } when span.Ticks % TimeSpan.TicksPerDay == 0 => $"{span.TotalDays:0} days",
+        { TotalDays: 1 } => "1 day",
+        { TotalDays: > 1 } when span.Ticks % TimeSpan.TicksPerDay == 0 => $"{span.TotalDays:0} days",
         { TotalHours: >= 1 } => $"{(int)span.TotalHours} h {span.Minutes} min",
         { TotalMinutes: >= 1 } => $"{span.Minutes} min {span.Seconds} s",
         _ => $"{span.TotalSeconds:0.###} s",
@@ -176,19 +175,6 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
     private async Task RunAsync()
     {
-        try
-        {
-            // Crash recovery first: expiries that were going out when the host stopped, in due order.
-            await DeliverAsync(_store.Firing()).ConfigureAwait(false);
-            _nextDueMs = _store.EarliestPendingDue() ?? long.MaxValue;
-        }
-        catch (Exception ex)
-        {
-            _log.LogError(ex, "Could not recover timers from {Path}; retrying in {Delay}.", _store.Path, RetryAfterFailure);
-            _nextDueMs = NowMs();
-            _retryAtMs = NowMs() + (long)RetryAfterFailure.TotalMilliseconds;
-        }
-
         await FireDueAsync().ConfigureAwait(false);
         Arm();
 
@@ -204,7 +190,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             var redeliver = Execute(batch);
             if (redeliver.Count > 0)
             {
-                await DeliverAsync(Read(() => _store.Firing(redeliver)) ?? []).ConfigureAwait(false);
+                await RedeliverAsync(redeliver).ConfigureAwait(false);
             }
 
             await FireDueAsync().ConfigureAwait(false);
@@ -317,13 +303,20 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private async Task FireDueAsync()
     {
         var nowMs = NowMs();
-        if (_stopping || _nextDueMs > nowMs || _retryAtMs > nowMs)
+        if (_stopping || _retryAtMs > nowMs || (_recovered && _nextDueMs > nowMs))
         {
             return;
         }
 
         try
         {
+            if (!_recovered)
+            {
+                // First, expiries a crash left going out (in due order); then whatever came due while the host was down.
+                await DeliverAsync(_store.Firing()).ConfigureAwait(false);
+                _recovered = true;
+            }
+
             List<StoredTimer> claimed;
             do
             {
@@ -346,34 +339,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     {
         foreach (var timer in timers)
         {
-            if (_stopping && _loop.Stopped.IsCompleted)
-            {
-                return;
-            }
-
-            var nowMs = NowMs();
-            var data = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [TimerData.Id] = timer.Name,
-                [TimerData.Label] = timer.Label,
-                [TimerData.Channel] = timer.Channel,
-                [TimerData.DueAt] = Local(timer.DueAtMs).ToString("O", CultureInfo.InvariantCulture),
-                [TimerData.LateByMs] = Math.Max(0, nowMs - timer.DueAtMs).ToString(CultureInfo.InvariantCulture),
-            };
-            if (timer.User is not null)
-            {
-                data[TimerData.User] = timer.User;
-            }
-
-            if (timer.FollowUp is not null)
-            {
-                data[TimerData.FollowUp] = timer.FollowUp;
-            }
-
-            var origin = new EventOrigin("timers", timer.Channel, timer.User) { DeliveryId = timer.Name };
+            var id = timer.Id;
+            var expiry = new TimerExpiry(timer, NowMs(), _zone, _bus, Effects, heard => Post(new ExpiryDispatched(id, heard)));
             try
             {
-                await _loop.EnqueueAsync(new Expiry(this, timer.Id, new BusEvent(Events.TimerExpired, data), origin)).ConfigureAwait(false);
+                await _loop.EnqueueAsync(expiry).ConfigureAwait(false);
             }
             catch (ChannelClosedException)
             {
@@ -383,17 +353,21 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
     }
 
-    private List<StoredTimer>? Read(Func<List<StoredTimer>> read)
+    private async Task RedeliverAsync(List<long> unheard)
     {
+        List<StoredTimer> timers;
         try
         {
-            return read();
+            timers = _store.Firing(unheard);
         }
         catch (Exception ex)
         {
-            _log.LogError(ex, "Could not read timers from {Path}.", _store.Path);
-            return null;
+            _log.LogError(ex, "Could not read timers from {Path}; {Count} unheard expiries wait for the next role load or restart.", _store.Path, unheard.Count);
+            _unheard.UnionWith(unheard);
+            return;
         }
+
+        await DeliverAsync(timers).ConfigureAwait(false);
     }
 
     private void Arm()
@@ -403,34 +377,14 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return;
         }
 
-        if (_nextDueMs == long.MaxValue)
+        if (_recovered && _nextDueMs == long.MaxValue)
         {
             _wake.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             return;
         }
 
-        var wakeAtMs = Math.Max(_nextDueMs, _retryAtMs);
+        var wakeAtMs = _recovered ? Math.Max(_nextDueMs, _retryAtMs) : _retryAtMs;
         var delayMs = Math.Clamp(wakeAtMs - NowMs(), 0, (long)LongestSleep.TotalMilliseconds);
         _wake.Change(TimeSpan.FromMilliseconds(delayMs), Timeout.InfiniteTimeSpan);
-    }
-
-    /// <summary>One expiry, dispatched on the loop; reports back whether any handler heard it.</summary>
-    private sealed class Expiry(DurableTimerService service, long id, BusEvent expired, EventOrigin origin) : LoopWork
-    {
-        public override void Run()
-        {
-            var delivery = origin.DeliveryId!;
-            var heard = false;
-            service.Effects.Begin(delivery);
-            try
-            {
-                heard = service._bus.DeliverNow(expired, origin) > 0;
-            }
-            finally
-            {
-                service.Effects.End(delivery, heard);
-                service.Post(new ExpiryDispatched(id, heard));
-            }
-        }
     }
 }

@@ -204,14 +204,6 @@ internal sealed partial class TimerStore : IDisposable
         forget.ExecuteNonQuery();
     }
 
-    /// <summary>How many timers are in <paramref name="state"/>; for tests, benchmarks and diagnostics.</summary>
-    public long Count(string state)
-    {
-        var count = Statement("SELECT COUNT(*) FROM timers WHERE state = $state");
-        count.Parameters["$state"].Value = state;
-        return (long)count.ExecuteScalar()!;
-    }
-
     public void Dispose()
     {
         Rollback();

@@ -1,0 +1,63 @@
+using System.Globalization;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Sdk;
+
+namespace AgentPlugins.Host.Timers;
+
+/// <summary>
+/// One timer's expiry, run on the loop: dispatches <see cref="Events.TimerExpired"/> (counting the
+/// effects it leads to, see <see cref="ExpiryEffects"/>) and reports whether any handler heard it.
+/// The timer's id is the delivery id, the same on every delivery of that timer.
+/// </summary>
+internal sealed class TimerExpiry : LoopWork
+{
+    private readonly MessageBus _bus;
+    private readonly ExpiryEffects _effects;
+    private readonly Action<bool> _dispatched;
+    private readonly BusEvent _event;
+    private readonly EventOrigin _origin;
+
+    public TimerExpiry(StoredTimer timer, long nowMs, TimeZoneInfo zone, MessageBus bus, ExpiryEffects effects, Action<bool> dispatched)
+    {
+        _bus = bus;
+        _effects = effects;
+        _dispatched = dispatched;
+        var data = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [TimerData.Id] = timer.Name,
+            [TimerData.Label] = timer.Label,
+            [TimerData.Channel] = timer.Channel,
+            [TimerData.DueAt] = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(timer.DueAtMs), zone).ToString("O", CultureInfo.InvariantCulture),
+            [TimerData.LateByMs] = Math.Max(0, nowMs - timer.DueAtMs).ToString(CultureInfo.InvariantCulture),
+        };
+        if (timer.User is not null)
+        {
+            data[TimerData.User] = timer.User;
+        }
+
+        if (timer.FollowUp is not null)
+        {
+            data[TimerData.FollowUp] = timer.FollowUp;
+        }
+
+        _event = new BusEvent(Events.TimerExpired, data);
+        _origin = new EventOrigin("timers", timer.Channel, timer.User) { DeliveryId = timer.Name };
+    }
+
+    public override void Run()
+    {
+        var delivery = _origin.DeliveryId!;
+        var heard = false;
+        _effects.Begin(delivery);
+        try
+        {
+            heard = _bus.DeliverNow(_event, _origin) > 0;
+        }
+        finally
+        {
+            _effects.End(delivery, heard);
+            _dispatched(heard);
+        }
+    }
+}
