@@ -207,6 +207,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     // One transaction for the whole batch; replies go out only after it is committed.
     private List<long> Execute(List<TimerCommand> batch)
     {
+        if (batch.TrueForAll(command => command is Wake or Flush))
+        {
+            return [];
+        }
+
         var nowMs = NowMs();
         var replies = new List<Action>();
         var redeliver = new List<long>();
