@@ -45,15 +45,19 @@ internal sealed class TimersBenchmark : IBenchmark
 
     private static async Task LatenessAsync(string folder, StringBuilder text)
     {
+        // A running host fires timers with warm (tiered-up) code; one unreported round gets there.
+        var warmUp = await LatenessRoundAsync(Path.Combine(folder, "lateness-warm-up.db"), seconds: 3);
+        Console.Error.WriteLine($"lateness warm-up: p50 {warmUp.P50:F2} ms, p99 {warmUp.P99:F2} ms");
+
         var rounds = new List<(double P50, double P99, double Max, int Count)>();
         for (var round = 0; round < Rounds; round++)
         {
-            rounds.Add(await LatenessRoundAsync(Path.Combine(folder, $"lateness-{round}.db")));
+            rounds.Add(await LatenessRoundAsync(Path.Combine(folder, $"lateness-{round}.db"), Seconds));
             Console.Error.WriteLine($"lateness round {round + 1}: p50 {rounds[^1].P50:F2} ms, p99 {rounds[^1].P99:F2} ms, max {rounds[^1].Max:F2} ms");
         }
 
         text.AppendLine("## Firing lateness").AppendLine();
-        text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one due every {1000.0 / PerSecond:0.#} ms, all set beforehand), {Rounds} rounds. Lateness = when a listener on the loop handles `TIMER_EXPIRED` − the stored due time (whole ms, rounded up from the requested instant). Goal: p99 ≤ 20 ms."));
+        text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one due every {1000.0 / PerSecond:0.#} ms, all set beforehand), {Rounds} rounds after an unreported 3 s warm-up round. Lateness = when a listener on the loop handles `TIMER_EXPIRED` − the stored due time (whole ms, rounded up from the requested instant). Goal: p99 ≤ 20 ms."));
         text.AppendLine();
         text.AppendLine("| round | expiries | p50 | p99 | max |");
         text.AppendLine("|---|---|---|---|---|");
@@ -66,11 +70,11 @@ internal sealed class TimersBenchmark : IBenchmark
         text.AppendLine();
     }
 
-    private static async Task<(double P50, double P99, double Max, int Count)> LatenessRoundAsync(string database)
+    private static async Task<(double P50, double P99, double Max, int Count)> LatenessRoundAsync(string database, int seconds)
     {
         await using var rig = await BenchRig.CreateAsync(database);
         await rig.StartTimersAsync();
-        var count = PerSecond * Seconds;
+        var count = PerSecond * seconds;
         var spacing = TimeSpan.FromSeconds(1.0 / PerSecond);
         var firstDue = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3);
         var set = new Task<AgentPlugins.Sdk.ScheduleResult>[count];
