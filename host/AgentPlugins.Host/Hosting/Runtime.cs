@@ -113,6 +113,9 @@ internal sealed class Runtime : IAsyncDisposable
         _started = true;
         Audit.Open();
         Agents?.Open();
+
+        // Before compiling roles: a second host on the same data folder stops here, having done nothing.
+        _timers.Open();
         Loop.Start();
         IReadOnlyList<RoleDiagnostic> failures = [];
         if (Directory.Exists(_options.Roles.Folder))

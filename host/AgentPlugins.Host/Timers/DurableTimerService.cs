@@ -40,6 +40,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private bool _recovered;
 
     private Task? _worker;
+    private bool _opened;
     private volatile bool _stopping;
 
     public DurableTimerService(TimersOptions options, string databasePath, TimeProvider clock, EventLoop loop, MessageBus bus, ILoggerFactory logs)
@@ -59,13 +60,24 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     /// <summary>De-duplicates the effects of expiries delivered again after a crash; wraps intent routes.</summary>
     public ExpiryEffects Effects { get; }
 
+    /// <summary>Opens the store and takes its lock; fails at once when another host uses the same file.</summary>
+    public void Open()
+    {
+        if (!_opened)
+        {
+            _store.Open(NowMs());
+            _opened = true;
+        }
+    }
+
     /// <summary>
-    /// Opens the store and starts firing: first the timers a crash left <c>firing</c>, then those due
-    /// while the host was down. Call after the roles are loaded, so their expiries find a listener.
+    /// Starts firing (opening the store first if <see cref="Open"/> was not called): first the timers a
+    /// crash left <c>firing</c>, then those due while the host was down. Call after the roles are
+    /// loaded, so their expiries find a listener.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _store.Open(NowMs());
+        Open();
         var done = _store.Effects();
         await _loop.InvokeAsync(
             () =>
