@@ -68,11 +68,11 @@ public sealed class TimerRole : IRole
 
     [KernelFunction("set_timer"), Description("Set a timer, or an alarm at a time of day, that tells the user when it is done")]
     public ToolResult SetTimer(
-        [Description("How long (90s, 5m, 1h30m, 2 minutes, PT5M, a number of seconds) or a time of day (07:30, 7am)")] string when,
+        [Description("How long (90s, 5m, 1h30m, 2 minutes, PT5M, a number of seconds), or a time of day for an alarm (07:30, 7am)")] string duration,
         [Description("What the timer is for, e.g. tea")] string label = "timer",
         [Description("An instruction to run when the timer is done, if any")] string followUp = "")
     {
-        if (!TimerDue.TryParse(when, out var due, out var error))
+        if (!TimerDue.TryParse(duration, out var due, out var error))
         {
             return ToolResult.Fail(error);
         }

@@ -86,7 +86,7 @@ public sealed class TimerRoleContractTests : IDisposable
     public async Task Set_timer_with_a_bad_duration_is_a_failed_result_not_an_exception()
     {
         var setTimer = _timer.Tools!["set_timer"];
-        var result = await setTimer.InvokeAsync(new Microsoft.SemanticKernel.Kernel(), new() { ["when"] = "5 parsecs", ["label"] = "tea" });
+        var result = await setTimer.InvokeAsync(new Microsoft.SemanticKernel.Kernel(), new() { ["duration"] = "5 parsecs", ["label"] = "tea" });
 
         var tool = result.GetValue<ToolResult>()!;
         Assert.False(tool.Success);
