@@ -32,9 +32,13 @@ internal sealed class TimersBenchmark : IBenchmark
             text.AppendLine("# Timers").AppendLine();
             text.AppendLine(Machine.Describe()).AppendLine();
             text.AppendLine("`make bench-timers` (bench/AgentPlugins.Bench/Timers). Real clock, SQLite file (WAL, synchronous=NORMAL) in a temporary folder, the real loop and bus. Medians over rounds; this machine has 2 cores shared with other work, so single rounds are noisy.").AppendLine();
+            var loadBefore = LoadAverage();
             await LatenessAsync(folder, text);
             await SchedulingAsync(folder, text);
             await RestartAsync(folder, text);
+
+            // Other work on this machine moves these numbers more than anything in the code: say how busy it was.
+            text.AppendLine(Invariant($"Load average (1 min) at the start: {loadBefore}; at the end: {LoadAverage()}."));
             return text.ToString();
         }
         finally
@@ -215,6 +219,9 @@ internal sealed class TimersBenchmark : IBenchmark
 
         return GC.GetTotalMemory(forceFullCollection: false);
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
