@@ -24,7 +24,9 @@ internal sealed partial class TimerStore : IDisposable
     public TimerStore(string path)
     {
         Path = path;
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        // Fail fast when another process holds the file (sqlite3 on it, say): the worker retries a
+        // second later rather than stalling every timer for Microsoft.Data.Sqlite's default 30 s.
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 1 }.ToString());
     }
 
     public string Path { get; }
@@ -55,7 +57,7 @@ internal sealed partial class TimerStore : IDisposable
         Execute("""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=NORMAL;
-            PRAGMA busy_timeout=5000;
+            PRAGMA busy_timeout=250;
             CREATE TABLE IF NOT EXISTS timers (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 label TEXT NOT NULL,

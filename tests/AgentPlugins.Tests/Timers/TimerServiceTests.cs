@@ -208,4 +208,28 @@ public sealed class TimerServiceTests : IDisposable
         var error = Assert.Throws<IOException>(() => second.Open(TimerRig.Start.ToUnixTimeMilliseconds()));
         Assert.Contains("Another host is using the timers in", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task When_the_file_cannot_be_written_the_timer_fires_on_a_later_retry_not_never()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        await rig.SetAsync("1m", "tea");
+
+        // Another writer holds the file: claiming the due timer fails once the store's busy timeout (about 1 s, real time) runs out.
+        using (var blocker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            blocker.Open();
+            using var exclusive = blocker.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            exclusive.ExecuteNonQuery();
+
+            await rig.AdvanceAsync(TimeSpan.FromMinutes(1));
+            Assert.Empty(rig.Expired);
+            Assert.Equal(1, rig.CountInFile("pending"));
+        }
+
+        await rig.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var expired = Assert.Single(rig.Expired);
+        Assert.Equal("1000", expired.Get(TimerData.LateByMs));
+    }
 }
