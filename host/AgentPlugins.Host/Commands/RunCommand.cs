@@ -73,7 +73,17 @@ internal static class RunCommand
         }
 
         using var host = builder.Build();
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // A data folder another host holds, or one that cannot be written: say so in one line.
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
         return 0;
     }
 }
