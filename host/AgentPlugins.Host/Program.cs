@@ -5,8 +5,24 @@ var root = new RootCommand("AgentPlugins host: hot-reloadable single-file C# rol
 {
     RunCommand.Create(),
     RolesCommand.Create(),
+    ValidateCommand.Create(),
+    NewCommand.Create(),
 };
+
+// A usage error (unknown option, bad value, missing argument) exits 2, like most CLIs, so scripts can
+// tell it from a command that ran and failed (1).
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+    }
+
+    await Console.Error.WriteLineAsync("Run 'host --help' or 'host COMMAND --help' for usage.").ConfigureAwait(false);
+    return 2;
+}
 
 // Microsoft.Extensions.Hosting handles Ctrl-C and SIGTERM itself (drain, then exit 0).
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
-return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+return await parsed.InvokeAsync(invocation).ConfigureAwait(false);

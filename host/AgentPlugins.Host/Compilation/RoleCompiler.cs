@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgentPlugins.Host.Validation;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
@@ -68,11 +69,19 @@ internal sealed class RoleCompiler
         return CSharpCompilation.Create(name, [ImplicitUsingsTree, tree], _references.References, options);
     }
 
-    /// <summary>Compiles and emits a role file.</summary>
-    public CompiledRole Compile(string path, string source, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Compiles a role file, checks it with the role rules and emits it. A file with rule errors is not
+    /// emitted, so the loader (and hot reload) refuse it exactly as <c>host validate</c> reports it.
+    /// </summary>
+    public CompiledRole Compile(string path, string source, CancellationToken cancellationToken = default) =>
+        Check(path, source, cancellationToken).Compiled;
+
+    /// <summary><see cref="Compile"/>, also returning what the folder rules of <c>host validate</c> need.</summary>
+    public CheckedRole Check(string path, string source, CancellationToken cancellationToken = default)
     {
         var compilation = CreateCompilation(path, source);
-        return Emit(compilation, path, source, [], cancellationToken);
+        var analysis = RoleRules.Analyze(compilation, cancellationToken);
+        return new CheckedRole(Emit(compilation, path, source, analysis.Diagnostics, cancellationToken), analysis.Facts);
     }
 
     /// <summary>Emits <paramref name="compilation"/>, adding <paramref name="extraDiagnostics"/> (role rules) to the compiler's own.</summary>

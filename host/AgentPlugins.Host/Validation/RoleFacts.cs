@@ -1,0 +1,47 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentPlugins.Host.Validation;
+
+/// <summary>What the folder rules need to know about one role file.</summary>
+/// <param name="Path">The role file.</param>
+/// <param name="Name">The role's name when Config gives it as a constant, else null.</param>
+/// <param name="NameLocation">Where the name is written.</param>
+/// <param name="Subscriptions">The event types it subscribes to (constants only) and where.</param>
+/// <param name="Published">The event types it publishes: the constant types of every <c>new BusEvent(...)</c>.</param>
+internal sealed record RoleFacts(
+    string Path,
+    string? Name,
+    Location? NameLocation,
+    IReadOnlyList<SubscriptionCall> Subscriptions,
+    IReadOnlySet<string> Published)
+{
+    public static RoleFacts Of(RoleSource role)
+    {
+        var name = role.Config?.Argument("Name");
+        return new RoleFacts(
+            role.Path,
+            name?.Text,
+            name?.Location,
+            [.. role.Registration.Subscriptions.Where(s => s.EventType is not null)],
+            FindPublished(role));
+    }
+
+    // Event creations are found by syntax first, so this binds only the methods that create events.
+    private static HashSet<string> FindPublished(RoleSource role)
+    {
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var creation in role.Root.DescendantNodes().OfType<BaseObjectCreationExpressionSyntax>())
+        {
+            if (role.Model.GetOperation(creation, role.Cancellation) is IObjectCreationOperation { Type: var type } operation
+                && type.IsSdk("BusEvent")
+                && operation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "Type" || a.Parameter?.Name == "type") is { Value.ConstantValue: { HasValue: true, Value: string eventType } })
+            {
+                published.Add(eventType);
+            }
+        }
+
+        return published;
+    }
+}

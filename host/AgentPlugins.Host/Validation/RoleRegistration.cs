@@ -1,0 +1,30 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentPlugins.Host.Validation;
+
+/// <summary>What the role file declares through <c>RoleBuilder</c>: event handlers, tool objects and intent handlers.</summary>
+internal sealed record RoleRegistration(
+    IReadOnlyList<SubscriptionCall> Subscriptions,
+    IReadOnlyList<ToolsCall> Tools,
+    IReadOnlyList<IntentHandlerCall> IntentHandlers)
+{
+    public bool IsEmpty => Subscriptions.Count == 0 && Tools.Count == 0 && IntentHandlers.Count == 0;
+}
+
+/// <summary><c>role.On(eventType, handler)</c>.</summary>
+/// <param name="EventType">The event type when it is a constant, else null.</param>
+/// <param name="EventTypeLocation">The event type argument.</param>
+/// <param name="Handler">The handler: a method group's method, or null for a lambda.</param>
+/// <param name="Lambda">The handler when it is a lambda or anonymous method.</param>
+internal sealed record SubscriptionCall(string? EventType, Location EventTypeLocation, IMethodSymbol? Handler, IAnonymousFunctionOperation? Lambda)
+{
+    /// <summary>How messages name the handler.</summary>
+    public string HandlerName => Handler?.Name ?? "lambda";
+}
+
+/// <summary><c>role.Tools(target)</c>; <paramref name="Type"/> is the static type of the target.</summary>
+internal sealed record ToolsCall(ITypeSymbol? Type, Location Location);
+
+/// <summary><c>role.Handle&lt;TIntent&gt;(handler)</c>.</summary>
+internal sealed record IntentHandlerCall(ITypeSymbol IntentType, Location Location);

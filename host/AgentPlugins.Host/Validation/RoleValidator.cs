@@ -1,0 +1,65 @@
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Roles;
+using Microsoft.CodeAnalysis;
+
+namespace AgentPlugins.Host.Validation;
+
+/// <summary>
+/// Checks role files the way the host loads them: each through <see cref="RoleCompiler.Check"/> (the
+/// compile, the per-file rules and the emit the loader runs), then the folder rules over every role
+/// file of each file's folder. Files compile in parallel; this runs in the CLI, never on the loop.
+/// </summary>
+internal sealed class RoleValidator(RoleCompiler compiler)
+{
+    /// <param name="files">Role files to report on (full paths). Their folders' other role files are read for the folder rules only.</param>
+    /// <param name="strict">Report warnings as errors.</param>
+    public ValidationResult Validate(IReadOnlyList<string> files, bool strict = false, CancellationToken cancellationToken = default)
+    {
+        var requested = new HashSet<string>(files, StringComparer.Ordinal);
+        var folders = files.Select(f => Path.GetDirectoryName(f)!).Distinct(StringComparer.Ordinal).ToList();
+        var all = files.Concat(folders.SelectMany(RoleLoader.FindRoleFiles)).Distinct(StringComparer.Ordinal).ToList();
+        var checks = new (IReadOnlyList<RoleDiagnostic> Diagnostics, RoleFacts? Facts)[all.Count];
+        Parallel.For(
+            0,
+            all.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            i => checks[i] = Check(all[i], requested.Contains(all[i]), cancellationToken));
+
+        var found = all.Select((path, i) => (path, i)).ToDictionary(p => p.path, p => checks[p.i].Diagnostics.ToList(), StringComparer.Ordinal);
+        foreach (var folder in all.Select((path, i) => (Folder: Path.GetDirectoryName(path)!, checks[i].Facts)).GroupBy(f => f.Folder, StringComparer.Ordinal))
+        {
+            foreach (var diagnostic in RoleRules.AnalyzeFolder([.. folder.Select(f => f.Facts).OfType<RoleFacts>()]))
+            {
+                found[diagnostic.Path].Add(diagnostic);
+            }
+        }
+
+        return new ValidationResult([.. files.Select(path => new FileValidation(path, [.. found[path]
+            .Select(d => strict && d.Severity == DiagnosticSeverity.Warning ? d with { Severity = DiagnosticSeverity.Error } : d)
+            .OrderBy(d => d.Line)
+            .ThenBy(d => d.Column)
+            .ThenBy(d => d.Code, StringComparer.Ordinal)]))]);
+    }
+
+    private (IReadOnlyList<RoleDiagnostic>, RoleFacts?) Check(string path, bool report, CancellationToken cancellationToken)
+    {
+        string source;
+        try
+        {
+            source = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ([RoleDiagnostic.Error(path, LoadCodes.Unreadable, $"Cannot read the role file: {ex.Message}")], null);
+        }
+
+        if (!report)
+        {
+            // A neighbour only tells the folder rules its name and events; that binds a few expressions, not the file.
+            return ([], RoleFacts.Of(RoleSource.Of(compiler.CreateCompilation(path, source), RoleRules.Triggers, cancellationToken)));
+        }
+
+        var checkedRole = compiler.Check(path, source, cancellationToken);
+        return (checkedRole.Compiled.Diagnostics, checkedRole.Facts);
+    }
+}
