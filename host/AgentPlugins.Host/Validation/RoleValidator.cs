@@ -34,11 +34,11 @@ internal sealed class RoleValidator(RoleCompiler compiler)
             }
         }
 
+        // A stable sort: at one place the compile's own order (compiler, then rules) stays, as the loader shows it.
         return new ValidationResult([.. files.Select(path => new FileValidation(path, [.. found[path]
             .Select(d => strict && d.Severity == DiagnosticSeverity.Warning ? d with { Severity = DiagnosticSeverity.Error } : d)
             .OrderBy(d => d.Line)
-            .ThenBy(d => d.Column)
-            .ThenBy(d => d.Code, StringComparer.Ordinal)]))]);
+            .ThenBy(d => d.Column)]))]);
     }
 
     private (IReadOnlyList<RoleDiagnostic>, RoleFacts?) Check(string path, bool report, CancellationToken cancellationToken)
