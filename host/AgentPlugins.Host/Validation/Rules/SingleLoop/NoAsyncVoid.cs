@@ -9,7 +9,7 @@ internal sealed class NoAsyncVoid : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0105", RuleCategory.SingleLoop, "No async void",
-        "{0} is async void: it runs on after the call returns, beside the next one, and what it throws takes down the loop instead of being reported. Return Task.");
+        "{0} is async void: it runs on after the call returns, beside the next one, and what it throws escapes to the loop instead of being reported as the role's error. Return Task.");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 
