@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run bench-bus bench-agents bench-reload bench-timers clean
+.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -13,7 +13,10 @@ help:
 build: ## build everything and put a runnable bin/host at the repository root
 	$(DOTNET) build AgentPlugins.sln -c $(CONFIGURATION) -nologo -v q
 	rm -rf bin && mkdir -p bin
-	$(DOTNET) publish host/AgentPlugins.Host/AgentPlugins.Host.csproj -c $(CONFIGURATION) -o bin/.host -nologo -v q --no-build
+	@# ReadyToRun: Roslyn precompiled, so `host validate` and the host's first role compile do not wait
+	@# for the JIT (about half the CPU of a one-shot validate; see bench/results/validate.md).
+	$(DOTNET) publish host/AgentPlugins.Host/AgentPlugins.Host.csproj -c $(CONFIGURATION) -o bin/.host -nologo -v q \
+		--use-current-runtime --self-contained false -p:PublishReadyToRun=true
 	printf '#!/usr/bin/env bash\nexec "$$(dirname "$$(readlink -f "$$0")")/.host/host" "$$@"\n' > bin/host && chmod +x bin/host
 
 run: build ## run the host on plugins.json (roles/, SQLite under data/, console channel)
@@ -29,6 +32,9 @@ lint: ## formatting and analyzers, warnings as errors
 format: ## fix formatting
 	$(DOTNET) format AgentPlugins.sln --severity warn
 
+validate: build ## check the roles folder the way the host loads it (docs/rules.md)
+	bin/host validate
+
 bench-bus: build ## events/s and latency through the loop and bus; writes bench/results/bus.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- bus bench/results/bus.md
 
@@ -40,6 +46,9 @@ bench-reload: build ## save-to-handled latency, leaks and memory over 1,000 relo
 
 bench-timers: build ## timer firing lateness, scheduling 100,000, restart with 10,000 pending; writes bench/results/timers.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- timers bench/results/timers.md
+
+bench-validate: build ## wall time of bin/host validate over 1, 10, 100 role files vs dotnet build; writes bench/results/validate.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- validate bench/results/validate.md
 
 clean:
 	rm -rf bin data tests/results

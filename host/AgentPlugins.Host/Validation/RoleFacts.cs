@@ -28,11 +28,18 @@ internal sealed record RoleFacts(
             FindPublished(role));
     }
 
-    // Event creations are found by syntax first, so this binds only the methods that create events.
+    // Event creations are found by syntax first (`new BusEvent(...)`, or a target-typed `new(...)` that
+    // could be one), so this binds only the members that may create events.
     private static HashSet<string> FindPublished(RoleSource role)
     {
         var published = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var creation in role.Root.DescendantNodes().OfType<BaseObjectCreationExpressionSyntax>())
+        var candidates = role.Root.DescendantNodes().OfType<BaseObjectCreationExpressionSyntax>().Where(creation => creation switch
+        {
+            ObjectCreationExpressionSyntax explicitly => RightmostName(explicitly.Type) == "BusEvent",
+            ImplicitObjectCreationExpressionSyntax => true,
+            _ => false,
+        });
+        foreach (var creation in candidates)
         {
             if (role.Model.GetOperation(creation, role.Cancellation) is IObjectCreationOperation { Type: var type } operation
                 && type.IsSdk("BusEvent")
@@ -44,4 +51,12 @@ internal sealed record RoleFacts(
 
         return published;
     }
+
+    private static string? RightmostName(TypeSyntax type) => type switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        _ => null,
+    };
 }

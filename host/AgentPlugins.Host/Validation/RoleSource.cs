@@ -217,7 +217,8 @@ internal sealed class RoleSource
     {
         foreach (var token in member.DescendantTokens())
         {
-            if (words.Contains(token.ValueText) || (token.IsKind(SyntaxKind.NewKeyword) && token.Parent is ImplicitObjectCreationExpressionSyntax))
+            if ((words.Contains(token.ValueText) && !OnKeywordType(token))
+                || (token.IsKind(SyntaxKind.NewKeyword) && token.Parent is ImplicitObjectCreationExpressionSyntax))
             {
                 return true;
             }
@@ -225,6 +226,11 @@ internal sealed class RoleSource
 
         return false;
     }
+
+    // `string.Join` is not `Thread.Join`: no API a rule looks for is a member of a C# keyword type.
+    private static bool OnKeywordType(SyntaxToken token) =>
+        token.Parent is IdentifierNameSyntax { Parent: MemberAccessExpressionSyntax { Expression: PredefinedTypeSyntax } access } name
+        && access.Name == name;
 
     private static IEnumerable<SyntaxNode> PropertyParts(BasePropertyDeclarationSyntax property)
     {

@@ -116,6 +116,30 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void Thread_join_blocks_and_string_join_does_not()
+    {
+        var source = RoleText.With(members: """
+            private static string Words(string[] words) => string.Join(" ", words);
+
+            private static void Finish(System.Threading.Thread worker) => worker.Join();
+            """);
+
+        var found = Assert.Single(Validate.Source(source));
+
+        Assert.Equal(("AP0103", RoleText.LineOf(source, "worker.Join")), (found.Code, found.Line));
+    }
+
+    [Fact]
+    public void A_validate_that_returns_a_named_constant_checks_nothing_either()
+    {
+        var source = RoleText.With(
+            top: "public sealed record NoteIntent(string Text) : Intent { private const bool Fine = true; public override bool Validate() => Fine; }",
+            register: "role.Handle<NoteIntent>((intent, context) => context.NotifyAsync(intent.Text));");
+
+        Assert.Equal(["AP0008"], Codes(source));
+    }
+
+    [Fact]
     public void An_aliased_type_is_still_recognised()
     {
         var source = RoleText.With(

@@ -27,7 +27,14 @@ internal sealed class IntentValidates : RoleRule
                 continue;
             }
 
-            if (role.Model.GetConstantValue(result, role.Cancellation) is { HasValue: true, Value: bool value })
+            // Only a literal or a named constant can be one; a switch or a comparison is not, and is not bound to ask.
+            var constant = result switch
+            {
+                LiteralExpressionSyntax literal => literal.Token.Value,
+                IdentifierNameSyntax or MemberAccessExpressionSyntax => role.Model.GetConstantValue(result, role.Cancellation) is { HasValue: true } known ? known.Value : null,
+                _ => null,
+            };
+            if (constant is bool value)
             {
                 report.Add(Rule, result.GetLocation(), intent.Symbol.Name, value ? "true" : "false");
             }
