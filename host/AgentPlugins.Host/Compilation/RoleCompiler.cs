@@ -30,15 +30,23 @@ internal sealed class RoleCompiler
         SourceText.From(ImplicitUsings, Encoding.UTF8), RegularOptions, "<implicit-usings>.cs");
 
     private readonly ReferenceSet _references;
+    private readonly bool _checkRules;
     private long _counter;
 
-    public RoleCompiler(ReferenceSet references)
+    /// <param name="references">The assemblies roles compile against.</param>
+    /// <param name="checkRules">
+    /// False compiles without the role rules, the way a compiled plugin reaches the host: only tests use
+    /// it, to exercise the safety nets (watchdog, leak detection, unrouted intents) that exist for code
+    /// the rules never saw.
+    /// </param>
+    public RoleCompiler(ReferenceSet references, bool checkRules = true)
     {
         _references = references;
+        _checkRules = checkRules;
     }
 
-    /// <summary>Identifies this compiler and reference set; part of the compile cache key.</summary>
-    public string Fingerprint => $"{typeof(CSharpCompilation).Assembly.GetName().Version}/{_references.Fingerprint}";
+    /// <summary>Identifies this compiler, its reference set and whether it checks the rules; part of the compile cache key.</summary>
+    public string Fingerprint => $"{typeof(CSharpCompilation).Assembly.GetName().Version}/{_references.Fingerprint}/{(_checkRules ? "rules" : "no-rules")}";
 
     /// <summary>Hashes role source the way the compile cache and the watcher do.</summary>
     public static string HashOf(string source) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
@@ -80,7 +88,9 @@ internal sealed class RoleCompiler
     public CheckedRole Check(string path, string source, CancellationToken cancellationToken = default)
     {
         var compilation = CreateCompilation(path, source);
-        var analysis = RoleRules.Analyze(compilation, cancellationToken);
+        var analysis = _checkRules
+            ? RoleRules.Analyze(compilation, cancellationToken)
+            : new RoleAnalysis([], new RoleFacts(Path.GetFullPath(path), null, null, [], new HashSet<string>()));
         return new CheckedRole(Emit(compilation, path, source, analysis.Diagnostics, cancellationToken), analysis.Facts);
     }
 

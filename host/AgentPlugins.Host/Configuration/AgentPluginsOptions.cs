@@ -45,6 +45,12 @@ internal sealed record RolesOptions
 
     /// <summary>Per-role settings: role name → key → value; a role reads them through <c>IntentContext.Settings</c>.</summary>
     public Dictionary<string, Dictionary<string, string>> Settings { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Check role files with the role rules (docs/rules.md) on every load. Internal, so not a
+    /// plugins.json key: only tests turn it off, to reach the run-time safety nets.
+    /// </summary>
+    internal bool CheckRules { get; init; } = true;
 }
 
 /// <summary>plugins.json <c>storage</c>.</summary>

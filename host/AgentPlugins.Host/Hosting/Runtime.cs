@@ -51,7 +51,7 @@ internal sealed class Runtime : IAsyncDisposable
         var activity = new LoadActivity();
         Unloads = new UnloadVerifier(options.Roles.Unload, activity, logs.CreateLogger<UnloadVerifier>());
         var instantiator = new RoleInstantiator(name => SettingsFor(options, name), Unloads.Watch);
-        Compiler = new RoleCompiler(ReferenceSet.Default);
+        Compiler = new RoleCompiler(ReferenceSet.Default, options.Roles.CheckRules);
         CompileCache = new CompileCache(
             Compiler,
             options.Roles.CompileCacheMegabytes > 0 ? Path.Combine(options.Storage.DataFolder, "compile-cache") : null,

@@ -3,13 +3,17 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace AgentPlugins.Host.Validation;
 
-/// <summary>What the role file declares through <c>RoleBuilder</c>: event handlers, tool objects and intent handlers.</summary>
+/// <summary>
+/// What the role file declares through <c>RoleBuilder</c>: event handlers, tool objects, intent
+/// handlers, and the other registrations (prompt, hooks) by where they are.
+/// </summary>
 internal sealed record RoleRegistration(
     IReadOnlyList<SubscriptionCall> Subscriptions,
     IReadOnlyList<ToolsCall> Tools,
-    IReadOnlyList<IntentHandlerCall> IntentHandlers)
+    IReadOnlyList<IntentHandlerCall> IntentHandlers,
+    IReadOnlyList<Location> Others)
 {
-    public bool IsEmpty => Subscriptions.Count == 0 && Tools.Count == 0 && IntentHandlers.Count == 0;
+    public bool IsEmpty => Subscriptions.Count == 0 && Tools.Count == 0 && IntentHandlers.Count == 0 && Others.Count == 0;
 }
 
 /// <summary><c>role.On(eventType, handler)</c>.</summary>

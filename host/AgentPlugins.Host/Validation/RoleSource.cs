@@ -17,7 +17,12 @@ namespace AgentPlugins.Host.Validation;
 /// </remarks>
 internal sealed class RoleSource
 {
-    private static readonly HashSet<string> RegistrationMethods = new(["On", "Tools", "Handle"], StringComparer.Ordinal);
+    // Every method a role can call on RoleBuilder, read from the SDK the host runs with, so a new kind
+    // of registration (Prompt, PreProcess, ...) counts without changing the rules.
+    private static readonly HashSet<string> RegistrationMethods = typeof(Sdk.RoleBuilder)
+        .GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+        .Select(m => m.Name)
+        .ToHashSet(StringComparer.Ordinal);
 
     private readonly Dictionary<ITypeSymbol, string> _fullNames = new(SymbolEqualityComparer.Default);
     private IReadOnlyList<DeclaredType>? _types;
@@ -269,6 +274,7 @@ internal sealed class RoleSource
         var subscriptions = new List<SubscriptionCall>();
         var tools = new List<ToolsCall>();
         var handlers = new List<IntentHandlerCall>();
+        var others = new List<Location>();
         var candidates = Root.DescendantNodes()
             .OfType<InvocationExpressionSyntax>()
             .Where(i => i.Expression is MemberAccessExpressionSyntax access && RegistrationMethods.Contains(access.Name.Identifier.ValueText));
@@ -296,10 +302,13 @@ internal sealed class RoleSource
                 case "Handle" when method.TypeArguments is [var intentType]:
                     handlers.Add(new IntentHandlerCall(intentType, call.Syntax.GetLocation()));
                     break;
+                default:
+                    others.Add(call.Syntax.GetLocation());
+                    break;
             }
         }
 
-        return new RoleRegistration(subscriptions, tools, handlers);
+        return new RoleRegistration(subscriptions, tools, handlers, others);
     }
 
     private RoleConfigDeclaration? FindConfig()

@@ -71,7 +71,7 @@ public sealed class IntentProcessingTests
     [Fact]
     public async Task A_notification_to_an_unknown_channel_is_reported_as_an_error_naming_it()
     {
-        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }).StartAsync();
+        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }, configure: WithoutRoleRules.Options).StartAsync();
 
         await Publish(test, new BusEvent("ELSEWHERE"));
 
@@ -82,7 +82,7 @@ public sealed class IntentProcessingTests
     [Fact]
     public async Task A_role_intent_reaches_the_handler_its_role_registered()
     {
-        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }).StartAsync();
+        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }, configure: WithoutRoleRules.Options).StartAsync();
 
         await test.Runtime.Bus.PublishAsync(new BusEvent("HELLO", new Dictionary<string, string> { ["name"] = "Ann" }), new EventOrigin("test", "console", "ann"));
 
@@ -92,7 +92,7 @@ public sealed class IntentProcessingTests
     [Fact]
     public async Task A_throwing_handler_is_isolated_as_an_error_intent_and_the_other_handler_still_runs()
     {
-        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }).StartAsync();
+        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }, configure: WithoutRoleRules.Options).StartAsync();
 
         await Publish(test, new BusEvent("BOOM"));
         await Publish(test, new BusEvent("LAZY_BOOM"));
@@ -111,7 +111,7 @@ public sealed class IntentProcessingTests
     [Fact]
     public async Task An_intent_nobody_handles_is_reported_not_dropped()
     {
-        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }).StartAsync();
+        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }, configure: WithoutRoleRules.Options).StartAsync();
 
         await Publish(test, new BusEvent("ORPHAN"));
 
@@ -134,7 +134,7 @@ public sealed class IntentProcessingTests
     [Fact]
     public async Task Event_types_are_case_sensitive()
     {
-        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }).StartAsync();
+        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }, configure: WithoutRoleRules.Options).StartAsync();
 
         await Publish(test, new BusEvent("hello"));
 

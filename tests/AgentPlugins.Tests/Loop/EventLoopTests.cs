@@ -43,7 +43,7 @@ public sealed class EventLoopTests
     [Fact]
     public async Task Building_the_runtime_starts_no_thread_and_runs_nothing()
     {
-        await using var test = TestRuntime.Create(new Dictionary<string, string> { ["counter.cs"] = CounterRole });
+        await using var test = TestRuntime.Create(new Dictionary<string, string> { ["counter.cs"] = CounterRole }, configure: WithoutRoleRules.Options);
 
         Assert.Null(test.Runtime.Loop.ThreadId);
         Assert.Equal(0, test.Runtime.Loop.Completed);
@@ -54,7 +54,7 @@ public sealed class EventLoopTests
     public async Task Events_from_four_threads_are_all_handled_once_on_one_thread_in_publisher_order_never_overlapping()
     {
         const int PerPublisher = 25_000;
-        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["counter.cs"] = CounterRole }).StartAsync();
+        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["counter.cs"] = CounterRole }, configure: WithoutRoleRules.Options).StartAsync();
         var bus = test.Runtime.Bus;
         var origin = new EventOrigin("test");
 

@@ -42,7 +42,7 @@ public sealed class WatchdogTests
     {
         await using var test = await TestRuntime.Create(
             new Dictionary<string, string> { ["slow.cs"] = Slow, ["quick.cs"] = Quick },
-            configure: options => options with { Loop = new LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(100) } }).StartAsync();
+            configure: options => WithoutRoleRules.Options(options with { Loop = new LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(100) } })).StartAsync();
         var reported = new TaskCompletionSource<(string Role, string Handler)>();
         test.Runtime.Loop.Watchdog.SlowCall += (role, handler, _) => reported.TrySetResult((role, handler));
 

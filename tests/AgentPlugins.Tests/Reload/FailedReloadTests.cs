@@ -1,6 +1,7 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Roles;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Reload;
 
@@ -35,7 +36,8 @@ public sealed class FailedReloadTests
     [InlineData("config", "AP1005")]
     public async Task A_role_that_fails_to_start_keeps_the_old_generation_serving(string fault, string code)
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        // Failures when the role runs (AP1xxx); the role rules would refuse both files before that.
+        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") }, WithoutRoleRules.Roles);
 
         var broken = fault == "register" ? SampleRoles.RegisterThrows : SampleRoles.InvalidConfig;
         host.Write("echo.cs", broken);
@@ -71,6 +73,7 @@ public sealed class FailedReloadTests
             """;
         await using var host = await ReloadHost.StartAsync(
             new Dictionary<string, string> { ["echo.cs"] = slow },
+            WithoutRoleRules.Roles,
             loop: new Host.Loop.LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(150) });
         Assert.Equal("slow", await host.PingAsync());
 

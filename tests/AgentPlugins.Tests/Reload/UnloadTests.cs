@@ -14,7 +14,7 @@ public sealed class UnloadTests
         var source = File.ReadAllText(Repository.Fixture("reload/pinning.cs"));
         await using var host = await ReloadHost.StartAsync(
             new Dictionary<string, string> { ["pinning.cs"] = source },
-            roles => roles with { Watch = false, Unload = QuickVerdicts });
+            roles => WithoutRoleRules.Roles(roles with { Watch = false, Unload = QuickVerdicts }));
         Assert.Equal(RoleState.Active, host.StatusOf("pinning.cs")!.State);
 
         Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(host.PathOf("pinning.cs"), source + "\n// v2\n"));

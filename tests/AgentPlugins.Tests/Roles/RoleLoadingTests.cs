@@ -49,7 +49,7 @@ public sealed class RoleLoadingTests
     {
         var throwing = Good.Replace("\"echo\"", "\"thrower\"", StringComparison.Ordinal)
             .Replace("EchoRole", "ThrowerRole", StringComparison.Ordinal)
-            .Replace("role.Tools(this)", "throw new InvalidOperationException(\"no database\")", StringComparison.Ordinal);
+            .Replace("=> role.Tools(this);", "{ role.Tools(this); throw new InvalidOperationException(\"no database\"); }", StringComparison.Ordinal);
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["echo.cs"] = Good, ["thrower.cs"] = throwing }).StartAsync();
 
         var error = Assert.Single(test.StartupFailures);
@@ -71,16 +71,17 @@ public sealed class RoleLoadingTests
         Assert.EndsWith("a_echo.cs", Assert.Single(test.Runtime.Roles.Active).Path, StringComparison.Ordinal);
     }
 
+    // The role rules catch these before the role runs (AP0003, AP0004); the loader's own check (AP1005) stays for code the rules never saw.
     [Theory]
-    [InlineData("\"Echo\"", "\"1.0.0\"", "Config.Name 'Echo' must be a lowercase identifier")]
-    [InlineData("\"echo\"", "\"one\"", "Config.Version 'one' must be a semantic version")]
-    public async Task An_incomplete_config_is_refused_with_what_to_fix(string name, string version, string expected)
+    [InlineData("\"Echo\"", "\"1.0.0\"", "AP0003", "Config.Name 'Echo' must be a lowercase identifier")]
+    [InlineData("\"echo\"", "\"one\"", "AP0004", "Config.Version 'one' must be a semantic version")]
+    public async Task An_incomplete_config_is_refused_with_what_to_fix(string name, string version, string code, string expected)
     {
         var source = Good.Replace("\"echo\"", name, StringComparison.Ordinal).Replace("\"1.0.0\"", version, StringComparison.Ordinal);
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["echo.cs"] = source }).StartAsync();
 
         var error = Assert.Single(test.StartupFailures);
-        Assert.Equal(LoadCodes.InvalidConfig, error.Code);
+        Assert.Equal(code, error.Code);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Empty(test.Runtime.Roles.Active);
     }
@@ -90,7 +91,7 @@ public sealed class RoleLoadingTests
     {
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["nothing.cs"] = "public sealed class NotARole { }" }).StartAsync();
 
-        Assert.Equal(LoadCodes.NoRole, Assert.Single(test.StartupFailures).Code);
+        Assert.Equal("AP0001", Assert.Single(test.StartupFailures).Code);
     }
 
     [Fact]
@@ -124,7 +125,14 @@ public sealed class RoleLoadingTests
 
         var failure = Assert.Throws<RoleLoadFailedException>(() => RoleFactory.FromSource("/tmp/mood.cs", Pinning));
 
-        var error = Assert.Single(failure.Diagnostics);
+        // The role rules refuse it before it runs (AP0206) ...
+        var rule = Assert.Single(failure.Diagnostics, d => d.Code == "AP0206");
+        Assert.Contains("parameter mood uses Mood, a type the role defines", rule.Message, StringComparison.Ordinal);
+
+        // ... and the loader's own check still catches it in code the rules never saw.
+        var withoutRules = new Host.Compilation.RoleCompiler(Host.Compilation.ReferenceSet.Default, checkRules: false).Compile("/tmp/mood.cs", Pinning);
+        var runtime = Assert.Throws<RoleLoadFailedException>(() => new RoleInstantiator(_ => AgentPlugins.Sdk.RoleSettings.Empty).Instantiate(withoutRules));
+        var error = Assert.Single(runtime.Diagnostics);
         Assert.Equal(LoadCodes.PinningToolSignature, error.Code);
         Assert.Contains("Set(mood: Mood)", error.Message, StringComparison.Ordinal);
     }

@@ -46,7 +46,8 @@ internal sealed class NoIoInEventHandlers : RoleRule
     private static readonly ApiSet Forbidden = new(
         types: Kinds.Keys,
         members: ["System.IO.Path.GetTempPath", "System.IO.Path.GetTempFileName", "System.IO.Path.GetFullPath"],
-        except: ["System.Environment.NewLine"]);
+        // Facts about this process, not reads of the machine's environment.
+        except: ["System.Environment.NewLine", "System.Environment.CurrentManagedThreadId", "System.Environment.ProcessorCount"]);
 
     public override DiagnosticDescriptor Descriptor => Rule;
 
