@@ -7,7 +7,7 @@ internal sealed class IntentHasHandler : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0007", RuleCategory.Contract, "Every role-owned intent has a handler",
-        "{0} has no handler; add role.Handle<{0}>(Process{0}) to Register, or the host refuses every {0} the role returns");
+        "{0} has no handler; add role.Handle<{0}>(Process{0}) to Register, or the host refuses every {0} the role returns.");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

@@ -11,7 +11,7 @@ internal sealed class IntentValidates : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0008", RuleCategory.Contract, "Role-owned intents validate their data",
-        "{0}.Validate always returns {1}; check {0}'s values (required ones present, numbers in range, known actions), so a bad intent is reported instead of run");
+        "{0}.Validate always returns {1}; check {0}'s values (required ones present, numbers in range, known actions), so a bad intent is reported instead of run.");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

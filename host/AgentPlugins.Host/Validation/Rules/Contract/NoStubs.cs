@@ -8,7 +8,7 @@ internal sealed class NoStubs : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0009", RuleCategory.Contract, "No stubs",
-        "NotImplementedException marks a stub; finish this code or remove what it belongs to (a registered stub fails on every call)");
+        "NotImplementedException marks a stub; finish this code or remove what it belongs to (a registered stub fails on every call).");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

@@ -7,7 +7,7 @@ internal sealed class RegisterDeclaresSomething : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0002", RuleCategory.Contract, "Register declares what the role does",
-        "{0}.Register declares nothing; call role.On(...), role.Tools(this), role.Handle<TIntent>(...) or role.Prompt(...) in it, or the role can never be called");
+        "{0}.Register declares nothing; call role.On(...), role.Tools(this), role.Handle<TIntent>(...) or role.Prompt(...) in it, or the role can never be called.");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

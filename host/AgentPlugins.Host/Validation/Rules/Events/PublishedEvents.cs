@@ -26,7 +26,7 @@ internal sealed class PublishedEvents : FolderRule
                 .ThenBy(c => c.Known, StringComparer.Ordinal)
                 .Select(c => c.Known)
                 .FirstOrDefault();
-            var hint = closest is null ? "; publish it from a role, or use a type in Events" : $"; did you mean '{closest}'?";
+            var hint = closest is null ? "; publish it from a role, or use a type in Events." : $"; did you mean '{closest}'?";
             report.Add(Rule, subscription.EventTypeLocation, subscription.EventType, subscription.HandlerName, hint);
         }
     }

@@ -7,7 +7,7 @@ internal sealed class NoClockInEventHandlers : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0302", RuleCategory.Purity, "Event handlers read the time from their context",
-        "Event handler {0} {1}reads the clock with {2}; use context.Time, the host clock's time for this event, so tests and replays decide what time it is");
+        "Event handler {0} {1}reads the clock with {2}; use context.Time, the host clock's time for this event, so tests and replays decide what time it is.");
 
     private static readonly ApiSet Forbidden = new(
         types: [],

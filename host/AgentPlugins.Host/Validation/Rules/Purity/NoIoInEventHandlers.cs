@@ -10,7 +10,7 @@ internal sealed class NoIoInEventHandlers : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0301", RuleCategory.Purity, "Event handlers do no I/O",
-        "Event handler {0} {1}uses {2} ({3}); event handlers are pure: return an intent and do the work in its intent handler, through IntentContext");
+        "Event handler {0} {1}uses {2} ({3}); event handlers are pure: return an intent and do the work in its intent handler, through IntentContext.");
 
     private static readonly Dictionary<string, string> Kinds = new(StringComparer.Ordinal)
     {

@@ -11,7 +11,7 @@ internal sealed class RoleSize : RoleRule
 
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Warning(
         "AP0501", RuleCategory.Size, "A role stays under 300 lines",
-        "The role is {0} lines long (limit {1}); split it into roles that each do one job (they talk through bus events), and cut what the model does not need");
+        "The role is {0} lines long (limit {1}); split it into roles that each do one job (they talk through bus events), and cut what the model does not need.");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

@@ -7,7 +7,7 @@ internal sealed class ToolDescription : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0401", RuleCategory.Tools, "Every tool has a description",
-        "Tool {0} has no description; add [Description(\"what it does, in one line\")] next to [KernelFunction]: the model picks tools by their description");
+        "Tool {0} has no description; add [Description(\"what it does, in one line\")] next to [KernelFunction]: the model picks tools by their description.");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

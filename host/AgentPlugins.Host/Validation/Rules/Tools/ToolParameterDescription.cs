@@ -7,7 +7,7 @@ internal sealed class ToolParameterDescription : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0402", RuleCategory.Tools, "Every tool parameter has a description",
-        "Parameter {0} of tool {1} has no description; add [Description(\"what it is, e.g. an example\")] before it: the model fills parameters from their descriptions");
+        "Parameter {0} of tool {1} has no description; add [Description(\"what it is, e.g. an example\")] before it: the model fills parameters from their descriptions.");
 
     // Semantic Kernel fills these itself; the model never sees them.
     private static readonly HashSet<string> FilledByKernel = new(

@@ -8,7 +8,7 @@ internal sealed class ToolReturnsToolResult : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0404", RuleCategory.Tools, "Tools return ToolResult",
-        "Tool {0} returns {1}; return ToolResult (ToolResult.Ok(\"text for the model\", intents...) or ToolResult.Fail(\"why\")), so the host gets the intents and the model the text");
+        "Tool {0} returns {1}; return ToolResult (ToolResult.Ok(\"text for the model\", intents...) or ToolResult.Fail(\"why\")), so the host gets the intents and the model the text.");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

@@ -7,7 +7,7 @@ internal sealed class ToolsRegistered : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Warning(
         "AP0405", RuleCategory.Tools, "Declared tools are registered",
-        "{0} declares tools ({1}) but Register never passes it to role.Tools(...), so neither the model nor a /command can call them; add role.Tools(this) (or remove [KernelFunction])");
+        "{0} declares tools ({1}) but Register never passes it to role.Tools(...), so neither the model nor a /command can call them; add role.Tools(this) (or remove [KernelFunction]).");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

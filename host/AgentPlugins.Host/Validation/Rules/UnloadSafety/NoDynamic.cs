@@ -8,7 +8,7 @@ internal sealed class NoDynamic : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0203", RuleCategory.UnloadSafety, "No dynamic",
-        "dynamic makes the runtime binder cache the role's types for the life of the process, so the role could never unload; use a concrete type (or read BusEvent data with e.Get(key))");
+        "dynamic makes the runtime binder cache the role's types for the life of the process, so the role could never unload; use a concrete type (or read BusEvent data with e.Get(key)).");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

@@ -11,7 +11,7 @@ internal sealed class NoNewtonsoftJson : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0205", RuleCategory.UnloadSafety, "No Newtonsoft.Json",
-        "Newtonsoft.Json is not available to roles, and its contract cache would keep role types alive forever; use System.Text.Json (JsonSerializer, JsonDocument)");
+        "Newtonsoft.Json is not available to roles, and its contract cache would keep role types alive forever; use System.Text.Json (JsonSerializer, JsonDocument).");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 

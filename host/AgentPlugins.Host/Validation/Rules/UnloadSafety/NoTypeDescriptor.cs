@@ -7,7 +7,7 @@ internal sealed class NoTypeDescriptor : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0204", RuleCategory.UnloadSafety, "No TypeDescriptor",
-        "{0}: TypeDescriptor caches the types it sees for the life of the process, so the role could never unload; convert values yourself (int.TryParse, Enum.TryParse, ...)");
+        "{0}: TypeDescriptor caches the types it sees for the life of the process, so the role could never unload; convert values yourself (int.TryParse, Enum.TryParse, ...).");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 
