@@ -168,6 +168,7 @@ public sealed class RuleTests
             private const int Limit = 3;
             private static readonly string[] Words = ["a", "b"];
             private static readonly TimeSpan Step = TimeSpan.FromSeconds(Limit);
+            private static readonly IReadOnlyDictionary<string, int> Units = new Dictionary<string, int> { ["s"] = 1, ["m"] = 60 };
             private static readonly List<string> Seen = [];
             private static string Last { get; set; } = "";
             """);

@@ -12,7 +12,7 @@ internal sealed class NoMutableStatics : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0201", RuleCategory.UnloadSafety, "No mutable static state",
-        "{0} is mutable static state: it is lost on every reload, and whatever it holds keeps the role's context alive. Roles keep no state between calls: use the host's services from an intent handler, or make it const / static readonly of an immutable value.");
+        "{0} is mutable static state: it is lost on every reload, and whatever it holds keeps the role's context alive. Roles keep no state between calls: use the host's services from an intent handler; for a constant table declare it static readonly IReadOnlyDictionary/IReadOnlyList (or make it const).");
 
     private static readonly HashSet<string> MutableCollections = new(
     [
