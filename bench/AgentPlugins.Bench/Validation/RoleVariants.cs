@@ -11,10 +11,15 @@ namespace AgentPlugins.Bench.Validation;
 /// </summary>
 internal static partial class RoleVariants
 {
-    public static IReadOnlyList<string> Write(string samplesFolder, string folder, int count)
+    /// <summary>Variants of every sample role in <paramref name="samplesFolder"/>, taken in turn.</summary>
+    public static IReadOnlyList<string> Write(string samplesFolder, string folder, int count) =>
+        Write(Directory.GetFiles(samplesFolder, "*.cs").Order(StringComparer.Ordinal).ToList(), folder, count);
+
+    /// <summary>Variants of the role files <paramref name="samplePaths"/>, taken in turn.</summary>
+    public static IReadOnlyList<string> Write(IReadOnlyList<string> samplePaths, string folder, int count)
     {
         Directory.CreateDirectory(folder);
-        var samples = Directory.GetFiles(samplesFolder, "*.cs").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+        var samples = samplePaths.Select(File.ReadAllText).ToList();
         var files = new List<string>();
         for (var i = 0; i < count; i++)
         {

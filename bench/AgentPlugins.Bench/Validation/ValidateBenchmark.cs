@@ -73,9 +73,25 @@ internal sealed class ValidateBenchmark : IBenchmark
                     $"| {size} | {Seconds(median)} | {Seconds(runs.Min(r => r.Elapsed))} | {Seconds(runs.Max(r => r.Elapsed))} | {cpu} | 0 |");
             }
 
+            // The samples differ in size (the prompt roles are a few lines); the biggest one alone is the heavier case.
+            var heavy = Path.Combine(work, "timer-100");
+            RoleVariants.Write([Path.Combine(root, "roles", "timer.cs")], heavy, 100);
+            var heavyRuns = new List<ProcessTimer.Run>();
+            for (var i = 0; i < ProcessRuns; i++)
+            {
+                heavyRuns.Add(await ProcessTimer.RunAsync(host, root, ["validate", heavy], cancellationToken, measureCpu: true));
+            }
+
+            var heavyMedian = ProcessTimer.Median(heavyRuns.Select(r => r.Elapsed));
+            var heavyCpu = heavyRuns.All(r => r.Cpu is not null) ? Seconds(ProcessTimer.Median(heavyRuns.Select(r => r.Cpu!.Value))) : "n/a";
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| 100, all variants of timer.cs ({File.ReadAllLines(Path.Combine(root, "roles", "timer.cs")).Length} lines, the biggest sample) | {Seconds(heavyMedian)} | {Seconds(heavyRuns.Min(r => r.Elapsed))} | {Seconds(heavyRuns.Max(r => r.Elapsed))} | {heavyCpu} | {heavyRuns.Max(r => r.ExitCode)} |");
+
             report.AppendLine();
             report.AppendLine(CultureInfo.InvariantCulture, $"Each file past the first adds {(hundred!.Value - one!.Value).TotalMilliseconds / 99:F0} ms of wall time (two files compile at once, one per core).").AppendLine();
-            report.AppendLine(CultureInfo.InvariantCulture, $"Goal: 100 files in ≤ 3 s including process start: **{(hundred <= TimeSpan.FromSeconds(3) ? "met" : "not met")}** ({Seconds(hundred.Value)}).").AppendLine();
+            static string Verdict(TimeSpan time) => time <= TimeSpan.FromSeconds(3) ? "met" : "not met";
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"Goal: 100 files in ≤ 3 s including process start: **{Verdict(hundred.Value)}** for the sample mix ({Seconds(hundred.Value)}), **{Verdict(heavyMedian)}** for 100 variants of timer.cs ({Seconds(heavyMedian)}).").AppendLine();
 
             var build = await DotnetBuildAsync(root, work, cancellationToken);
             report.AppendLine("## Compared with `dotnet build` of the same 100 files").AppendLine();

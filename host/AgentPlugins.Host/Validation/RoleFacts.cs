@@ -33,7 +33,7 @@ internal sealed record RoleFacts(
     private static HashSet<string> FindPublished(RoleSource role)
     {
         var published = new HashSet<string>(StringComparer.Ordinal);
-        var candidates = role.Root.DescendantNodes().OfType<BaseObjectCreationExpressionSyntax>().Where(creation => creation switch
+        var candidates = role.Nodes.OfType<BaseObjectCreationExpressionSyntax>().Where(creation => creation switch
         {
             ObjectCreationExpressionSyntax explicitly => RightmostName(explicitly.Type) == "BusEvent",
             ImplicitObjectCreationExpressionSyntax => true,

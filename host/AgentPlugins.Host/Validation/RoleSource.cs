@@ -25,6 +25,7 @@ internal sealed class RoleSource
         .ToHashSet(StringComparer.Ordinal);
 
     private readonly Dictionary<ITypeSymbol, string> _fullNames = new(SymbolEqualityComparer.Default);
+    private IReadOnlyList<SyntaxNode>? _nodes;
     private IReadOnlyList<DeclaredType>? _types;
     private IReadOnlyList<IOperation>? _operations;
     private IReadOnlyList<ApiUse>? _apiUses;
@@ -56,6 +57,9 @@ internal sealed class RoleSource
     public IAssemblySymbol Assembly { get; }
 
     public CancellationToken Cancellation { get; }
+
+    /// <summary>Every syntax node of the file, walked once for all the rules that search the syntax.</summary>
+    public IReadOnlyList<SyntaxNode> Nodes => _nodes ??= [.. Root.DescendantNodes()];
 
     /// <summary>Every type the file declares, nested ones included, in source order.</summary>
     public IReadOnlyList<DeclaredType> Types => _types ??= FindTypes();
@@ -275,7 +279,7 @@ internal sealed class RoleSource
         var tools = new List<ToolsCall>();
         var handlers = new List<IntentHandlerCall>();
         var others = new List<Location>();
-        var candidates = Root.DescendantNodes()
+        var candidates = Nodes
             .OfType<InvocationExpressionSyntax>()
             .Where(i => i.Expression is MemberAccessExpressionSyntax access && RegistrationMethods.Contains(access.Name.Identifier.ValueText));
         foreach (var candidate in candidates)

@@ -17,7 +17,7 @@ internal sealed class NoAsyncVoid : RoleRule
     {
         // Methods and local functions say `void` in their syntax; a lambda is void only by the
         // delegate it becomes, so only async lambdas are bound to ask.
-        foreach (var node in role.Root.DescendantNodes())
+        foreach (var node in role.Nodes)
         {
             switch (node)
             {

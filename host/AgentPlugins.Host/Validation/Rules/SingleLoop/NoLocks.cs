@@ -28,7 +28,7 @@ internal sealed class NoLocks : RoleRule
 
     public override void Check(RoleSource role, RuleReport report)
     {
-        foreach (var statement in role.Root.DescendantNodes().OfType<LockStatementSyntax>())
+        foreach (var statement in role.Nodes.OfType<LockStatementSyntax>())
         {
             report.Add(Rule, statement.LockKeyword.GetLocation(), "lock");
         }

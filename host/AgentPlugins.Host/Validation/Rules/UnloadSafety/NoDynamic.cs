@@ -15,7 +15,7 @@ internal sealed class NoDynamic : RoleRule
     public override void Check(RoleSource role, RuleReport report)
     {
         // `dynamic` is a contextual keyword: find the word first, then ask whether it means the type.
-        foreach (var name in role.Root.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText == "dynamic"))
+        foreach (var name in role.Nodes.OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText == "dynamic"))
         {
             if (role.Model.GetTypeInfo(name, role.Cancellation).Type is { TypeKind: TypeKind.Dynamic })
             {

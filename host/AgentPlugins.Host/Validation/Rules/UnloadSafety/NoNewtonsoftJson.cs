@@ -17,7 +17,7 @@ internal sealed class NoNewtonsoftJson : RoleRule
 
     public override void Check(RoleSource role, RuleReport report)
     {
-        foreach (var name in role.Root.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText == "Newtonsoft"))
+        foreach (var name in role.Nodes.OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText == "Newtonsoft"))
         {
             // Report the whole qualified name once, from its leftmost part.
             if (name.Parent is QualifiedNameSyntax qualified && qualified.Left != name)

@@ -32,7 +32,7 @@ internal sealed class NoStaticEvents : RoleRule
         }
 
         // `x += y` is found by syntax; only those are bound, to ask whether x is an event.
-        foreach (var assignment in role.Root.DescendantNodes().OfType<AssignmentExpressionSyntax>().Where(a => a.IsKind(SyntaxKind.AddAssignmentExpression)))
+        foreach (var assignment in role.Nodes.OfType<AssignmentExpressionSyntax>().Where(a => a.IsKind(SyntaxKind.AddAssignmentExpression)))
         {
             if (role.Model.GetSymbolInfo(assignment.Left, role.Cancellation).Symbol is IEventSymbol @event && (@event.IsStatic || !role.IsDeclaredHere(@event)))
             {
