@@ -61,7 +61,15 @@ internal sealed class BusBenchmark : IBenchmark
         }
 
         text.AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"Latency publish → handler at a steady {LatencyRate:N0} events/s ({LatencyEvents:N0} events, 1 subscriber): p50 {p50:F3} ms, p99 {p99:F3} ms, max {max:F3} ms.");
+            .AppendLine(CultureInfo.InvariantCulture, $"Latency publish → handler at a steady {LatencyRate:N0} events/s ({LatencyEvents:N0} events, 1 subscriber): p50 {p50:F3} ms, p99 {p99:F3} ms, max {max:F3} ms.")
+            .AppendLine()
+            .AppendLine("Goals: ≥ 50% of the bare channel with one subscriber; ≥ 1 M events/s with 10 subscribers; p99 ≤ 1 ms at 50k/s.")
+            .AppendLine()
+            .AppendLine("What limits it: per event the bus allocates a work item on the publisher and an `EventContext` on the loop, reads the host clock,")
+            .AppendLine("looks up subscribers by type, times each call for the watchdog and checks quarantine and reload holds; the bare channel does none of that.")
+            .AppendLine("With one publisher thread and one loop thread on two cores, the publisher side (allocation + bounded-channel lock) is about as busy as the loop,")
+            .AppendLine("so the ratio moves a few points between runs. A returned intent costs more than the handler call: validation, routing by type,")
+            .AppendLine("and the channel delivery. Measured with nothing else running; the same run under a load average of ~14 gave a quarter of these rates.");
         return text.ToString();
     }
 
