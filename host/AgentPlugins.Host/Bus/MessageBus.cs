@@ -193,11 +193,14 @@ internal sealed class MessageBus
         {
             switch (subscription.Handler(busEvent, context))
             {
+                // Arrays first: `[]` and `[x]` are arrays, and an interface cast of an array is the slow path.
                 case null:
-                case ICollection<Intent> { Count: 0 }:
+                case Intent[] { Length: 0 }:
                     return null;
                 case Intent[] array:
                     return array;
+                case ICollection<Intent> { Count: 0 }:
+                    return null;
                 case List<Intent> list:
                     return list;
                 case var lazy:
