@@ -27,6 +27,7 @@ internal sealed class MessageBus
     public MessageBus(EventLoop loop, IntentProcessor intents, TimeProvider clock, ILogger<MessageBus> log)
     {
         _loop = loop;
+        loop.EventDispatch = (busEvent, origin) => Dispatch(busEvent, origin);
         _intents = intents;
         _clock = clock;
         _log = log;
@@ -73,10 +74,10 @@ internal sealed class MessageBus
 
     /// <summary>Publishes from any thread; waits while the loop's ingress is full.</summary>
     public ValueTask PublishAsync(BusEvent busEvent, EventOrigin origin, CancellationToken cancellationToken = default) =>
-        _loop.EnqueueAsync(new Delivery(this, busEvent, origin), cancellationToken);
+        _loop.EnqueueEventAsync(busEvent, origin, cancellationToken);
 
     /// <summary>Publishes from any thread unless the loop's ingress is full.</summary>
-    public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryEnqueue(new Delivery(this, busEvent, origin));
+    public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryEnqueueEvent(busEvent, origin);
 
     /// <summary>
     /// Dispatches now, on the loop, and returns how many subscribers got the event (or keep it, held
@@ -229,9 +230,4 @@ internal sealed class MessageBus
     }
 
     private sealed record Subscription(BusSubscriber Owner, string HandlerName, Func<BusEvent, EventContext, IEnumerable<Intent>> Handler);
-
-    private sealed class Delivery(MessageBus bus, BusEvent busEvent, EventOrigin origin) : LoopWork
-    {
-        public override void Run() => _ = bus.Dispatch(busEvent, origin);
-    }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Loop;
@@ -11,7 +13,7 @@ namespace AgentPlugins.Host.Loop;
 /// </summary>
 internal sealed class EventLoop : IAsyncDisposable
 {
-    private readonly Channel<LoopWork> _ingress;
+    private readonly Channel<Ingress> _ingress;
     private readonly ConcurrentQueue<LoopWork> _internal = new();
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,7 +28,7 @@ internal sealed class EventLoop : IAsyncDisposable
     public EventLoop(LoopOptions options, TimeProvider clock, ILogger<EventLoop> log)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ingress = Channel.CreateBounded<LoopWork>(new BoundedChannelOptions(options.IngressCapacity)
+        _ingress = Channel.CreateBounded<Ingress>(new BoundedChannelOptions(options.IngressCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -75,13 +77,45 @@ internal sealed class EventLoop : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
 
-        if (_ingress.Writer.TryWrite(work))
+        if (_ingress.Writer.TryWrite(new Ingress(work, null, null)))
         {
             Wake();
             return ValueTask.CompletedTask;
         }
 
-        return EnqueueSlowAsync(work, cancellationToken);
+        return EnqueueSlowAsync(new Ingress(work, null, null), cancellationToken);
+    }
+
+    /// <summary>Where events published with <see cref="TryEnqueueEvent"/> are dispatched, on the loop.</summary>
+    public Action<BusEvent, EventOrigin>? EventDispatch { get; set; }
+
+    /// <summary>Posts an event for <see cref="EventDispatch"/>; events travel inline, so publishing allocates no work item.</summary>
+    public bool TryEnqueueEvent(BusEvent busEvent, EventOrigin origin)
+    {
+        if (IsOnLoop)
+        {
+            PostInternal(new EventWork(this, busEvent, origin));
+            return true;
+        }
+
+        if (!_ingress.Writer.TryWrite(new Ingress(null, busEvent, origin)))
+        {
+            return false;
+        }
+
+        Wake();
+        return true;
+    }
+
+    /// <summary>Posts an event for <see cref="EventDispatch"/>, waiting while the ingress queue is full.</summary>
+    public ValueTask EnqueueEventAsync(BusEvent busEvent, EventOrigin origin, CancellationToken cancellationToken = default)
+    {
+        if (TryEnqueueEvent(busEvent, origin))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return EnqueueSlowAsync(new Ingress(null, busEvent, origin), cancellationToken);
     }
 
     /// <summary>Posts work from outside the loop unless the ingress queue is full or closed.</summary>
@@ -93,7 +127,7 @@ internal sealed class EventLoop : IAsyncDisposable
             return true;
         }
 
-        if (!_ingress.Writer.TryWrite(work))
+        if (!_ingress.Writer.TryWrite(new Ingress(work, null, null)))
         {
             return false;
         }
@@ -188,9 +222,9 @@ internal sealed class EventLoop : IAsyncDisposable
         }
     }
 
-    private async ValueTask EnqueueSlowAsync(LoopWork work, CancellationToken cancellationToken)
+    private async ValueTask EnqueueSlowAsync(Ingress item, CancellationToken cancellationToken)
     {
-        await _ingress.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
+        await _ingress.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
         Wake();
     }
 
@@ -210,9 +244,23 @@ internal sealed class EventLoop : IAsyncDisposable
         {
             while (true)
             {
-                if (_internal.TryDequeue(out var work) || reader.TryRead(out work))
+                if (_internal.TryDequeue(out var work))
                 {
                     Execute(work);
+                    continue;
+                }
+
+                if (reader.TryRead(out var item))
+                {
+                    if (item.Work is not null)
+                    {
+                        Execute(item.Work);
+                    }
+                    else
+                    {
+                        Dispatch(item.Event!, item.Origin!);
+                    }
+
                     continue;
                 }
 
@@ -238,6 +286,20 @@ internal sealed class EventLoop : IAsyncDisposable
         }
     }
 
+    private void Dispatch(BusEvent busEvent, EventOrigin origin)
+    {
+        try
+        {
+            EventDispatch!(busEvent, origin);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Dispatching {EventType} failed.", busEvent.Type);
+        }
+
+        _completed++;
+    }
+
     private void Execute(LoopWork work)
     {
         try
@@ -250,5 +312,14 @@ internal sealed class EventLoop : IAsyncDisposable
         }
 
         _completed++;
+    }
+
+    /// <summary>One entry of the ingress queue: a piece of work, or an event carried inline.</summary>
+    private readonly record struct Ingress(LoopWork? Work, BusEvent? Event, EventOrigin? Origin);
+
+    /// <summary>An event the loop publishes to itself; rare enough to allocate.</summary>
+    private sealed class EventWork(EventLoop loop, BusEvent busEvent, EventOrigin origin) : LoopWork
+    {
+        public override void Run() => loop.EventDispatch!(busEvent, origin);
     }
 }
