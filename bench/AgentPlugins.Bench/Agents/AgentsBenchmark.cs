@@ -2,11 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AgentPlugins.Host.Agents;
-using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Tests.Agents;
-using Microsoft.Extensions.Logging.Abstractions;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Agents;
 
@@ -35,11 +33,10 @@ internal sealed class AgentsBenchmark : IBenchmark
                 : ScriptedReply.Call("timer-set_timer", """{"duration": "1h", "label": "bench"}"""),
         };
 
-        var folder = Path.Combine(Path.GetTempPath(), "agentplugins-bench", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path.Combine(folder, "roles"));
+        var roles = new Dictionary<string, string>();
         foreach (var role in new[] { "router.cs", "timer.cs" })
         {
-            File.Copy(Path.Combine(RepositoryRoot(), "roles", role), Path.Combine(folder, "roles", role));
+            roles[role] = await File.ReadAllTextAsync(Repository.SampleRole(role), cancellationToken);
         }
 
         var llm = new LlmOptions
@@ -47,17 +44,10 @@ internal sealed class AgentsBenchmark : IBenchmark
             Providers = new() { ["local"] = new LlmProviderOptions { Endpoint = server.Endpoint } },
             Tiers = new LlmTiersOptions { Weak = new LlmTierOptions { Provider = "local", Model = "weak" } },
         };
-        var options = new AgentPluginsOptions
-        {
-            Roles = new RolesOptions { Folder = Path.Combine(folder, "roles") },
-            Storage = new StorageOptions { DataFolder = Path.Combine(folder, "data") },
-            Llm = llm,
-        };
-        var console = new DiscardChannel();
-        var runtime = new Runtime(options, TimeProvider.System, NullLoggerFactory.Instance, [console]);
+        var runtime = await TestRuntime.Create(roles, configure: options => options with { Llm = llm }).StartAsync();
         try
         {
-            var failures = await runtime.StartAsync(cancellationToken);
+            var failures = runtime.StartupFailures;
             if (failures.Count > 0)
             {
                 throw new InvalidOperationException(string.Join(Environment.NewLine, failures));
@@ -73,11 +63,10 @@ internal sealed class AgentsBenchmark : IBenchmark
         finally
         {
             await runtime.DisposeAsync();
-            Directory.Delete(folder, recursive: true);
         }
     }
 
-    private static async Task<double[]> RunAsync(Runtime runtime, int count, int concurrency, CancellationToken cancellationToken)
+    private static async Task<double[]> RunAsync(TestRuntime runtime, int count, int concurrency, CancellationToken cancellationToken)
     {
         var latencies = new double[count];
         var next = -1;
@@ -101,14 +90,14 @@ internal sealed class AgentsBenchmark : IBenchmark
         return latencies;
     }
 
-    private static async Task<double> ThroughputAsync(Runtime runtime, int count, int concurrency, CancellationToken cancellationToken)
+    private static async Task<double> ThroughputAsync(TestRuntime runtime, int count, int concurrency, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await RunAsync(runtime, count, concurrency, cancellationToken);
         return count / clock.Elapsed.TotalSeconds;
     }
 
-    private static Task<Reply> AskAsync(Runtime runtime, string user, CancellationToken cancellationToken) =>
+    private static Task<Reply> AskAsync(TestRuntime runtime, string user, CancellationToken cancellationToken) =>
         runtime.Loop.InvokeAsync(
             () => runtime.Workflows.HandleAsync(new Request("remind me in an hour", "console", user), _ => Task.CompletedTask, cancellationToken),
             cancellationToken);
@@ -175,16 +164,5 @@ internal sealed class AgentsBenchmark : IBenchmark
     {
         var sorted = samples.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile * sorted.Length) - 1)];
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "AgentPlugins.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("Cannot find AgentPlugins.sln above " + AppContext.BaseDirectory);
     }
 }

@@ -250,7 +250,7 @@ internal sealed class BusBenchmark : IBenchmark
             var loop = new EventLoop(new LoopOptions(), TimeProvider.System, NullLogger<EventLoop>.Instance);
             var intents = new IntentProcessor(loop, NullLogger<IntentProcessor>.Instance);
             var channels = new ChannelRegistry([new NullChannel()]);
-            intents.Route(typeof(NotificationIntent), new IntentRoute("channels", "notify", (intent, _) => channels.NotifyAsync((NotificationIntent)intent)));
+            channels.RouteNotifications(intents);
             var bus = new MessageBus(loop, intents, TimeProvider.System, NullLogger<MessageBus>.Instance);
             loop.Start();
             return new Rig(loop, bus);

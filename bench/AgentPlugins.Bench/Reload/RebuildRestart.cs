@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Reload;
 
@@ -21,7 +22,7 @@ internal static class RebuildRestart
         Directory.CreateDirectory(roles);
         try
         {
-            var sdk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(HostProcess.Executable))!, ".host", "AgentPlugins.Sdk.dll");
+            var sdk = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Repository.HostExecutable))!, ".host", "AgentPlugins.Sdk.dll");
             await File.WriteAllTextAsync(Path.Combine(plugin, "SamplePlugin.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
@@ -93,7 +94,7 @@ internal static class RebuildRestart
     private static async Task<double> AnswerAfterRestartAsync(string roles, string data, string marker)
     {
         var started = Stopwatch.GetTimestamp();
-        await using var host = HostProcess.Start(roles, data);
+        await using var host = HostProcess.StartRun(roles, data);
         await host.SendAsync("/sample say");
         var answered = await host.WaitForAsync(marker, TimeSpan.FromSeconds(120));
         return Stopwatch.GetElapsedTime(started, answered).TotalMilliseconds;

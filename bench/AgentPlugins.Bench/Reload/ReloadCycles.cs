@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Reload;
 
@@ -11,30 +12,30 @@ internal static class ReloadCycles
 {
     public static async Task<Result> RunAsync(int cycles)
     {
-        await using var bench = await BenchRuntime.StartAsync(watch: false);
-        var loader = bench.Runtime.Loader;
+        await using var bench = await TestRuntime.StartAsync(new Dictionary<string, string> { ["sample.cs"] = BenchRoles.Sample("start") }, roles => roles with { Watch = false });
+        await bench.Warmup;
         const int warmup = 30;
         for (var i = 0; i < warmup; i++)
         {
-            await LoadAsync(loader, bench.RolePath, $"warm{i}");
+            await LoadAsync(bench, bench.PathOf("sample.cs"), $"warm{i}");
         }
 
-        await bench.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(60));
+        await bench.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(60));
         var (heapBefore, rssBefore) = Measure();
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < cycles; i++)
         {
-            await LoadAsync(loader, bench.RolePath, $"cycle{i}");
+            await LoadAsync(bench, bench.PathOf("sample.cs"), $"cycle{i}");
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var idle = await bench.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(120));
+        var idle = await bench.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(120));
         var (heapAfter, rssAfter) = Measure();
         return new Result(
             cycles,
-            bench.Runtime.Unloads.Unloaded - warmup,
-            bench.Runtime.Unloads.Leaked,
-            idle ? 0 : bench.Runtime.Unloads.Pending,
+            bench.Unloads.Unloaded - warmup,
+            bench.Unloads.Leaked,
+            idle ? 0 : bench.Unloads.Pending,
             (heapAfter - heapBefore) / (1024.0 * 1024.0),
             (rssAfter - rssBefore) / (1024.0 * 1024.0),
             heapAfter / (1024.0 * 1024.0),
@@ -42,9 +43,9 @@ internal static class ReloadCycles
             elapsed.TotalMilliseconds / cycles);
     }
 
-    private static async Task LoadAsync(Host.Roles.RoleLoader loader, string path, string marker)
+    private static async Task LoadAsync(TestRuntime bench, string path, string marker)
     {
-        var errors = await loader.LoadSourceAsync(path, BenchRoles.Sample(marker));
+        var errors = await bench.LoadSourceAsync(path, BenchRoles.Sample(marker));
         if (errors.Count > 0)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, errors));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Reload;
 
@@ -14,7 +15,8 @@ internal static class SaveToHandled
 {
     public static async Task<(double P50, double P99, double Max, int Edits, long Compiles)> RunAsync(int edits)
     {
-        await using var bench = await BenchRuntime.StartAsync(watch: true);
+        await using var bench = await TestRuntime.StartAsync(new Dictionary<string, string> { ["sample.cs"] = BenchRoles.Sample("start") });
+        await bench.Warmup;
         using var stop = new CancellationTokenSource();
         var pinger = Task.Run(async () =>
         {
@@ -22,18 +24,18 @@ internal static class SaveToHandled
             while (!stop.IsCancellationRequested)
             {
                 var data = new Dictionary<string, string> { ["seq"] = (seq++).ToString(CultureInfo.InvariantCulture) };
-                await bench.Runtime.Bus.PublishAsync(new BusEvent("PING", data), EventOrigin.Host);
+                await bench.Bus.PublishAsync(new BusEvent("PING", data), EventOrigin.Host);
                 await Task.Delay(1);
             }
         });
 
-        var compilesBefore = bench.Runtime.CompileCache.Compiles;
+        var compilesBefore = bench.CompileCache.Compiles;
         var latencies = new List<double>();
         for (var edit = 0; edit < edits; edit++)
         {
             var marker = $"edit{edit}";
             var handled = bench.Sink.Await(marker);
-            await File.WriteAllTextAsync(bench.RolePath, BenchRoles.Sample(marker));
+            await File.WriteAllTextAsync(bench.PathOf("sample.cs"), BenchRoles.Sample(marker));
             var saved = Stopwatch.GetTimestamp();
             var at = await handled.WaitAsync(TimeSpan.FromSeconds(30));
             latencies.Add(Stopwatch.GetElapsedTime(saved, at).TotalMilliseconds);
@@ -45,7 +47,7 @@ internal static class SaveToHandled
         await stop.CancelAsync();
         await pinger;
         latencies.Sort();
-        return (Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], edits, bench.Runtime.CompileCache.Compiles - compilesBefore);
+        return (Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], edits, bench.CompileCache.Compiles - compilesBefore);
     }
 
     internal static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Reload;
 
@@ -40,7 +41,7 @@ internal static class StartupToReady
     private static async Task<double> TimeToReadyAsync(string roles, string data, int count)
     {
         var started = Stopwatch.GetTimestamp();
-        await using var host = HostProcess.Start(roles, data);
+        await using var host = HostProcess.StartRun(roles, data);
         var ready = await host.WaitForAsync($"Ready: {count} role(s) active", TimeSpan.FromSeconds(120));
         return Stopwatch.GetElapsedTime(started, ready).TotalMilliseconds;
     }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AgentPlugins.Host.Timers;
+using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Timers;
 
@@ -76,15 +78,15 @@ internal sealed class TimersBenchmark : IBenchmark
 
     private static async Task<(double P50, double P99, double Max, int Count)> LatenessRoundAsync(string database, int seconds)
     {
-        await using var rig = await BenchRig.CreateAsync(database);
-        await rig.StartTimersAsync();
+        await using var rig = await TimerRig.CreateAsync(TimeProvider.System, database, Options);
+        await rig.Timers.StartAsync();
         var count = PerSecond * seconds;
         var spacing = TimeSpan.FromSeconds(1.0 / PerSecond);
         var firstDue = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3);
         var set = new Task<AgentPlugins.Sdk.ScheduleResult>[count];
         for (var i = 0; i < count; i++)
         {
-            set[i] = rig.ScheduleAsync(firstDue + (i * spacing) - DateTimeOffset.UtcNow, $"l{i}", $"u{i % 1000}");
+            set[i] = Schedule(rig, firstDue + (i * spacing) - DateTimeOffset.UtcNow, $"l{i}", $"u{i % 1000}");
         }
 
         await Task.WhenAll(set);
@@ -105,8 +107,8 @@ internal sealed class TimersBenchmark : IBenchmark
         for (var round = 0; round < Rounds; round++)
         {
             var database = Path.Combine(folder, $"schedule-{round}.db");
-            await using var rig = await BenchRig.CreateAsync(database);
-            await rig.StartTimersAsync();
+            await using var rig = await TimerRig.CreateAsync(TimeProvider.System, database, Options);
+            await rig.Timers.StartAsync();
 
             var heapBefore = HeapAfterFullCollection();
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -116,7 +118,7 @@ internal sealed class TimersBenchmark : IBenchmark
             var set = new Task[ScheduleCount];
             for (var i = 0; i < ScheduleCount; i++)
             {
-                set[i] = rig.ScheduleAsync(TimeSpan.FromHours(1) + TimeSpan.FromMilliseconds(i), $"s{i}", $"u{i % 1000}");
+                set[i] = Schedule(rig, TimeSpan.FromHours(1) + TimeSpan.FromMilliseconds(i), $"s{i}", $"u{i % 1000}");
             }
 
             await Task.WhenAll(set);
@@ -135,7 +137,7 @@ internal sealed class TimersBenchmark : IBenchmark
             for (var i = 0; i < Sequential; i++)
             {
                 var one = Stopwatch.GetTimestamp();
-                await rig.ScheduleAsync(TimeSpan.FromHours(2), $"q{i}", $"v{i % 1000}");
+                await Schedule(rig, TimeSpan.FromHours(2), $"q{i}", $"v{i % 1000}");
                 latencies.Add(Stopwatch.GetElapsedTime(one).TotalMilliseconds);
             }
 
@@ -188,8 +190,8 @@ internal sealed class TimersBenchmark : IBenchmark
             var database = Path.Combine(folder, $"restart-{round}.db");
             File.Copy(template, database);
             var start = Stopwatch.GetTimestamp();
-            await using var rig = await BenchRig.CreateAsync(database);
-            await rig.StartTimersAsync();
+            await using var rig = await TimerRig.CreateAsync(TimeProvider.System, database, Options);
+            await rig.Timers.StartAsync();
             await rig.WaitForExpiriesAsync(1);
             inProcess.Add(Stopwatch.GetElapsedTime(start, rig.FirstExpiryTimestamp).TotalMilliseconds);
             Console.Error.WriteLine($"restart round {round + 1}: {inProcess[^1]:F1} ms");
@@ -224,4 +226,9 @@ internal sealed class TimersBenchmark : IBenchmark
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static readonly TimersOptions Options = new() { TimeZone = "UTC", MaxDuration = TimeSpan.FromDays(365), MaxPerUser = 1000 };
+
+    private static Task<ScheduleResult> Schedule(TimerRig rig, TimeSpan after, string label, string user) =>
+        rig.Timers.ScheduleAsync(new TimerRequest(TimerDue.In(after), label, user, "console"));
 }

@@ -175,7 +175,7 @@ internal sealed class ValidateBenchmark : IBenchmark
                 var analysis = RoleRules.Analyze(compilation, cancellationToken);
                 rules += watch.Elapsed;
                 watch.Restart();
-                RoleCompiler.Emit(compilation, path, source, analysis.Diagnostics, cancellationToken);
+                RoleCompiler.Emit(compilation, RoleFile.FromText(path, source), analysis.Diagnostics, cancellationToken);
                 emit += watch.Elapsed;
             }
 

@@ -20,7 +20,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
     private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
     private readonly RoutingOptions _routing;
-    private readonly RoleRegistry _roles;
+    private readonly RoleLifecycle _roles;
     private readonly IntentProcessor _intents;
     private readonly ChannelRegistry _channels;
     private readonly TimeProvider _clock;
@@ -34,7 +34,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
     public AgentDispatcher(
         LlmOptions options,
         string dataFolder,
-        RoleRegistry roles,
+        RoleLifecycle roles,
         IntentProcessor intents,
         ChannelRegistry channels,
         EventLoop loop,

@@ -19,12 +19,12 @@ internal sealed record AgentProfile(
     public string Name => Config.Name;
 
     /// <summary>The serving roles by name. Call on the loop: the registry changes only there.</summary>
-    public static Dictionary<string, AgentProfile> Snapshot(RoleRegistry roles)
+    public static Dictionary<string, AgentProfile> Snapshot(RoleLifecycle roles)
     {
         ArgumentNullException.ThrowIfNull(roles);
         var tools = roles.Tools;
         var profiles = new Dictionary<string, AgentProfile>(StringComparer.OrdinalIgnoreCase);
-        foreach (var generation in roles.Active)
+        foreach (var generation in roles.Serving)
         {
             // A quarantined generation stays in Active but its tools are withdrawn: it does not serve.
             if (generation.Registration is { } registration && tools.TryGetValue(generation.Name, out var plugin) && ReferenceEquals(plugin, generation.Tools))

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Sdk;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +14,8 @@ internal sealed class AuditLog : IAsyncDisposable
 {
     private readonly Channel<AuditRecord> _queue = Channel.CreateUnbounded<AuditRecord>(new() { SingleReader = true });
     private readonly string _connectionString;
+    private const int MaxErrorDetails = 4096;
+
     private readonly ILogger _log;
     private Task? _writer;
 
@@ -23,6 +27,31 @@ internal sealed class AuditLog : IAsyncDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// The host's routes for <see cref="AuditIntent"/> (appended) and <see cref="ErrorIntent"/> (logged
+    /// and appended as an <c>error</c> record).
+    /// </summary>
+    public void RouteAudits(IntentProcessor intents)
+    {
+        ArgumentNullException.ThrowIfNull(intents);
+        intents.RouteHost(typeof(AuditIntent), new IntentRoute("audit", "append", (intent, origin) =>
+        {
+            var audit = (AuditIntent)intent;
+            Append(new AuditRecord(intent.CreatedAt, origin.Producer, audit.Action, audit.Details, audit.User));
+            return Task.CompletedTask;
+        }));
+        intents.RouteHost(typeof(ErrorIntent), new IntentRoute("errors", "report", (intent, origin) =>
+        {
+            var error = (ErrorIntent)intent;
+            _log.LogError("Error from {Source}: {Message}", error.Source, error.Message);
+
+            // The details (a stack trace naming the role file and line) are what a user needs to fix it; kept, but bounded.
+            var details = error.Details is { Length: > 0 } trace ? $"{Environment.NewLine}{(trace.Length > MaxErrorDetails ? trace[..MaxErrorDetails] : trace)}" : string.Empty;
+            Append(new AuditRecord(intent.CreatedAt, origin.Producer, "error", $"{error.Source}: {error.Message}{details}", origin.Context.User));
+            return Task.CompletedTask;
+        }));
+    }
 
     /// <summary>Creates the file and table if needed and starts the writer.</summary>
     public void Open()

@@ -3,18 +3,23 @@ using AgentPlugins.Sdk;
 namespace AgentPlugins.Host.Bus;
 
 /// <summary>
-/// Who owns a set of subscriptions: one role generation. Quarantine silences all of them at once;
+/// Who owns a set of subscriptions: one role generation. Silencing (any state but serving) stops all of them at once;
 /// a hold keeps the events they match, in order, until the bus releases them (a new generation
 /// waiting for the one it replaces to finish its running work).
 /// </summary>
 internal sealed class BusSubscriber(string role)
 {
     private List<(BusEvent Event, EventOrigin Origin)>? _held;
+    private bool _silenced;
 
     public string Role { get; } = role;
 
-    /// <summary>Set when the role misbehaved (held the loop too long); its handlers are skipped.</summary>
-    public bool Quarantined { get; set; }
+    /// <summary>Set by the owner's lifecycle the moment it stops serving (quarantined, draining, withdrawn); its handlers are skipped.</summary>
+    public bool Silenced
+    {
+        get => Volatile.Read(ref _silenced);
+        set => Volatile.Write(ref _silenced, value);
+    }
 
     /// <summary>True while events for this subscriber are kept instead of delivered.</summary>
     public bool IsHeld => _held is not null;

@@ -131,7 +131,7 @@ internal sealed class MessageBus
             var context = origin.At(_clock.GetUtcNow());
             foreach (var subscription in subscribers)
             {
-                if (subscription.Owner == owner && !owner.Quarantined)
+                if (subscription.Owner == owner && !owner.Silenced)
                 {
                     Deliver(subscription, busEvent, context, origin.DeliveryId);
                 }
@@ -151,7 +151,7 @@ internal sealed class MessageBus
         var handlers = 0;
         foreach (var subscription in subscribers)
         {
-            if (subscription.Owner.Quarantined)
+            if (subscription.Owner.Silenced)
             {
                 continue;
             }

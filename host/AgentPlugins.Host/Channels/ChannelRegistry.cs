@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Intents;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Host.Channels;
@@ -19,6 +20,13 @@ internal sealed class ChannelRegistry
     }
 
     public IReadOnlyCollection<string> Names => _channels.Keys;
+
+    /// <summary>The host's route for <see cref="NotificationIntent"/>: the channel it names delivers it.</summary>
+    public void RouteNotifications(IntentProcessor intents)
+    {
+        ArgumentNullException.ThrowIfNull(intents);
+        intents.RouteHost(typeof(NotificationIntent), new IntentRoute("channels", "notify", (intent, _) => NotifyAsync((NotificationIntent)intent)));
+    }
 
     /// <summary>Delivers a notification to the channel it names.</summary>
     /// <exception cref="InvalidOperationException">No channel has that name; the message names the known ones.</exception>

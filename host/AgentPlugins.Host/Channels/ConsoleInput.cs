@@ -1,4 +1,3 @@
-using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +13,7 @@ namespace AgentPlugins.Host.Channels;
 /// A console read blocks and ignores cancellation, so the reader runs on a task of its own that
 /// shutdown does not wait for: a pending read must never hold up Ctrl-C or SIGTERM.
 /// </remarks>
-internal sealed class ConsoleInput(Runtime runtime, TextReader input, string user, ILogger<ConsoleInput> log) : IHostedService, IDisposable
+internal sealed class ConsoleInput(WorkflowEngine workflows, ChannelRegistry channels, TextReader input, string user, ILogger<ConsoleInput> log) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
@@ -51,9 +50,7 @@ internal sealed class ConsoleInput(Runtime runtime, TextReader input, string use
             var request = new Request(line, ChannelNames.Console, user);
             try
             {
-                await runtime.Loop.InvokeAsync(
-                    () => runtime.Workflows.HandleAsync(request, Reply, stopping),
-                    stopping).ConfigureAwait(false);
+                await workflows.SubmitAsync(request, Reply, stopping).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
             {
@@ -63,5 +60,5 @@ internal sealed class ConsoleInput(Runtime runtime, TextReader input, string use
     }
 
     private Task Reply(Reply reply) =>
-        runtime.Channels.SendAsync(ChannelNames.Console, new OutgoingMessage(reply.Text, user, Priority.Medium, MessageKind.Reply));
+        channels.SendAsync(ChannelNames.Console, new OutgoingMessage(reply.Text, user, Priority.Medium, MessageKind.Reply));
 }

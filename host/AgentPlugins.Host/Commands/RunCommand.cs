@@ -2,6 +2,7 @@ using System.CommandLine;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,15 +59,13 @@ internal static class RunCommand
         builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Services.AddSystemd();
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IChannel>(new ConsoleChannel(Console.Out));
-        builder.Services.AddSingleton<Runtime>();
-        builder.Services.AddHostedService<RuntimeService>();
+        builder.Services.AddAgentPlugins(options);
         if (options.Channels.Console.Enabled)
         {
             builder.Services.AddHostedService(services => new ConsoleInput(
-                services.GetRequiredService<Runtime>(),
+                services.GetRequiredService<WorkflowEngine>(),
+                services.GetRequiredService<ChannelRegistry>(),
                 Console.In,
                 options.Channels.Console.User,
                 services.GetRequiredService<ILogger<ConsoleInput>>()));

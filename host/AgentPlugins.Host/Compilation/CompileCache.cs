@@ -48,10 +48,10 @@ internal sealed class CompileCache
     /// <summary>Times a result came from disk instead.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
-    public CompiledRole Compile(string path, string source, CancellationToken cancellationToken = default)
+    public CompiledRole Compile(RoleFile file, CancellationToken cancellationToken = default)
     {
-        var fullPath = Path.GetFullPath(path);
-        var hash = RoleCompiler.HashOf(source);
+        ArgumentNullException.ThrowIfNull(file);
+        var (fullPath, hash) = (file.Path, file.Hash);
         var entry = _folder is null ? null : Path.Combine(_folder, KeyOf(fullPath, hash));
         if (entry is not null && TryRead(entry, fullPath, hash, out var cached))
         {
@@ -60,7 +60,7 @@ internal sealed class CompileCache
         }
 
         Interlocked.Increment(ref _compiles);
-        var compiled = _compiler.Compile(fullPath, source, cancellationToken);
+        var compiled = _compiler.Compile(file, cancellationToken);
         if (entry is not null && compiled.Succeeded)
         {
             // Writing to disk is for the next start; the load waiting for this result should not.

@@ -43,7 +43,7 @@ internal static class CompilerWarmup
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    var compiled = compiler.Compile(Path.Combine(Path.GetTempPath(), "agentplugins-warmup.cs"), Source, cancellationToken);
+                    var compiled = compiler.Compile(RoleFile.FromText(Path.Combine(Path.GetTempPath(), "agentplugins-warmup.cs"), Source), cancellationToken);
                     log.LogDebug("Roslyn warmed up in {Elapsed:F0} ms ({Outcome}).", Stopwatch.GetElapsedTime(started).TotalMilliseconds, compiled.Succeeded ? "ok" : string.Join("; ", compiled.Errors));
                 }
                 catch (OperationCanceledException)

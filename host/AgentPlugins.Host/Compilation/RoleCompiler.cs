@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using AgentPlugins.Host.Validation;
 using Microsoft.CodeAnalysis;
@@ -49,7 +48,6 @@ internal sealed class RoleCompiler
     public string Fingerprint => $"{typeof(CSharpCompilation).Assembly.GetName().Version}/{_references.Fingerprint}/{(_checkRules ? "rules" : "no-rules")}";
 
     /// <summary>Hashes role source the way the compile cache and the watcher do.</summary>
-    public static string HashOf(string source) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
 
     /// <summary>Builds the Roslyn compilation of a role, without emitting it (validation looks at it too).</summary>
     public CSharpCompilation CreateCompilation(string path, string source)
@@ -81,29 +79,29 @@ internal sealed class RoleCompiler
     /// Compiles a role file, checks it with the role rules and emits it. A file with rule errors is not
     /// emitted, so the loader (and hot reload) refuse it exactly as <c>host validate</c> reports it.
     /// </summary>
-    public CompiledRole Compile(string path, string source, CancellationToken cancellationToken = default) =>
-        Check(path, source, cancellationToken).Compiled;
+    public CompiledRole Compile(RoleFile file, CancellationToken cancellationToken = default) =>
+        Check(file, cancellationToken).Compiled;
 
     /// <summary><see cref="Compile"/>, also returning what the folder rules of <c>host validate</c> need.</summary>
-    public CheckedRole Check(string path, string source, CancellationToken cancellationToken = default)
+    public CheckedRole Check(RoleFile file, CancellationToken cancellationToken = default)
     {
-        var compilation = CreateCompilation(path, source);
+        ArgumentNullException.ThrowIfNull(file);
+        var compilation = CreateCompilation(file.Path, file.Text);
         var analysis = _checkRules
             ? RoleRules.Analyze(compilation, cancellationToken)
-            : new RoleAnalysis([], new RoleFacts(Path.GetFullPath(path), null, null, [], new HashSet<string>()));
-        return new CheckedRole(Emit(compilation, path, source, analysis.Diagnostics, cancellationToken), analysis.Facts);
+            : new RoleAnalysis([], new RoleFacts(file.Path, null, null, [], new HashSet<string>()));
+        return new CheckedRole(Emit(compilation, file, analysis.Diagnostics, cancellationToken), analysis.Facts);
     }
 
     /// <summary>Emits <paramref name="compilation"/>, adding <paramref name="extraDiagnostics"/> (role rules) to the compiler's own.</summary>
     public static CompiledRole Emit(
         CSharpCompilation compilation,
-        string path,
-        string source,
+        RoleFile file,
         IReadOnlyList<RoleDiagnostic> extraDiagnostics,
         CancellationToken cancellationToken = default)
     {
-        var fullPath = Path.GetFullPath(path);
-        var hash = HashOf(source);
+        ArgumentNullException.ThrowIfNull(file);
+        var (fullPath, hash) = (file.Path, file.Hash);
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
         var tree = compilation.SyntaxTrees.Last();

@@ -42,6 +42,10 @@ internal sealed record RoleDiagnostic(
     public static RoleDiagnostic Error(string path, string code, string message, int line = 1, int column = 1) =>
         new(path, line, column, line, column, DiagnosticSeverity.Error, code, message);
 
+    /// <summary>Something worth saying about a file that does not stop it.</summary>
+    public static RoleDiagnostic Warning(string path, string code, string message, int line = 1, int column = 1) =>
+        new(path, line, column, line, column, DiagnosticSeverity.Warning, code, message);
+
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Path}({Line},{Column}): {SeverityName} {Code}: {Message}");
 

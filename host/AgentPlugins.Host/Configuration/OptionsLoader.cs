@@ -112,4 +112,18 @@ internal static class OptionsLoader
             }
         }
     }
+
+    /// <summary>What is wrong with options built in code (tests, embedders) rather than read here; empty when usable.</summary>
+    public static IReadOnlyList<string> Problems(AgentPluginsOptions options)
+    {
+        try
+        {
+            Check(options, "options");
+            return [];
+        }
+        catch (ConfigurationException ex)
+        {
+            return [ex.Message];
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Reactive.Linq;
-using System.Reactive.Subjects;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using Microsoft.Extensions.Logging;
@@ -8,7 +7,7 @@ namespace AgentPlugins.Host.Hosting;
 
 /// <summary>
 /// Keeps the data folder's status file (<see cref="HostStatusFile"/>) current while the host runs:
-/// rewritten off the loop at most every <see cref="Interval"/> after roles or unload verdicts change.
+/// rewritten off the loop at most every <see cref="Interval"/> after a generation changed (unload verdicts included).
 /// </summary>
 internal sealed class HostStatusPublisher : IDisposable
 {
@@ -16,41 +15,35 @@ internal sealed class HostStatusPublisher : IDisposable
 
     private readonly string _dataFolder;
     private readonly string _rolesFolder;
-    private readonly RoleRegistry _registry;
+    private readonly RoleLifecycle _lifecycle;
     private readonly UnloadVerifier _verifier;
     private readonly ILogger _log;
     private readonly TimeProvider _clock;
-    private readonly Subject<bool> _inner = new();
-    private readonly ISubject<bool> _changes;
     private readonly DateTimeOffset _processStartedAt = HostStatusFile.CurrentProcessStartedAt();
     private readonly Lock _writeGate = new();
     private IDisposable? _subscription;
 
-    public HostStatusPublisher(string dataFolder, string rolesFolder, RoleRegistry registry, UnloadVerifier verifier, TimeProvider clock, ILogger<HostStatusPublisher> log)
+    public HostStatusPublisher(string dataFolder, string rolesFolder, RoleLifecycle lifecycle, UnloadVerifier verifier, TimeProvider clock, ILogger<HostStatusPublisher> log)
     {
         _clock = clock;
         _dataFolder = dataFolder;
         _rolesFolder = rolesFolder;
-        _registry = registry;
+        _lifecycle = lifecycle;
         _verifier = verifier;
         _log = log;
-
-        // Changes come from the loop and from the unload verifier at once; Rx subjects take one caller at a time.
-        _changes = Subject.Synchronize(_inner);
     }
 
     public void Start()
     {
-        _registry.Changed += OnChanged;
-        _verifier.Verdict += OnVerdict;
-        _subscription = _changes.Sample(Interval).Subscribe(_ => Write());
+        // Unload verdicts reach the lifecycle's stream too (Unloaded / Leaked), so one stream is enough.
+        _subscription = _lifecycle.Changes.Sample(Interval).Subscribe(_ => Write());
         Write();
     }
 
     /// <summary>The status as it would be written now.</summary>
     public HostStatus Snapshot()
     {
-        var roles = _registry.Status.Select(s => new HostRoleStatus(
+        var roles = _lifecycle.Status.Select(s => new HostRoleStatus(
             s.Path,
             s.Name,
             s.State.ToString().ToLowerInvariant(),
@@ -64,10 +57,7 @@ internal sealed class HostStatusPublisher : IDisposable
 
     public void Dispose()
     {
-        _registry.Changed -= OnChanged;
-        _verifier.Verdict -= OnVerdict;
         _subscription?.Dispose();
-        _inner.Dispose();
         lock (_writeGate)
         {
             try
@@ -80,10 +70,6 @@ internal sealed class HostStatusPublisher : IDisposable
             }
         }
     }
-
-    private void OnChanged() => _changes.OnNext(true);
-
-    private void OnVerdict(UnloadVerdict verdict) => _changes.OnNext(true);
 
     private void Write()
     {

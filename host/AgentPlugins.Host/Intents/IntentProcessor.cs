@@ -17,7 +17,9 @@ internal sealed class IntentProcessor
     private readonly EventLoop _loop;
     private readonly ILogger _log;
     private readonly Queue<string> _recentFailures = new();
-    private Dictionary<Type, IntentRoute> _routes = [];
+    private Dictionary<Type, IntentRoute> _hostRoutes = [];
+    private Dictionary<Type, (string Role, IntentRoute Route)> _roleRoutes = [];
+    private IIntentStep? _step;
     private long _processed;
     private long _failed;
     private long _errors;
@@ -28,22 +30,85 @@ internal sealed class IntentProcessor
         _log = log;
     }
 
-    /// <summary>Routes intents of <paramref name="intentType"/> to <paramref name="route"/>, replacing any earlier route.</summary>
-    public void Route(Type intentType, IntentRoute route)
+    /// <summary>
+    /// Routes intents of <paramref name="intentType"/>, one of the host's own, to the component that
+    /// carries them out. Host routes are fixed: each is registered once, at composition, by its owner.
+    /// </summary>
+    public void RouteHost(Type intentType, IntentRoute route)
     {
+        ArgumentNullException.ThrowIfNull(intentType);
         ArgumentNullException.ThrowIfNull(route);
-        _routes = new Dictionary<Type, IntentRoute>(_routes) { [intentType] = route };
+        if (_hostRoutes.TryGetValue(intentType, out var existing))
+        {
+            throw new InvalidOperationException($"{intentType.Name} already has a host route ({existing.Owner}); host routes are registered once.");
+        }
+
+        _hostRoutes = new Dictionary<Type, IntentRoute>(_hostRoutes) { [intentType] = route };
     }
 
-    /// <summary>Removes the route of <paramref name="intentType"/> if <paramref name="owner"/> owns it.</summary>
-    public void Unroute(Type intentType, string owner)
+    /// <summary>
+    /// Why <paramref name="role"/> may not handle <paramref name="intentType"/> (a type the host
+    /// routes, or one another role handles), or null when it may.
+    /// </summary>
+    public string? RoleRouteRefusal(string role, Type intentType)
     {
-        if (_routes.TryGetValue(intentType, out var route) && route.Owner == owner)
+        ArgumentNullException.ThrowIfNull(intentType);
+        if (IsHostType(intentType) || _hostRoutes.ContainsKey(intentType))
         {
-            var next = new Dictionary<Type, IntentRoute>(_routes);
-            next.Remove(intentType);
-            _routes = next;
+            return $"{intentType.Name} is one of the host's own intents; the host carries it out, a role only returns it.";
         }
+
+        return _roleRoutes.TryGetValue(intentType, out var taken) && taken.Role != role
+            ? $"{intentType.Name} is already handled by role {taken.Role}."
+            : null;
+    }
+
+    /// <summary>
+    /// Routes intents of <paramref name="intentType"/>, declared by <paramref name="role"/>, to its
+    /// handler, in place of the role's earlier route for it. Check <see cref="RoleRouteRefusal"/> first.
+    /// </summary>
+    public void RouteRole(string role, Type intentType, IntentRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        if (RoleRouteRefusal(role, intentType) is { } refusal)
+        {
+            throw new InvalidOperationException(refusal);
+        }
+
+        _roleRoutes = new Dictionary<Type, (string, IntentRoute)>(_roleRoutes) { [intentType] = (role, route) };
+    }
+
+    /// <summary>Removes the route of <paramref name="intentType"/> if it is still <paramref name="route"/> (a newer generation may have taken it over).</summary>
+    public void UnrouteRole(Type intentType, IntentRoute route)
+    {
+        if (_roleRoutes.TryGetValue(intentType, out var current) && ReferenceEquals(current.Route, route))
+        {
+            var next = new Dictionary<Type, (string Role, IntentRoute Route)>(_roleRoutes);
+            next.Remove(intentType);
+            _roleRoutes = next;
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="step"/> in front of every host route: it sees each host intent with its
+    /// origin and decides whether and how the route runs (the timers' once-per-delivery guard).
+    /// </summary>
+    public void Attach(IIntentStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        if (_step is not null)
+        {
+            throw new InvalidOperationException("An intent step is already attached.");
+        }
+
+        _step = step;
+    }
+
+    /// <summary>True for an intent type the host owns: declared in the SDK or the host itself.</summary>
+    public static bool IsHostType(Type intentType)
+    {
+        ArgumentNullException.ThrowIfNull(intentType);
+        return intentType.Assembly == typeof(Intent).Assembly || intentType.Assembly == typeof(IntentProcessor).Assembly;
     }
 
     public IntentStats Stats
@@ -92,9 +157,19 @@ internal sealed class IntentProcessor
             Interlocked.Increment(ref _errors);
         }
 
-        if (!_routes.TryGetValue(intent.GetType(), out var route))
+        var type = intent.GetType();
+        IntentRoute? route;
+        if (_hostRoutes.TryGetValue(type, out var hostRoute))
         {
-            Fail(origin.Producer, $"no handler for intent type {intent.GetType().Name}; register one with role.Handle<{intent.GetType().Name}>(...)");
+            route = _step is null ? hostRoute : hostRoute with { Handle = (i, o) => _step.InvokeAsync(i, o, hostRoute) };
+        }
+        else if (_roleRoutes.TryGetValue(type, out var roleRoute))
+        {
+            route = roleRoute.Route;
+        }
+        else
+        {
+            Fail(origin.Producer, $"no handler for intent type {type.Name}; register one with role.Handle<{type.Name}>(...)");
             return;
         }
 

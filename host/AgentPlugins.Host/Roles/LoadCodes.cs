@@ -11,6 +11,8 @@ internal static class LoadCodes
     public const string DuplicateName = "AP1006";
     public const string InvalidTools = "AP1007";
     public const string PinningToolSignature = "AP1008";
-    public const string Unreadable = "AP1009";
+    public const string Unreadable = Compilation.RoleFileCodes.Unreadable;
     public const string Quarantined = "AP1010";
+    public const string HostIntentType = "AP1011";
+    public const string Leaked = "AP1013";
 }

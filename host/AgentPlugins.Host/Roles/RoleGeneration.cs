@@ -1,4 +1,5 @@
 using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Intents;
 using AgentPlugins.Sdk;
 using Microsoft.SemanticKernel;
 
@@ -13,6 +14,7 @@ internal sealed class RoleGeneration
     private readonly HashSet<Task> _inFlight = [];
     private readonly Lock _gate = new();
     private RoleLoadContext? _context;
+    private volatile int _state = (int)GenerationState.Loading;
 
     public RoleGeneration(
         string path,
@@ -62,6 +64,35 @@ internal sealed class RoleGeneration
     public byte[]? Image { get; }
 
     public BusSubscriber Subscriber { get; }
+
+    /// <summary>The intent routes this generation holds while it serves (set by the lifecycle).</summary>
+    public IReadOnlyList<(Type IntentType, IntentRoute Route)> Routes { get; set; } = [];
+
+    /// <summary>Where this generation stands; the one answer to "does it serve?". Readable from any thread.</summary>
+    public GenerationState State => (GenerationState)_state;
+
+    /// <summary>
+    /// Moves to <paramref name="next"/> along the one path a generation takes (see
+    /// <see cref="GenerationState"/>); false, changing nothing, for a step not on it. Only the
+    /// lifecycle calls this. Anything but <see cref="GenerationState.Serving"/> silences the bus at once.
+    /// </summary>
+    public bool MoveTo(GenerationState next)
+    {
+        while (true)
+        {
+            var current = _state;
+            if (!Allowed((GenerationState)current, next))
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, (int)next, current) == current)
+            {
+                Subscriber.Silenced = next != GenerationState.Serving;
+                return true;
+            }
+        }
+    }
 
     /// <summary>Cancelled when the generation is retired; intent handlers see it as their cancellation.</summary>
     public CancellationTokenSource Lifetime { get; } = new();
@@ -136,6 +167,15 @@ internal sealed class RoleGeneration
         return finished == all;
     }
 
+    private static bool Allowed(GenerationState from, GenerationState to) => (from, to) switch
+    {
+        (GenerationState.Loading, GenerationState.Serving or GenerationState.Refused) => true,
+        (GenerationState.Serving, GenerationState.Draining or GenerationState.Quarantined or GenerationState.Withdrawn) => true,
+        (GenerationState.Draining or GenerationState.Quarantined or GenerationState.Refused, GenerationState.Withdrawn) => true,
+        (GenerationState.Withdrawn, GenerationState.Unloaded or GenerationState.Leaked) => true,
+        _ => false,
+    };
+
     /// <summary>
     /// Lets go of the role and unloads its context. Returns a weak reference to the context, to
     /// verify that it really went.
@@ -147,6 +187,7 @@ internal sealed class RoleGeneration
         Role = null;
         Registration = null;
         Tools = null;
+        Routes = [];
         Lifetime.Cancel();
         Lifetime.Dispose();
         var reference = new WeakReference(context, trackResurrection: false);

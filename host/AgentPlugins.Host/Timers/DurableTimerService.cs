@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,6 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimerStore _store;
     private readonly Channel<TimerCommand> _commands = Channel.CreateUnbounded<TimerCommand>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly BusSubscriber _subscriber = new("timers");
     private readonly ITimer _wake;
 
     // Owned by the worker.
@@ -43,7 +43,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private bool _opened;
     private volatile bool _stopping;
 
-    public DurableTimerService(TimersOptions options, string databasePath, TimeProvider clock, EventLoop loop, MessageBus bus, ILoggerFactory logs)
+    public DurableTimerService(TimersOptions options, string databasePath, TimeProvider clock, EventLoop loop, MessageBus bus, IntentProcessor intents, ILoggerFactory logs)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -54,10 +54,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         _log = logs.CreateLogger<DurableTimerService>();
         _store = new TimerStore(databasePath);
         Effects = new ExpiryEffects((delivery, effect) => Post(new EffectCarried(delivery, effect)), logs.CreateLogger<ExpiryEffects>());
+        ArgumentNullException.ThrowIfNull(intents);
+        intents.Attach(Effects);
         _wake = clock.CreateTimer(static state => ((DurableTimerService)state!).Post(Wake.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>De-duplicates the effects of expiries delivered again after a crash; wraps intent routes.</summary>
+    /// <summary>De-duplicates the effects of expiries delivered again after a crash; attached in front of the host's intent routes.</summary>
     public ExpiryEffects Effects { get; }
 
     /// <summary>Opens the store and takes its lock; fails at once when another host uses the same file.</summary>
@@ -79,18 +81,17 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     {
         Open();
         var done = _store.Effects();
-        await _loop.InvokeAsync(
-            () =>
-            {
-                Effects.Load(done);
-                _bus.Subscribe(_subscriber, Events.RoleLoaded, "RedeliverUnheardExpiries", (_, _) =>
-                {
-                    Post(RedeliverUnheard.Instance);
-                    return [];
-                });
-            },
-            cancellationToken).ConfigureAwait(false);
+        await _loop.InvokeAsync(() => Effects.Load(done), cancellationToken).ConfigureAwait(false);
         _worker = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>A role started serving: expiries nobody heard so far get another delivery.</summary>
+    public void RoleStartedServing()
+    {
+        if (_worker is not null)
+        {
+            Post(RedeliverUnheard.Instance);
+        }
     }
 
     public Task<ScheduleResult> ScheduleAsync(TimerRequest request, CancellationToken cancellationToken = default)

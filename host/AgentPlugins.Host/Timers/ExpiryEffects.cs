@@ -15,7 +15,7 @@ namespace AgentPlugins.Host.Timers;
 /// The record is written just after the effect (a notification cannot be un-sent), so a crash in the
 /// milliseconds between the two can still repeat that one effect; everything before it is skipped.
 /// </remarks>
-internal sealed class ExpiryEffects(Action<string, string> record, ILogger log)
+internal sealed class ExpiryEffects(Action<string, string> record, ILogger log) : IIntentStep
 {
     // Effects already carried out, per delivery still in flight (loaded at start for `firing` timers).
     private readonly Dictionary<string, HashSet<string>> _done = new(StringComparer.Ordinal);
@@ -49,15 +49,24 @@ internal sealed class ExpiryEffects(Action<string, string> record, ILogger log)
     }
 
     /// <summary>
-    /// Wraps <paramref name="route"/> so that intents produced by a timer delivery are carried out at
-    /// most once per delivery id; <paramref name="effectOf"/> names an intent's kind of effect
-    /// (<c>notify:console:ann</c>). Other intents pass straight through.
+    /// Carries out a host intent at most once per delivery id when it answers a timer delivery
+    /// (notifications, per recipient, and follow-up workflows, each counted in order); anything else
+    /// passes straight through.
     /// </summary>
-    public IntentRoute Guard(IntentRoute route, Func<Intent, string> effectOf) => route with
+    public Task InvokeAsync(Intent intent, IntentOrigin origin, IntentRoute route)
     {
-        Handle = (intent, origin) => origin.DeliveryId is { } delivery && _counts.TryGetValue(delivery, out var counts)
-            ? Once(route, intent, origin, delivery, Key(counts, effectOf(intent)))
-            : route.Handle(intent, origin),
+        ArgumentNullException.ThrowIfNull(route);
+        return origin?.DeliveryId is { } delivery && _counts.TryGetValue(delivery, out var counts) && EffectOf(intent) is { } effect
+            ? Once(route, intent, origin, delivery, Key(counts, effect))
+            : route.Handle(intent, origin!);
+    }
+
+    // The kind of effect an intent has; the n-th of a kind within one delivery is one key.
+    private static string? EffectOf(Intent intent) => intent switch
+    {
+        NotificationIntent notification => $"notify:{notification.Channel}:{notification.User}",
+        WorkflowIntent => "workflow",
+        _ => null,
     };
 
     private static string Key(Dictionary<string, int> counts, string effect)

@@ -1,5 +1,4 @@
 using AgentPlugins.Host.Compilation;
-using AgentPlugins.Host.Roles;
 using Microsoft.CodeAnalysis;
 
 namespace AgentPlugins.Host.Validation;
@@ -17,7 +16,7 @@ internal sealed class RoleValidator(RoleCompiler compiler)
     {
         var requested = new HashSet<string>(files, StringComparer.Ordinal);
         var folders = files.Select(f => Path.GetDirectoryName(f)!).Distinct(StringComparer.Ordinal).ToList();
-        var all = files.Concat(folders.SelectMany(RoleLoader.FindRoleFiles)).Distinct(StringComparer.Ordinal).ToList();
+        var all = files.Concat(folders.SelectMany(RoleFileReader.FindRoleFiles)).Distinct(StringComparer.Ordinal).ToList();
         var checks = new (IReadOnlyList<RoleDiagnostic> Diagnostics, RoleFacts? Facts)[all.Count];
         Parallel.For(
             0,
@@ -43,15 +42,18 @@ internal sealed class RoleValidator(RoleCompiler compiler)
 
     private (IReadOnlyList<RoleDiagnostic>, RoleFacts?) Check(string path, bool report, CancellationToken cancellationToken)
     {
-        string source;
-        try
+        // Read exactly as the host reads it (regular files only, links kept inside the folder, size
+        // and text checks), so validate and the host agree on every file, empty ones included.
+        var read = RoleFileReader.ReadAsync(path, Path.GetDirectoryName(Path.GetFullPath(path)), cancellationToken).GetAwaiter().GetResult();
+        switch (read.Kind)
         {
-            source = File.ReadAllText(path);
+            case RoleFileReadKind.Gone:
+                return ([RoleDiagnostic.Error(path, RoleFileCodes.Unreadable, "Cannot read the role file: it does not exist.")], null);
+            case RoleFileReadKind.Empty or RoleFileReadKind.Problem:
+                return ([read.Diagnostic!], null);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return ([RoleDiagnostic.Error(path, LoadCodes.Unreadable, $"Cannot read the role file: {ex.Message}")], null);
-        }
+
+        var source = read.File!.Text;
 
         if (!report)
         {
@@ -59,7 +61,7 @@ internal sealed class RoleValidator(RoleCompiler compiler)
             return ([], RoleFacts.Of(RoleSource.Of(compiler.CreateCompilation(path, source), RoleRules.Triggers, cancellationToken)));
         }
 
-        var checkedRole = compiler.Check(path, source, cancellationToken);
+        var checkedRole = compiler.Check(read.File, cancellationToken);
         return (checkedRole.Compiled.Diagnostics, checkedRole.Facts);
     }
 }

@@ -1,3 +1,5 @@
+using AgentPlugins.Host.Compilation;
+
 namespace AgentPlugins.Host.Validation;
 
 /// <summary>Turns the PATH arguments of <c>host validate</c> into role files, or says which argument is wrong.</summary>
@@ -12,11 +14,11 @@ internal static class ValidationTargets
             var full = Path.GetFullPath(path);
             if (Directory.Exists(full))
             {
-                found.AddRange(Roles.RoleLoader.FindRoleFiles(full));
+                found.AddRange(RoleFileReader.FindRoleFiles(full));
             }
             else if (File.Exists(full))
             {
-                if (!Roles.RoleLoader.Patterns.Any(pattern => full.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase)))
+                if (!RoleFileReader.Patterns.Any(pattern => full.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase)))
                 {
                     files = [];
                     error = $"'{path}' is not a role file; role files end in .cs or .csx.";

@@ -23,7 +23,7 @@ internal sealed class WorkflowEngine
     public const string NoModelMessage =
         "No language model is configured, so free text cannot be understood yet. Call a tool directly, e.g. /timer set_timer 5m tea, or type /help for the list of tools.";
 
-    private readonly RoleRegistry _roles;
+    private readonly RoleLifecycle _roles;
     private readonly IntentProcessor _intents;
     private readonly ChannelRegistry _channels;
     private readonly EventLoop _loop;
@@ -32,7 +32,7 @@ internal sealed class WorkflowEngine
     private readonly Kernel _kernel = new();
     private readonly AgentDispatcher? _agents;
 
-    public WorkflowEngine(RoleRegistry roles, IntentProcessor intents, ChannelRegistry channels, EventLoop loop, TimeProvider clock, ILogger<WorkflowEngine> log, AgentDispatcher? agents = null)
+    public WorkflowEngine(RoleLifecycle roles, IntentProcessor intents, ChannelRegistry channels, EventLoop loop, TimeProvider clock, ILogger<WorkflowEngine> log, AgentDispatcher? agents = null)
     {
         _agents = agents;
         _roles = roles;
@@ -42,6 +42,10 @@ internal sealed class WorkflowEngine
         _clock = clock;
         _log = log;
     }
+
+    /// <summary>Posts <paramref name="request"/> to the loop from any thread, runs it there, and completes with its reply.</summary>
+    public Task<Reply> SubmitAsync(Request request, Func<Reply, Task> respond, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(() => HandleAsync(request, respond, cancellationToken), cancellationToken);
 
     /// <summary>Runs <paramref name="request"/> on the loop and answers through <paramref name="respond"/>, before its intents are processed.</summary>
     public async Task<Reply> HandleAsync(Request request, Func<Reply, Task> respond, CancellationToken cancellationToken = default)
@@ -58,7 +62,18 @@ internal sealed class WorkflowEngine
         return reply;
     }
 
-    /// <summary>The route of <see cref="WorkflowIntent"/>: runs its instruction for the user it came from, replying by notification.</summary>
+    /// <summary>
+    /// The host's route for <see cref="WorkflowIntent"/>: the agents run it when a model is configured,
+    /// this engine otherwise.
+    /// </summary>
+    public void RouteWorkflows()
+    {
+        _intents.RouteHost(typeof(WorkflowIntent), new IntentRoute("workflows", "run", (intent, origin) => _agents is null
+            ? RunIntentAsync((WorkflowIntent)intent, origin)
+            : _agents.RunWorkflowAsync((WorkflowIntent)intent, origin, this)));
+    }
+
+    /// <summary>The route of <see cref="WorkflowIntent"/> without a model: runs its instruction for the user it came from, replying by notification.</summary>
     public Task RunIntentAsync(WorkflowIntent intent, IntentOrigin origin)
     {
         var request = new Request(intent.OriginalInstruction, origin.Context.Channel, origin.Context.User);

@@ -22,7 +22,7 @@ internal sealed class AgentHarness : IAsyncDisposable
 
     public TestRuntime Test { get; }
 
-    public Host.Hosting.Runtime Runtime => Test.Runtime;
+    public TestRuntime Runtime => Test;
 
     public static async Task<AgentHarness> StartAsync(
         IReadOnlyDictionary<string, string>? extraRoles = null,

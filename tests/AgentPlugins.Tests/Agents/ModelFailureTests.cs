@@ -179,7 +179,7 @@ public sealed class ModelFailureTests
             ["timer.cs"] = await File.ReadAllTextAsync(Support.Repository.SampleRole("timer.cs")),
         }).StartAsync();
 
-        Assert.Null(test.Runtime.Agents);
+        Assert.Null(test.Agents);
         Assert.Equal(Host.Workflows.WorkflowEngine.NoModelMessage, (await test.AskAsync("set a timer for tea")).Text);
         Assert.True((await test.AskAsync("/timer set_timer 5m tea")).Success);
     }

@@ -73,7 +73,7 @@ public sealed class ToolCallTests
 
         var path = Path.Combine(agents.Test.RolesFolder, "switch.cs");
         await File.WriteAllTextAsync(path, TestRoles.Switch("beta"));
-        Assert.Empty(await agents.Runtime.Loader.LoadFileAsync(path));
+        Assert.Empty(await agents.Runtime.LoadFileAsync(path));
 
         agents.Server.Enqueue(ScriptedReply.Route("switch", 0.9), ScriptedReply.Call("switch-beta"), ScriptedReply.Text("second"));
         Assert.Equal("second", (await agents.AskAsync("flip it again")).Text);
@@ -96,7 +96,7 @@ public sealed class ToolCallTests
         await WaitUntilAsync(() => agents.Server.Requests.Count == 2);
         var path = Path.Combine(agents.Test.RolesFolder, "switch.cs");
         await File.WriteAllTextAsync(path, TestRoles.Switch("beta"));
-        Assert.Empty(await agents.Runtime.Loader.LoadFileAsync(path));
+        Assert.Empty(await agents.Runtime.LoadFileAsync(path));
         gate.Release();
 
         Assert.Equal("done", (await request).Text);

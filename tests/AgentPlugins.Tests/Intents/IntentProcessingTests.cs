@@ -51,8 +51,8 @@ public sealed class IntentProcessingTests
 
         var message = await test.Console.WaitForAsync(m => m.Text == "tea is ready");
         Assert.Equal(("ann", Priority.High), (message.User, message.Priority));
-        Assert.Equal(1, test.Runtime.Intents.Stats.Processed);
-        Assert.Equal(0, test.Runtime.Intents.Stats.Failed);
+        Assert.Equal(1, test.Intents.Stats.Processed);
+        Assert.Equal(0, test.Intents.Stats.Failed);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class IntentProcessingTests
 
         await Submit(test, new NotificationIntent("   "));
 
-        var stats = test.Runtime.Intents.Stats;
+        var stats = test.Intents.Stats;
         Assert.Equal((0, 1), (stats.Processed, stats.Failed));
         Assert.Contains("invalid intent NotificationIntent", Assert.Single(stats.RecentFailures), StringComparison.Ordinal);
         Assert.Empty(test.Console.Messages);
@@ -75,7 +75,7 @@ public sealed class IntentProcessingTests
 
         await Publish(test, new BusEvent("ELSEWHERE"));
 
-        var failure = Assert.Single(test.Runtime.Intents.Stats.RecentFailures);
+        var failure = Assert.Single(test.Intents.Stats.RecentFailures);
         Assert.Contains("Unknown channel 'pager'", failure, StringComparison.Ordinal);
     }
 
@@ -84,7 +84,7 @@ public sealed class IntentProcessingTests
     {
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["greeter.cs"] = Roles }, configure: WithoutRoleRules.Options).StartAsync();
 
-        await test.Runtime.Bus.PublishAsync(new BusEvent("HELLO", new Dictionary<string, string> { ["name"] = "Ann" }), new EventOrigin("test", "console", "ann"));
+        await test.Bus.PublishAsync(new BusEvent("HELLO", new Dictionary<string, string> { ["name"] = "Ann" }), new EventOrigin("test", "console", "ann"));
 
         await test.Console.WaitForAsync(m => m.Text == "Hello, Ann (from greeter on console)");
     }
@@ -96,14 +96,14 @@ public sealed class IntentProcessingTests
 
         await Publish(test, new BusEvent("BOOM"));
         await Publish(test, new BusEvent("LAZY_BOOM"));
-        await test.Runtime.Bus.PublishAsync(new BusEvent("HELLO", new Dictionary<string, string> { ["name"] = "Bo" }), new EventOrigin("test"));
+        await test.Bus.PublishAsync(new BusEvent("HELLO", new Dictionary<string, string> { ["name"] = "Bo" }), new EventOrigin("test"));
 
         await test.Console.WaitForAsync(m => m.Text == "second handler ran");
         await test.Console.WaitForAsync(m => m.Text.StartsWith("Hello, Bo", StringComparison.Ordinal));
-        Assert.Equal(2, test.Runtime.Bus.HandlerFailures);
-        Assert.Equal(2, test.Runtime.Intents.Stats.Errors);
-        await WaitUntil(() => test.Runtime.Audit.ReadLatest(10).Count(r => r.Action == "error") == 2);
-        var errors = test.Runtime.Audit.ReadLatest(10).Where(r => r.Action == "error").Select(r => r.Details).ToList();
+        Assert.Equal(2, test.Bus.HandlerFailures);
+        Assert.Equal(2, test.Intents.Stats.Errors);
+        await WaitUntil(() => test.Audit.ReadLatest(10).Count(r => r.Action == "error") == 2);
+        var errors = test.Audit.ReadLatest(10).Where(r => r.Action == "error").Select(r => r.Details).ToList();
         Assert.Contains(errors, d => d.StartsWith("greeter/Explode: InvalidOperationException on BOOM: kaboom", StringComparison.Ordinal));
         Assert.Contains(errors, d => d.StartsWith("greeter/LazyExplode: InvalidOperationException on LAZY_BOOM: late kaboom", StringComparison.Ordinal));
     }
@@ -115,7 +115,7 @@ public sealed class IntentProcessingTests
 
         await Publish(test, new BusEvent("ORPHAN"));
 
-        Assert.Contains("no handler for intent type Unhandled", Assert.Single(test.Runtime.Intents.Stats.RecentFailures), StringComparison.Ordinal);
+        Assert.Contains("no handler for intent type Unhandled", Assert.Single(test.Intents.Stats.RecentFailures), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,11 +124,11 @@ public sealed class IntentProcessingTests
         await using var test = await TestRuntime.Create().StartAsync();
 
         await Submit(test, new AuditIntent("timer_set", "tea in 5m", "ann"));
-        await WaitUntil(() => test.Runtime.Audit.ReadLatest(1).Count == 1);
+        await WaitUntil(() => test.Audit.ReadLatest(1).Count == 1);
 
-        var record = Assert.Single(test.Runtime.Audit.ReadLatest(5));
+        var record = Assert.Single(test.Audit.ReadLatest(5));
         Assert.Equal(("test", "timer_set", "tea in 5m", "ann"), (record.Producer, record.Action, record.Details, record.User));
-        Assert.True(File.Exists(test.Runtime.Audit.Path));
+        Assert.True(File.Exists(test.Audit.Path));
     }
 
     [Fact]
@@ -138,17 +138,17 @@ public sealed class IntentProcessingTests
 
         await Publish(test, new BusEvent("hello"));
 
-        Assert.Equal(0, test.Runtime.Bus.Delivered);
+        Assert.Equal(0, test.Bus.Delivered);
     }
 
     private static Task Submit(TestRuntime test, Intent intent) =>
-        test.Runtime.Loop.InvokeAsync(() => test.Runtime.Intents.Submit(intent, new IntentOrigin("test", new EventContext("console", "ann", DateTimeOffset.UtcNow, "test"))));
+        test.Loop.InvokeAsync(() => test.Intents.Submit(intent, new IntentOrigin("test", new EventContext("console", "ann", DateTimeOffset.UtcNow, "test"))));
 
     // Publishes, then waits for the loop to have handled it (the loop runs work in order).
     private static async Task Publish(TestRuntime test, BusEvent busEvent)
     {
-        await test.Runtime.Bus.PublishAsync(busEvent, new EventOrigin("test"));
-        await test.Runtime.Loop.InvokeAsync(() => { });
+        await test.Bus.PublishAsync(busEvent, new EventOrigin("test"));
+        await test.Loop.InvokeAsync(() => { });
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -45,9 +45,9 @@ public sealed class EventLoopTests
     {
         await using var test = TestRuntime.Create(new Dictionary<string, string> { ["counter.cs"] = CounterRole }, configure: WithoutRoleRules.Options);
 
-        Assert.Null(test.Runtime.Loop.ThreadId);
-        Assert.Equal(0, test.Runtime.Loop.Completed);
-        Assert.Empty(test.Runtime.Roles.Active);
+        Assert.Null(test.Loop.ThreadId);
+        Assert.Equal(0, test.Loop.Completed);
+        Assert.Empty(test.Roles.Serving);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class EventLoopTests
     {
         const int PerPublisher = 25_000;
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["counter.cs"] = CounterRole }, configure: WithoutRoleRules.Options).StartAsync();
-        var bus = test.Runtime.Bus;
+        var bus = test.Bus;
         var origin = new EventOrigin("test");
 
         var publishers = Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
@@ -67,12 +67,12 @@ public sealed class EventLoopTests
             }
         })).ToArray();
         await Task.WhenAll(publishers);
-        var role = await test.Runtime.Loop.InvokeAsync(() => Task.FromResult(test.Runtime.Roles.Active.Single().Role!));
+        var role = await test.Loop.InvokeAsync(() => Task.FromResult(test.Roles.Serving.Single().Role!));
 
         Assert.Equal(4 * PerPublisher, Field<int>(role, "Count"));
         Assert.Equal(0, Field<int>(role, "Overlaps"));
         Assert.Equal(0, Field<int>(role, "OutOfOrder"));
-        Assert.Equal([test.Runtime.Loop.ThreadId!.Value], Field<HashSet<int>>(role, "Threads"));
+        Assert.Equal([test.Loop.ThreadId!.Value], Field<HashSet<int>>(role, "Threads"));
     }
 
     [Fact]
@@ -112,13 +112,13 @@ public sealed class EventLoopTests
             """;
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["awaiting.cs"] = AwaitingRole }).StartAsync();
 
-        await test.Runtime.Bus.PublishAsync(new BusEvent("GO"), new EventOrigin("test"));
+        await test.Bus.PublishAsync(new BusEvent("GO"), new EventOrigin("test"));
         await test.Console.WaitForAsync(m => m.Text == "done");
-        var role = await test.Runtime.Loop.InvokeAsync(() => Task.FromResult(test.Runtime.Roles.Active.Single().Role!));
+        var role = await test.Loop.InvokeAsync(() => Task.FromResult(test.Roles.Serving.Single().Role!));
 
         var threads = Field<List<int>>(role, "Threads");
         Assert.Equal(7, threads.Count);
-        Assert.All(threads, id => Assert.Equal(test.Runtime.Loop.ThreadId, id));
+        Assert.All(threads, id => Assert.Equal(test.Loop.ThreadId, id));
     }
 
     [Fact]

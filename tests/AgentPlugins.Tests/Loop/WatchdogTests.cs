@@ -44,19 +44,19 @@ public sealed class WatchdogTests
             new Dictionary<string, string> { ["slow.cs"] = Slow, ["quick.cs"] = Quick },
             configure: options => WithoutRoleRules.Options(options with { Loop = new LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(100) } })).StartAsync();
         var reported = new TaskCompletionSource<(string Role, string Handler)>();
-        test.Runtime.Loop.Watchdog.SlowCall += (role, handler, _) => reported.TrySetResult((role, handler));
+        test.Loop.Watchdog.SlowCall += (role, handler, _) => reported.TrySetResult((role, handler));
 
-        await test.Runtime.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
+        await test.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
 
         Assert.Equal(("slow", "Hog"), await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-        await test.Runtime.Loop.InvokeAsync(() => { });
-        await test.Runtime.Loop.InvokeAsync(() => { });
-        var status = test.Runtime.Roles.Status.Single(s => s.Name == "slow");
+        await test.Loop.InvokeAsync(() => { });
+        await test.Loop.InvokeAsync(() => { });
+        var status = test.Roles.Status.Single(s => s.Name == "slow");
         Assert.Equal(RoleState.Quarantined, status.State);
         Assert.Contains("Hog held the loop", Assert.Single(status.LastErrors).Message, StringComparison.Ordinal);
 
         var before = test.Console.Messages.Count(m => m.Text == "slow done");
-        await test.Runtime.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
+        await test.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
         await test.Console.WaitForAsync(m => m.Text == "quick done" && test.Console.Messages.Count(x => x.Text == "quick done") == 2);
         Assert.Equal(before, test.Console.Messages.Count(m => m.Text == "slow done"));
     }

@@ -18,18 +18,18 @@ public sealed class CompileCacheTests
             ["c.csx"] = SampleRoles.EchoScript("c"),
         };
 
-        var first = await ReloadHost.StartAsync(folder, roles, o => o with { Watch = false });
-        Assert.Equal(3, first.Runtime.CompileCache.Compiles);
-        Assert.Equal(0, first.Runtime.CompileCache.Hits);
-        await first.Runtime.DisposeAsync();
+        var first = await TestRuntime.StartAsync(folder, roles, o => o with { Watch = false });
+        Assert.Equal(3, first.CompileCache.Compiles);
+        Assert.Equal(0, first.CompileCache.Hits);
+        await first.ShutDownAsync();
 
-        var second = await ReloadHost.StartAsync(folder, new Dictionary<string, string>(), o => o with { Watch = false });
+        var second = await TestRuntime.StartAsync(folder, new Dictionary<string, string>(), o => o with { Watch = false });
         try
         {
-            Assert.Equal(0, second.Runtime.CompileCache.Compiles);
-            Assert.Equal(3, second.Runtime.CompileCache.Hits);
-            Assert.Equal(3, second.Runtime.Roles.Status.Count);
-            Assert.All(second.Runtime.Roles.Status, s => Assert.Equal(RoleState.Active, s.State));
+            Assert.Equal(0, second.CompileCache.Compiles);
+            Assert.Equal(3, second.CompileCache.Hits);
+            Assert.Equal(3, second.Roles.Status.Count);
+            Assert.All(second.Roles.Status, s => Assert.Equal(RoleState.Active, s.State));
 
             // All three answer, from the cached assemblies.
             Assert.NotNull(await second.PingAsync());
@@ -38,7 +38,7 @@ public sealed class CompileCacheTests
         }
         finally
         {
-            await second.Runtime.DisposeAsync();
+            await second.ShutDownAsync();
         }
     }
 
@@ -48,7 +48,7 @@ public sealed class CompileCacheTests
         using var folder = new TempFolder();
         var compiler = new RoleCompiler(ReferenceSet.Default);
         var probe = new CompileCache(compiler, Path.Combine(folder.Path, "probe"), long.MaxValue, NullLogger<CompileCache>.Instance);
-        probe.Compile(Path.Combine(folder.Path, "echo.cs"), SampleRoles.Echo("probe"));
+        probe.Compile(Host.Compilation.RoleFile.FromText(Path.Combine(folder.Path, "echo.cs"), SampleRoles.Echo("probe")));
         await probe.FlushAsync();
         var entryBytes = new DirectoryInfo(Path.Combine(folder.Path, "probe")).EnumerateFiles().Sum(f => f.Length);
 
@@ -57,7 +57,7 @@ public sealed class CompileCacheTests
         var path = Path.Combine(folder.Path, "echo.cs");
         for (var i = 0; i < 5; i++)
         {
-            Assert.True(cache.Compile(path, SampleRoles.Echo($"m{i}")).Succeeded);
+            Assert.True(cache.Compile(Host.Compilation.RoleFile.FromText(path, SampleRoles.Echo($"m{i}"))).Succeeded);
             await cache.FlushAsync();
         }
 
@@ -66,15 +66,15 @@ public sealed class CompileCacheTests
         Assert.Equal(6, new DirectoryInfo(cacheFolder).EnumerateFiles().Count());
 
         // The newest entries stay; the oldest went first.
-        Assert.True(cache.Compile(path, SampleRoles.Echo("m4")).Succeeded);
+        Assert.True(cache.Compile(Host.Compilation.RoleFile.FromText(path, SampleRoles.Echo("m4"))).Succeeded);
         Assert.Equal(1, cache.Hits);
-        cache.Compile(path, SampleRoles.Echo("m0"));
+        cache.Compile(Host.Compilation.RoleFile.FromText(path, SampleRoles.Echo("m0")));
         await cache.FlushAsync();
         Assert.Equal(6, cache.Compiles);
 
         // A failed compile is never cached.
-        Assert.False(cache.Compile(path, SampleRoles.CompileError).Succeeded);
-        Assert.False(cache.Compile(path, SampleRoles.CompileError).Succeeded);
+        Assert.False(cache.Compile(Host.Compilation.RoleFile.FromText(path, SampleRoles.CompileError)).Succeeded);
+        Assert.False(cache.Compile(Host.Compilation.RoleFile.FromText(path, SampleRoles.CompileError)).Succeeded);
         Assert.Equal(8, cache.Compiles);
     }
 }

@@ -10,10 +10,10 @@ public sealed class FailedReloadTests
     [Fact]
     public async Task A_compile_error_keeps_the_old_generation_answering_and_fixing_the_file_loads_the_new_one()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
 
         host.Write("echo.cs", SampleRoles.CompileError);
-        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleCompiler.HashOf(SampleRoles.CompileError));
+        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleFile.HashOf(SampleRoles.CompileError));
 
         Assert.Equal(1, failed.Generation);
         Assert.Equal("v1", await host.PingAsync());
@@ -37,11 +37,11 @@ public sealed class FailedReloadTests
     public async Task A_role_that_fails_to_start_keeps_the_old_generation_serving(string fault, string code)
     {
         // Failures when the role runs (AP1xxx); the role rules would refuse both files before that.
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") }, WithoutRoleRules.Roles);
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") }, WithoutRoleRules.Roles);
 
         var broken = fault == "register" ? SampleRoles.RegisterThrows : SampleRoles.InvalidConfig;
         host.Write("echo.cs", broken);
-        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleCompiler.HashOf(broken));
+        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleFile.HashOf(broken));
 
         Assert.Equal(code, Assert.Single(failed.LastErrors).Code);
         Assert.Equal(1, failed.Generation);
@@ -49,9 +49,9 @@ public sealed class FailedReloadTests
         await host.Console.WaitForAsync(m => m.Text.Contains($"error {code}", StringComparison.Ordinal));
 
         // The failed attempt's own context is unloaded and verified gone too.
-        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal(0, host.Runtime.Unloads.Leaked);
-        Assert.True(host.Runtime.Unloads.Unloaded >= 1, "the failed attempt's context was not verified");
+        Assert.True(await host.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, host.Unloads.Leaked);
+        Assert.True(host.Unloads.Unloaded >= 1, "the failed attempt's context was not verified");
     }
 
     [Fact]
@@ -71,13 +71,13 @@ public sealed class FailedReloadTests
                 }
             }
             """;
-        await using var host = await ReloadHost.StartAsync(
+        await using var host = await TestRuntime.StartAsync(
             new Dictionary<string, string> { ["echo.cs"] = slow },
             WithoutRoleRules.Roles,
             loop: new Host.Loop.LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(150) });
         Assert.Equal("slow", await host.PingAsync());
 
-        await host.Runtime.Bus.PublishAsync(new AgentPlugins.Sdk.BusEvent("SLOW"), Host.Bus.EventOrigin.Host);
+        await host.Bus.PublishAsync(new AgentPlugins.Sdk.BusEvent("SLOW"), Host.Bus.EventOrigin.Host);
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Quarantined);
         Assert.Null(await host.PingAsync(TimeSpan.FromMilliseconds(300)));
 
@@ -86,15 +86,15 @@ public sealed class FailedReloadTests
 
         Assert.Empty(back.LastErrors);
         Assert.Equal("fixed", await host.PingAsync());
-        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal(0, host.Runtime.Unloads.Leaked);
+        Assert.True(await host.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, host.Unloads.Leaked);
     }
 
     [Fact]
     public async Task Saving_the_same_content_again_changes_nothing()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
-        var compiles = host.Runtime.CompileCache.Compiles;
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        var compiles = host.CompileCache.Compiles;
 
         for (var i = 0; i < 3; i++)
         {
@@ -103,8 +103,8 @@ public sealed class FailedReloadTests
         }
 
         Assert.Equal(1, host.StatusOf("echo.cs")!.Generation);
-        Assert.Equal(compiles, host.Runtime.CompileCache.Compiles);
-        Assert.True(host.Runtime.Reloader!.Skipped >= 1, "the unchanged saves were not seen");
-        Assert.Equal(RoleCompiler.HashOf(SampleRoles.Echo("v1")), host.StatusOf("echo.cs")!.ContentHash);
+        Assert.Equal(compiles, host.CompileCache.Compiles);
+        Assert.True(host.Reloader!.Skipped >= 1, "the unchanged saves were not seen");
+        Assert.Equal(RoleFile.HashOf(SampleRoles.Echo("v1")), host.StatusOf("echo.cs")!.ContentHash);
     }
 }

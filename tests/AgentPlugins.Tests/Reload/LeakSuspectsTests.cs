@@ -16,7 +16,7 @@ public sealed class LeakSuspectsTests
     [InlineData("System.ComponentModel.TypeDescriptor.GetConverter(GetType());", "uses TypeDescriptor")]
     public void The_likely_cause_of_a_leak_is_named_from_the_roles_code(string statement, string expected)
     {
-        var compiled = Compiler.Compile("/roles/suspect.cs", Role(statement));
+        var compiled = Compiler.Compile(Host.Compilation.RoleFile.FromText("/roles/suspect.cs", Role(statement)));
         Assert.True(compiled.Succeeded, string.Join(Environment.NewLine, compiled.Errors));
 
         Assert.Contains(expected, LeakSuspects.Describe(compiled.Assembly), StringComparison.Ordinal);
@@ -25,7 +25,7 @@ public sealed class LeakSuspectsTests
     [Fact]
     public void A_role_with_no_known_cause_says_so()
     {
-        var compiled = Compiler.Compile("/roles/clean.cs", Role("var list = new List<int> { 1 }; list.Add(2);"));
+        var compiled = Compiler.Compile(Host.Compilation.RoleFile.FromText("/roles/clean.cs", Role("var list = new List<int> { 1 }; list.Add(2);")));
         Assert.True(compiled.Succeeded, string.Join(Environment.NewLine, compiled.Errors));
 
         Assert.StartsWith("nothing in the role's own code is a known cause", LeakSuspects.Describe(compiled.Assembly), StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Reload;
 
@@ -14,7 +15,7 @@ public sealed class ReloadUnderLoadTests
     [Fact]
     public async Task Every_event_is_handled_exactly_once_by_one_generation_while_the_role_is_rewritten()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v00") });
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v00") });
         Assert.Equal(RoleState.Active, host.StatusOf("echo.cs")!.State);
 
         using var rewriting = new CancellationTokenSource();
@@ -24,7 +25,7 @@ public sealed class ReloadUnderLoadTests
             for (var seq = 0; seq < EventCount; seq++)
             {
                 var data = new Dictionary<string, string> { ["seq"] = seq.ToString(CultureInfo.InvariantCulture) };
-                await host.Runtime.Bus.PublishAsync(new BusEvent("PING", data), EventOrigin.Host);
+                await host.Bus.PublishAsync(new BusEvent("PING", data), EventOrigin.Host);
                 if (seq % 1000 == 999 && !rewriting.IsCancellationRequested)
                 {
                     await Task.Delay(30);
@@ -44,7 +45,7 @@ public sealed class ReloadUnderLoadTests
         await rewriter;
         await rewriting.CancelAsync();
         await publisher;
-        var final = RoleCompiler.HashOf(SampleRoles.Echo($"v{Rewrites:D2}"));
+        var final = RoleFile.HashOf(SampleRoles.Echo($"v{Rewrites:D2}"));
         var status = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active && s.ContentHash == final);
         await WaitForCountAsync(host.Sink, EventCount);
 

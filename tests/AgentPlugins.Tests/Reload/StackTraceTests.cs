@@ -1,6 +1,6 @@
-using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Reload;
 
@@ -28,24 +28,20 @@ public sealed class StackTraceTests
     [InlineData("throwing.csx")]
     public async Task An_exception_thrown_in_a_role_names_the_role_file_and_line(string file)
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { [file] = Throwing });
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { [file] = Throwing });
         Assert.Equal(RoleState.Active, host.StatusOf(file)!.State);
-        var errors = new System.Collections.Concurrent.ConcurrentQueue<ErrorIntent>();
-        await host.Runtime.Loop.InvokeAsync(() => host.Runtime.Intents.Route(typeof(ErrorIntent), new IntentRoute("test", "capture", (intent, _) =>
-        {
-            errors.Enqueue((ErrorIntent)intent);
-            return Task.CompletedTask;
-        })));
+        await host.Bus.PublishAsync(new BusEvent("BOOM"), Host.Bus.EventOrigin.Host);
 
-        await host.Runtime.Bus.PublishAsync(new BusEvent("BOOM"), Host.Bus.EventOrigin.Host);
+        // The host's error route keeps the details (the stack trace) in the audit log.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (errors.IsEmpty && DateTime.UtcNow < deadline)
+        IReadOnlyList<Host.Audit.AuditRecord> errors = [];
+        while ((errors = [.. host.Audit.ReadLatest(10).Where(r => r.Action == "error")]).Count == 0 && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(10);
+            await Task.Delay(20);
         }
 
         var error = Assert.Single(errors);
-        Assert.Contains("boom: no reason", error.Message, StringComparison.Ordinal);
+        Assert.Contains("boom: no reason", error.Details, StringComparison.Ordinal);
         Assert.Contains($"{host.PathOf(file)}:line 12", error.Details, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Reload;
 
@@ -39,17 +40,17 @@ public sealed class SwapTests
     [Fact]
     public async Task The_new_generation_takes_events_only_after_the_old_ones_running_handler_ended_and_loses_none()
     {
-        await using var host = await ReloadHost.StartAsync(
+        await using var host = await TestRuntime.StartAsync(
             new Dictionary<string, string> { ["busy.cs"] = Busy("v1") },
             roles => roles with { Watch = false });
         var sink = new EventOrigin("test", "sink");
-        await host.Runtime.Bus.PublishAsync(new BusEvent("WORK", new Dictionary<string, string> { ["id"] = "w1" }), sink);
+        await host.Bus.PublishAsync(new BusEvent("WORK", new Dictionary<string, string> { ["id"] = "w1" }), sink);
         await Task.Delay(50);
 
-        Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(host.PathOf("busy.cs"), Busy("v2")));
+        Assert.Empty(await host.LoadSourceAsync(host.PathOf("busy.cs"), Busy("v2")));
         for (var seq = 0; seq < 50; seq++)
         {
-            await host.Runtime.Bus.PublishAsync(new BusEvent("PING", new Dictionary<string, string> { ["seq"] = seq.ToString(CultureInfo.InvariantCulture) }), EventOrigin.Host);
+            await host.Bus.PublishAsync(new BusEvent("PING", new Dictionary<string, string> { ["seq"] = seq.ToString(CultureInfo.InvariantCulture) }), EventOrigin.Host);
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -87,21 +88,21 @@ public sealed class SwapTests
                 }
             }
             """;
-        await using var host = await ReloadHost.StartAsync(
+        await using var host = await TestRuntime.StartAsync(
             new Dictionary<string, string> { ["echo.cs"] = stuck },
             roles => roles with { Watch = false, Unload = new UnloadVerifierOptions { DrainTimeout = TimeSpan.FromMilliseconds(300), Passes = 4 } });
-        await host.Runtime.Bus.PublishAsync(new BusEvent("WORK"), EventOrigin.Host);
+        await host.Bus.PublishAsync(new BusEvent("WORK"), EventOrigin.Host);
         await Task.Delay(50);
 
         var swapped = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(host.PathOf("echo.cs"), SampleRoles.Echo("v2")));
+        Assert.Empty(await host.LoadSourceAsync(host.PathOf("echo.cs"), SampleRoles.Echo("v2")));
         Assert.Equal("v2", await host.PingAsync());
 
         Assert.InRange(swapped.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
 
         // The stuck handler's pending delay still holds the old generation's code: leaked, with the reason.
-        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
-        var verdict = Assert.Single(host.Runtime.Unloads.Recent);
+        Assert.True(await host.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
+        var verdict = Assert.Single(host.Unloads.Recent);
         Assert.Equal(UnloadOutcome.Leaked, verdict.Outcome);
         Assert.Contains("1 intent handler call(s) still running after 300 ms", verdict.LikelyCause, StringComparison.Ordinal);
     }

@@ -1,4 +1,5 @@
 using AgentPlugins.Host.Roles;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Reload;
 
@@ -7,22 +8,22 @@ public sealed class WatcherTests
     [Fact]
     public async Task Deleting_a_role_file_retires_the_role()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
         Assert.Equal("v1", await host.PingAsync());
 
         File.Delete(host.PathOf("echo.cs"));
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Retired);
 
         Assert.Null(await host.PingAsync(TimeSpan.FromMilliseconds(300)));
-        Assert.False(host.Runtime.Roles.Tools.ContainsKey("echo"));
-        Assert.True(await host.Runtime.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(20)));
-        Assert.Equal(1, host.Runtime.Unloads.Unloaded);
+        Assert.False(host.Roles.Tools.ContainsKey("echo"));
+        Assert.True(await host.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(1, host.Unloads.Unloaded);
     }
 
     [Fact]
     public async Task Renaming_a_role_file_away_retires_it_and_renaming_it_back_loads_it_again()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
 
         File.Move(host.PathOf("echo.cs"), host.PathOf("echo.cs.bak"));
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Retired);
@@ -38,7 +39,7 @@ public sealed class WatcherTests
     [Fact]
     public async Task Renaming_to_another_role_file_name_moves_the_role()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
 
         File.Move(host.PathOf("echo.cs"), host.PathOf("echo2.cs"));
         var moved = await host.WaitForAsync("echo2.cs", s => s.State == RoleState.Active);
@@ -52,7 +53,7 @@ public sealed class WatcherTests
     [Fact]
     public async Task A_new_file_is_loaded()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string>());
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string>());
 
         host.Write("echo.cs", SampleRoles.Echo("new"));
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active);
@@ -63,8 +64,8 @@ public sealed class WatcherTests
     [Fact]
     public async Task An_editor_save_through_a_temporary_file_and_rename_loads_once()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
-        var compiles = host.Runtime.CompileCache.Compiles;
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        var compiles = host.CompileCache.Compiles;
 
         // What many editors do: write a hidden temp file next to it, then rename it over the original.
         var temporary = host.PathOf(".echo.tmp.cs");
@@ -74,7 +75,7 @@ public sealed class WatcherTests
         await Task.Delay(200);
 
         Assert.Equal("v2", await host.PingAsync());
-        Assert.Equal(compiles + 1, host.Runtime.CompileCache.Compiles);
+        Assert.Equal(compiles + 1, host.CompileCache.Compiles);
         Assert.Equal(2, host.StatusOf("echo.cs")!.Generation);
         Assert.Null(host.StatusOf(".echo.tmp.cs"));
     }
@@ -82,8 +83,8 @@ public sealed class WatcherTests
     [Fact]
     public async Task A_burst_of_twenty_writes_ends_in_the_final_content_compiled_only_a_few_times()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("b00") });
-        var compiles = host.Runtime.CompileCache.Compiles;
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("b00") });
+        var compiles = host.CompileCache.Compiles;
 
         // Twenty saves a few milliseconds apart (about 60 ms in all), like an editor's burst.
         var burst = System.Diagnostics.Stopwatch.StartNew();
@@ -94,12 +95,12 @@ public sealed class WatcherTests
         }
 
         var elapsed = burst.Elapsed;
-        var final = Host.Compilation.RoleCompiler.HashOf(SampleRoles.Echo("b20"));
+        var final = Host.Compilation.RoleFile.HashOf(SampleRoles.Echo("b20"));
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active && s.ContentHash == final);
         await Task.Delay(300);
 
         Assert.Equal("b20", await host.PingAsync());
-        var compiled = host.Runtime.CompileCache.Compiles - compiles;
+        var compiled = host.CompileCache.Compiles - compiles;
         Assert.True(compiled is >= 1 and <= 3, $"{compiled} compiles for a burst of 20 writes in {elapsed.TotalMilliseconds:F0} ms");
     }
 }

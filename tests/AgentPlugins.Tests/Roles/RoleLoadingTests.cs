@@ -35,12 +35,12 @@ public sealed class RoleLoadingTests
     {
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["echo.cs"] = Good, ["broken.cs"] = Broken }).StartAsync();
 
-        Assert.Equal(["echo"], test.Runtime.Roles.Active.Select(g => g.Name));
+        Assert.Equal(["echo"], test.Roles.Serving.Select(g => g.Name));
         var error = Assert.Single(test.StartupFailures);
         Assert.Equal((Path.Combine(test.RolesFolder, "broken.cs"), 6, 60, "CS0103"), (error.Path, error.Line, error.Column, error.Code));
         Assert.Equal($"{error.Path}(6,60): error CS0103: The name 'Missing' does not exist in the current context", error.ToString());
         Assert.Equal("hello", (await test.AskAsync("/echo say hello")).Text);
-        var status = test.Runtime.Roles.Status.Single(s => s.Path.EndsWith("broken.cs", StringComparison.Ordinal));
+        var status = test.Roles.Status.Single(s => s.Path.EndsWith("broken.cs", StringComparison.Ordinal));
         Assert.Equal(RoleState.Failed, status.State);
     }
 
@@ -56,7 +56,7 @@ public sealed class RoleLoadingTests
         Assert.Equal(LoadCodes.RegisterThrew, error.Code);
         Assert.Contains("ThrowerRole.Register threw InvalidOperationException: no database", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("thrower.cs", error.Path, StringComparison.Ordinal);
-        Assert.Equal(["echo"], test.Runtime.Roles.Active.Select(g => g.Name));
+        Assert.Equal(["echo"], test.Roles.Serving.Select(g => g.Name));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class RoleLoadingTests
         Assert.Equal(LoadCodes.DuplicateName, error.Code);
         Assert.EndsWith("b_echo.cs", error.Path, StringComparison.Ordinal);
         Assert.Contains("a_echo.cs", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith("a_echo.cs", Assert.Single(test.Runtime.Roles.Active).Path, StringComparison.Ordinal);
+        Assert.EndsWith("a_echo.cs", Assert.Single(test.Roles.Serving).Path, StringComparison.Ordinal);
     }
 
     // The role rules catch these before the role runs (AP0003, AP0004); the loader's own check (AP1005) stays for code the rules never saw.
@@ -83,7 +83,7 @@ public sealed class RoleLoadingTests
         var error = Assert.Single(test.StartupFailures);
         Assert.Equal(code, error.Code);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-        Assert.Empty(test.Runtime.Roles.Active);
+        Assert.Empty(test.Roles.Serving);
     }
 
     [Fact]
@@ -100,13 +100,13 @@ public sealed class RoleLoadingTests
         var other = Good.Replace("\"echo\"", "\"echo2\"", StringComparison.Ordinal).Replace("EchoRole", "Echo2Role", StringComparison.Ordinal);
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["echo.cs"] = Good, ["echo2.cs"] = other }).StartAsync();
 
-        var contexts = test.Runtime.Roles.Active
+        var contexts = test.Roles.Serving
             .Select(g => System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(g.Role!.GetType().Assembly)!)
             .ToList();
 
         Assert.Equal(2, contexts.Distinct().Count());
         Assert.All(contexts, c => Assert.True(c.IsCollectible));
-        Assert.All(test.Runtime.Roles.Active, g => Assert.IsType<AgentPlugins.Sdk.IRole>(g.Role, exactMatch: false));
+        Assert.All(test.Roles.Serving, g => Assert.IsType<AgentPlugins.Sdk.IRole>(g.Role, exactMatch: false));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class RoleLoadingTests
         Assert.Contains("parameter mood uses Mood, a type the role defines", rule.Message, StringComparison.Ordinal);
 
         // ... and the loader's own check still catches it in code the rules never saw.
-        var withoutRules = new Host.Compilation.RoleCompiler(Host.Compilation.ReferenceSet.Default, checkRules: false).Compile("/tmp/mood.cs", Pinning);
+        var withoutRules = new Host.Compilation.RoleCompiler(Host.Compilation.ReferenceSet.Default, checkRules: false).Compile(Host.Compilation.RoleFile.FromText("/tmp/mood.cs", Pinning));
         var runtime = Assert.Throws<RoleLoadFailedException>(() => new RoleInstantiator(_ => AgentPlugins.Sdk.RoleSettings.Empty).Instantiate(withoutRules));
         var error = Assert.Single(runtime.Diagnostics);
         Assert.Equal(LoadCodes.PinningToolSignature, error.Code);

@@ -31,7 +31,7 @@ public sealed class HeartbeatTests
             options => options with { Scheduler = new SchedulerOptions { Heartbeat = TimeSpan.FromSeconds(30), FastHeartbeat = TimeSpan.FromSeconds(5) } }).StartAsync();
 
         clock.Advance(TimeSpan.FromSeconds(4.9));
-        await test.Runtime.Loop.InvokeAsync(() => { });
+        await test.Loop.InvokeAsync(() => { });
         Assert.Empty(test.Console.Messages);
 
         clock.Advance(TimeSpan.FromSeconds(0.1));

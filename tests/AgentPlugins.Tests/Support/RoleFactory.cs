@@ -12,7 +12,7 @@ internal static class RoleFactory
     public static RoleGeneration FromFile(string path) => FromSource(path, File.ReadAllText(path));
 
     public static RoleGeneration FromSource(string path, string source) =>
-        new RoleInstantiator(_ => RoleSettings.Empty).Instantiate(Compiler.Compile(path, source));
+        new RoleInstantiator(_ => RoleSettings.Empty).Instantiate(Compiler.Compile(Host.Compilation.RoleFile.FromText(path, source)));
 
-    public static CompiledRole Compile(string path, string source) => Compiler.Compile(path, source);
+    public static CompiledRole Compile(string path, string source) => Compiler.Compile(Host.Compilation.RoleFile.FromText(path, source));
 }

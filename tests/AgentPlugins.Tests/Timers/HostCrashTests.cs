@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using AgentPlugins.Tests.EndToEnd;
 using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Timers;

@@ -1,4 +1,3 @@
-using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -42,7 +41,7 @@ public sealed class TimerRoleTests
 
         Assert.False(reply.Success);
         Assert.Contains(expected, reply.Text, StringComparison.Ordinal);
-        Assert.Empty(await runtime.Runtime.Timers.ListAsync("tester", "console"));
+        Assert.Empty(await runtime.Timers.ListAsync("tester", "console"));
     }
 
     [Fact]
@@ -92,8 +91,8 @@ public sealed class TimerRoleTests
         await runtime.AskAsync("/timer set_timer 5m tea");
         await runtime.Console.WaitForAsync(m => m.Text.StartsWith("Timer 'tea' set", StringComparison.Ordinal));
 
-        Assert.Empty(await runtime.Runtime.Loader.LoadFileAsync(RolePath(runtime)));
-        Assert.Equal(2, runtime.Runtime.Roles.Status.Single().Generation);
+        Assert.Empty(await runtime.LoadFileAsync(RolePath(runtime)));
+        Assert.Equal(2, runtime.Roles.Status.Single().Generation);
 
         await AdvanceAsync(runtime, TimeSpan.FromMinutes(5));
         await runtime.Console.WaitForAsync(m => m.Text == "Timer 'tea' is done.");
@@ -109,15 +108,15 @@ public sealed class TimerRoleTests
         var source = await File.ReadAllTextAsync(RolePath(runtime));
 
         File.Delete(RolePath(runtime));
-        await runtime.Runtime.Loader.RetireAsync(RolePath(runtime));
+        await runtime.RetireAsync(RolePath(runtime));
         await AdvanceAsync(runtime, TimeSpan.FromMinutes(6));
         Assert.Equal(0, Done(runtime, "tea"));
         Assert.Equal(1, TimerRig.CountInFile(Database(runtime), "firing"));
 
         await File.WriteAllTextAsync(RolePath(runtime), source);
-        Assert.Empty(await runtime.Runtime.Loader.LoadFileAsync(RolePath(runtime)));
+        Assert.Empty(await runtime.LoadFileAsync(RolePath(runtime)));
         await runtime.Console.WaitForAsync(m => m.Text == "Timer 'tea' is done (60 s late).");
-        await SettleAsync(runtime.Runtime);
+        await SettleAsync(runtime);
         Assert.Equal(1, Done(runtime, "tea"));
         Assert.Equal(1, TimerRig.CountInFile(Database(runtime), "fired"));
     }
@@ -140,11 +139,11 @@ public sealed class TimerRoleTests
 
         await runtime.StartAsync();
         await runtime.Console.WaitForAsync(m => m.Text == "Timer 'eggs' is done (5 s late).");
-        await SettleAsync(runtime.Runtime);
+        await SettleAsync(runtime);
 
         Assert.Equal(0, Done(runtime, "tea"));
         Assert.Equal(1, Done(runtime, "eggs"));
-        Assert.Equal(1, runtime.Runtime.Timers.Effects.Suppressed);
+        Assert.Equal(1, runtime.Timers.Effects.Suppressed);
         Assert.Equal(2, TimerRig.CountInFile(Database(runtime), "fired"));
     }
 
@@ -170,11 +169,11 @@ public sealed class TimerRoleTests
     private async Task AdvanceAsync(TestRuntime runtime, TimeSpan by)
     {
         _clock.Advance(by);
-        await SettleAsync(runtime.Runtime);
+        await SettleAsync(runtime);
     }
 
     // The worker carries out what was posted, the loop dispatches what it posted, the worker records the deliveries.
-    private static async Task SettleAsync(Runtime runtime)
+    private static async Task SettleAsync(TestRuntime runtime)
     {
         await runtime.Timers.FlushAsync();
         await runtime.Loop.InvokeAsync(() => { });

@@ -25,7 +25,7 @@ public sealed class LoaderAgreementTests
             var expected = file.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToList();
             var loaded = runtime.StartupFailures.Where(d => d.Path == file.Path).Select(d => d.ToString()).ToList();
             Assert.Equal(expected, loaded);
-            Assert.Equal(expected.Count == 0 ? RoleState.Active : RoleState.Failed, runtime.Runtime.Roles.Status.Single(s => s.Path == file.Path).State);
+            Assert.Equal(expected.Count == 0 ? RoleState.Active : RoleState.Failed, runtime.Roles.Status.Single(s => s.Path == file.Path).State);
         }
 
         Assert.Contains(validated.Files, f => f.Diagnostics.Any(d => !d.IsError));
@@ -40,6 +40,6 @@ public sealed class LoaderAgreementTests
         await using var runtime = await TestRuntime.Create(roles).StartAsync();
 
         Assert.Empty(runtime.StartupFailures.Select(d => d.ToString()));
-        Assert.Equal(roles.Count, runtime.Runtime.Roles.Active.Count());
+        Assert.Equal(roles.Count, runtime.Roles.Serving.Count());
     }
 }

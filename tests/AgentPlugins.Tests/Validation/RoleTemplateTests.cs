@@ -40,7 +40,7 @@ public sealed class RoleTemplateTests
         await using var runtime = await TestRuntime.Create().StartAsync();
         Assert.Equal(NewCommand.Created, NewCommand.Run("greeter", runtime.RolesFolder, null, TextWriter.Null, TextWriter.Null));
 
-        Assert.Empty(await runtime.Runtime.Loader.LoadFileAsync(Path.Combine(runtime.RolesFolder, "greeter.cs")));
+        Assert.Empty(await runtime.LoadFileAsync(Path.Combine(runtime.RolesFolder, "greeter.cs")));
         var reply = await runtime.AskAsync("/greeter echo \"hello there\"");
 
         Assert.Contains("Echoing 'hello there'", reply.Text, StringComparison.Ordinal);

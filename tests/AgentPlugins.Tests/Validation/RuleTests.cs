@@ -245,8 +245,8 @@ public sealed class RuleTests
     {
         var compiler = new RoleCompiler(ReferenceSet.Default);
 
-        var broken = compiler.Compile("probe.cs", RoleText.With(members: "private static int _count;"));
-        var warned = compiler.Compile("probe.cs", RoleText.With(members: new string('\n', 300)));
+        var broken = compiler.Compile(Host.Compilation.RoleFile.FromText("probe.cs", RoleText.With(members: "private static int _count;")));
+        var warned = compiler.Compile(Host.Compilation.RoleFile.FromText("probe.cs", RoleText.With(members: new string('\n', 300))));
 
         Assert.False(broken.Succeeded);
         Assert.Equal(["AP0201"], broken.Errors.Select(e => e.Code));

@@ -17,7 +17,7 @@ internal static class Validate
         new RoleValidator(new RoleCompiler(ReferenceSet.Default)).Validate([.. files.Select(Path.GetFullPath)], strict);
 
     public static ValidationResult Folder(string folder, bool strict = false) =>
-        Files(Host.Roles.RoleLoader.FindRoleFiles(folder), strict);
+        Files(Host.Compilation.RoleFileReader.FindRoleFiles(folder), strict);
 
     /// <summary>Validates <paramref name="source"/> as the only role file of a fresh folder.</summary>
     public static IReadOnlyList<RoleDiagnostic> Source(string source, string fileName = "role.cs")

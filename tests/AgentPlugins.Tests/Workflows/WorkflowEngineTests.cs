@@ -41,7 +41,7 @@ public sealed class WorkflowEngineTests
         var reply = await test.AskAsync("/math add 2 b=40");
 
         Assert.Equal(new Reply(true, "42"), reply);
-        await WaitFor(() => test.Runtime.Audit.ReadLatest(1).Any(r => r.Action == "add" && r.Details == "2+40" && r.Producer == "math"));
+        await WaitFor(() => test.Audit.ReadLatest(1).Any(r => r.Action == "add" && r.Details == "2+40" && r.Producer == "math"));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class WorkflowEngineTests
 
         var reply = await test.AskAsync("/math wait 10");
 
-        Assert.Equal($"waited on thread {test.Runtime.Loop.ThreadId}", reply.Text);
+        Assert.Equal($"waited on thread {test.Loop.ThreadId}", reply.Text);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Reactive.Linq;
+using AgentPlugins.Host.Compilation;
 
 namespace AgentPlugins.Host.Roles.Watching;
 
@@ -22,7 +23,7 @@ internal static class RoleFileWatcher
 
             void Touched(string? path)
             {
-                if (path is not null && RoleLoader.IsRoleFile(path))
+                if (path is not null && RoleFileReader.IsRoleFile(path))
                 {
                     observer.OnNext(new WatchSignal(Path.GetFullPath(path)));
                 }

@@ -6,30 +6,26 @@ namespace AgentPlugins.Host.Roles.Watching;
 
 /// <summary>
 /// Keeps the roles in service in step with the roles folder. Watches it, waits out each file's
-/// burst of writes (per path), then looks at the file: gone means retire, content whose hash did
-/// not change means nothing, anything else means compile off the loop and swap on the loop. One
-/// file is handled at a time, in the order the bursts ended, so a file's saves apply in order.
+/// burst of writes (per path), then reads the file once and hands it to the lifecycle: gone means
+/// retire, anything else means apply (which skips content that already serves). One file is handled
+/// at a time, in the order the bursts ended, so a file's saves apply in order.
 /// </summary>
 internal sealed class RoleReloader : IDisposable
 {
-    private static readonly TimeSpan ReadRetry = TimeSpan.FromMilliseconds(20);
-
     private readonly string _folder;
     private readonly TimeSpan _debounce;
-    private readonly RoleLoader _loader;
-    private readonly RoleRegistry _registry;
+    private readonly RoleLifecycle _lifecycle;
     private readonly ILogger _log;
     private IDisposable? _subscription;
     private long _reloads;
     private long _skipped;
     private long _retired;
 
-    public RoleReloader(string folder, TimeSpan debounce, RoleLoader loader, RoleRegistry registry, ILogger<RoleReloader> log)
+    public RoleReloader(string folder, TimeSpan debounce, RoleLifecycle lifecycle, ILogger<RoleReloader> log)
     {
         _folder = Path.GetFullPath(folder);
         _debounce = debounce;
-        _loader = loader;
-        _registry = registry;
+        _lifecycle = lifecycle;
         _log = log;
     }
 
@@ -41,6 +37,35 @@ internal sealed class RoleReloader : IDisposable
 
     /// <summary>Roles taken out of service because their file went away.</summary>
     public long Retired => Interlocked.Read(ref _retired);
+
+    /// <summary>
+    /// Loads every role file of the folder at once (start-up): read here, compiled in parallel, put in
+    /// service in name order. Returns the diagnostics of the files that did not load; the others serve.
+    /// </summary>
+    public async Task<IReadOnlyList<RoleDiagnostic>> LoadFolderAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(_folder))
+        {
+            _log.LogWarning("The roles folder {Folder} does not exist; no roles are loaded.", _folder);
+            return [];
+        }
+
+        var reads = await Task.WhenAll(RoleFileReader.FindRoleFiles(_folder).Select(path => RoleFileReader.ReadAsync(path, _folder, cancellationToken))).ConfigureAwait(false);
+        var failures = new List<RoleDiagnostic>();
+        foreach (var problem in reads.Where(r => r.Kind == RoleFileReadKind.Problem))
+        {
+            failures.AddRange((await _lifecycle.RefuseAsync(problem.Diagnostic!.Path, problem.Diagnostic, cancellationToken).ConfigureAwait(false)).Diagnostics);
+        }
+
+        foreach (var empty in reads.Where(r => r.Kind == RoleFileReadKind.Empty))
+        {
+            _log.LogWarning("{Diagnostic}", empty.Diagnostic!.ToString());
+        }
+
+        var outcomes = await _lifecycle.ApplyAllAsync([.. reads.Where(r => r.Kind == RoleFileReadKind.Read).Select(r => r.File!)], cancellationToken).ConfigureAwait(false);
+        failures.AddRange(outcomes.SelectMany(o => o.Diagnostics));
+        return failures;
+    }
 
     /// <summary>Starts watching. Begins with a rescan, which catches what changed since the folder was loaded.</summary>
     public void Start()
@@ -98,94 +123,49 @@ internal sealed class RoleReloader : IDisposable
 
     private async Task RescanAsync(CancellationToken cancellationToken)
     {
-        var files = Directory.Exists(_folder) ? RoleLoader.FindRoleFiles(_folder) : [];
-        var known = _registry.Status.Where(s => s.State != RoleState.Retired && IsInFolder(s.Path)).Select(s => s.Path);
+        var files = Directory.Exists(_folder) ? RoleFileReader.FindRoleFiles(_folder) : [];
+        var known = _lifecycle.Status.Where(s => s.State != RoleState.Retired && IsInFolder(s.Path)).Select(s => s.Path);
         foreach (var path in files.Union(known, StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             await RefreshAsync(path, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task RefreshAsync(string path, CancellationToken cancellationToken, bool force = false)
+    private async Task RefreshAsync(string path, CancellationToken cancellationToken)
     {
-        var status = _registry.Status.FirstOrDefault(s => s.Path == path);
-        var source = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
-        if (source is null)
+        var read = await RoleFileReader.ReadAsync(path, _folder, cancellationToken).ConfigureAwait(false);
+        switch (read.Kind)
         {
-            if (status is not null && status.State != RoleState.Retired)
-            {
-                Interlocked.Increment(ref _retired);
-                _log.LogInformation("{Path} is gone; retiring its role.", path);
-                await _loader.RetireAsync(path, cancellationToken).ConfigureAwait(false);
-                await RetryNameClashesAsync(status.Name, cancellationToken).ConfigureAwait(false);
-            }
+            case RoleFileReadKind.Gone:
+                if (_lifecycle.StatusOf(path) is { State: not RoleState.Retired })
+                {
+                    Interlocked.Increment(ref _retired);
+                    _log.LogInformation("{Path} is gone; retiring its role.", path);
+                    await _lifecycle.RetireAsync(path, cancellationToken).ConfigureAwait(false);
+                }
 
-            return;
+                return;
+
+            case RoleFileReadKind.Empty:
+                // Almost always a save caught between truncating and writing; the next change event
+                // brings the content. What serves goes on serving meanwhile.
+                _log.LogDebug("{Path} is empty; waiting for its content.", path);
+                return;
+
+            case RoleFileReadKind.Problem:
+                Interlocked.Increment(ref _reloads);
+                await _lifecycle.RefuseAsync(path, read.Diagnostic!, cancellationToken).ConfigureAwait(false);
+                return;
         }
 
-        // An empty file is almost always a save caught between truncating and writing; the next
-        // change event brings the content. What serves goes on serving meanwhile.
-        if (source.Length == 0)
-        {
-            _log.LogDebug("{Path} is empty; waiting for its content.", path);
-            return;
-        }
-
-        if (!force && status is not null && status.State != RoleState.Retired && status.ContentHash == RoleCompiler.HashOf(source))
+        var outcome = await _lifecycle.ApplyAsync(read.File!, cancellationToken).ConfigureAwait(false);
+        if (outcome is ApplyOutcome.Unchanged)
         {
             Interlocked.Increment(ref _skipped);
-            return;
         }
-
-        Interlocked.Increment(ref _reloads);
-        var errors = await _loader.LoadSourceAsync(path, source, cancellationToken).ConfigureAwait(false);
-        if (errors.Count == 0)
+        else
         {
-            _log.LogDebug("{Path} reloaded.", path);
-        }
-    }
-
-    // A role renamed to another file arrives as two paths whose bursts may end in either order: if the
-    // new file came first it was refused for using a name the old one still held. Now that the old
-    // one is gone, the files refused for that name get another try.
-    private async Task RetryNameClashesAsync(string? name, CancellationToken cancellationToken)
-    {
-        var refused = _registry.Status
-            .Where(s => s.State == RoleState.Failed && s.LastErrors.Any(e => e.Code == LoadCodes.DuplicateName && e.Message.Contains($"'{name}'", StringComparison.Ordinal)))
-            .Select(s => s.Path)
-            .ToList();
-        foreach (var path in refused)
-        {
-            await RefreshAsync(path, cancellationToken, force: true).ConfigureAwait(false);
-        }
-    }
-
-    // The file's text, or null when it is gone. An editor may hold the file for a moment; retry briefly.
-    private static async Task<string?> ReadAsync(string path, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            if (!File.Exists(path))
-            {
-                return null;
-            }
-
-            try
-            {
-                return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
-            }
-            catch (FileNotFoundException)
-            {
-                return null;
-            }
-            catch (DirectoryNotFoundException)
-            {
-                return null;
-            }
-            catch (IOException) when (attempt < 3)
-            {
-                await Task.Delay(ReadRetry, cancellationToken).ConfigureAwait(false);
-            }
+            Interlocked.Increment(ref _reloads);
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
@@ -8,20 +10,24 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AgentPlugins.Tests.Timers;
+namespace AgentPlugins.Tests.Support;
 
 /// <summary>
-/// The real timer service on a real SQLite file, with the real loop and bus, on a fake clock. A
-/// listener records every <see cref="Events.TimerExpired"/> the bus delivers.
+/// The real timer service on a real SQLite file, with the real loop and bus, on a fake clock (tests)
+/// or the system clock (the timers bench). A listener on the loop records every
+/// <see cref="Events.TimerExpired"/> the bus delivers, and how late it was handled.
 /// </summary>
 internal sealed class TimerRig : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
 
     private readonly EventLoop _loop;
+    private readonly List<double> _lateMs = [];
+    private TaskCompletionSource _expected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _awaited = int.MaxValue;
     private bool _disposed;
 
-    private TimerRig(FakeTimeProvider clock, string databasePath, EventLoop loop, DurableTimerService timers)
+    private TimerRig(TimeProvider clock, string databasePath, EventLoop loop, DurableTimerService timers)
     {
         Clock = clock;
         DatabasePath = databasePath;
@@ -29,7 +35,7 @@ internal sealed class TimerRig : IAsyncDisposable
         Timers = timers;
     }
 
-    public FakeTimeProvider Clock { get; }
+    public TimeProvider Clock { get; }
 
     public string DatabasePath { get; }
 
@@ -40,37 +46,61 @@ internal sealed class TimerRig : IAsyncDisposable
 
     public IEnumerable<string> ExpiredLabels => Expired.Select(e => e.Get(TimerData.Label)!);
 
+    /// <summary>Lateness of each expiry handled so far, in ms, in handling order (read after <see cref="WaitForExpiriesAsync"/>).</summary>
+    public IReadOnlyList<double> LateMs => _lateMs;
+
+    /// <summary>When the first expiry was handled (a <see cref="Stopwatch"/> timestamp).</summary>
+    public long FirstExpiryTimestamp { get; private set; }
+
+    /// <summary>Builds, starts the timers and waits until start-up has settled.</summary>
     public static async Task<TimerRig> StartAsync(FakeTimeProvider clock, string databasePath, TimersOptions? options = null)
     {
-        var loop = new EventLoop(new LoopOptions(), clock, NullLogger<EventLoop>.Instance);
-        var intents = new IntentProcessor(loop, NullLogger<IntentProcessor>.Instance);
-        var bus = new MessageBus(loop, intents, clock, NullLogger<MessageBus>.Instance);
-        var timers = new DurableTimerService(options ?? new TimersOptions { TimeZone = "UTC" }, databasePath, clock, loop, bus, NullLoggerFactory.Instance);
-        var rig = new TimerRig(clock, databasePath, loop, timers);
-        loop.Start();
-        await loop.InvokeAsync(() => bus.Subscribe(new BusSubscriber("test"), Events.TimerExpired, "Record", (e, _) =>
-        {
-            rig.Expired.Enqueue(e);
-            return [];
-        }));
-        await timers.StartAsync();
+        var rig = await CreateAsync(clock, databasePath, options);
+        await rig.Timers.StartAsync();
         await rig.SettleAsync();
         return rig;
     }
 
-    /// <summary>Sets a timer for ann on the console; fails the test if it is refused.</summary>
+    /// <summary>Builds the loop, bus and timer service and starts the loop; the timers start with <c>Timers.StartAsync</c>.</summary>
+    public static async Task<TimerRig> CreateAsync(TimeProvider clock, string databasePath, TimersOptions? options = null)
+    {
+        var loop = new EventLoop(new LoopOptions(), clock, NullLogger<EventLoop>.Instance);
+        var intents = new IntentProcessor(loop, NullLogger<IntentProcessor>.Instance);
+        var bus = new MessageBus(loop, intents, clock, NullLogger<MessageBus>.Instance);
+        var timers = new DurableTimerService(options ?? new TimersOptions { TimeZone = "UTC" }, databasePath, clock, loop, bus, intents, NullLoggerFactory.Instance);
+        var rig = new TimerRig(clock, databasePath, loop, timers);
+        loop.Start();
+        await loop.InvokeAsync(() => bus.Subscribe(new BusSubscriber("test"), Events.TimerExpired, "Record", (e, _) =>
+        {
+            rig.Record(e);
+            return [];
+        }));
+        return rig;
+    }
+
+    /// <summary>Completes once <paramref name="count"/> expiries have been handled in total.</summary>
+    public async Task WaitForExpiriesAsync(int count)
+    {
+        var handled = await _loop.InvokeAsync(() => Task.FromResult(Expect(count)));
+        await handled;
+    }
+
+    /// <summary>Sets a timer for ann on the console; throws if it is refused.</summary>
     public async Task<TimerInfo> SetAsync(string when, string label, string? user = "ann", string channel = "console")
     {
-        Assert.True(TimerDue.TryParse(when, out var due, out var error), error);
+        if (!TimerDue.TryParse(when, out var due, out var error))
+        {
+            throw new ArgumentException(error, nameof(when));
+        }
+
         var result = await Timers.ScheduleAsync(new TimerRequest(due, label, user, channel));
-        Assert.True(result.Scheduled, result.Refusal);
-        return result.Timer;
+        return result.Scheduled ? result.Timer : throw new InvalidOperationException($"Timer '{label}' was refused: {result.Refusal}");
     }
 
     /// <summary>Moves the fake clock, then waits until everything it set off has run.</summary>
     public async Task AdvanceAsync(TimeSpan by)
     {
-        Clock.Advance(by);
+        ((FakeTimeProvider)Clock).Advance(by);
         await SettleAsync();
     }
 
@@ -111,5 +141,35 @@ internal sealed class TimerRig : IAsyncDisposable
         await _loop.StopAsync(TimeSpan.FromSeconds(5));
         await Timers.DisposeAsync();
         await _loop.DisposeAsync();
+    }
+
+    // On the loop, like Record.
+    private Task Expect(int count)
+    {
+        if (_lateMs.Count >= count)
+        {
+            return Task.CompletedTask;
+        }
+
+        _awaited = count;
+        _expected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _expected.Task;
+    }
+
+    // On the loop.
+    private void Record(BusEvent expired)
+    {
+        Expired.Enqueue(expired);
+        if (_lateMs.Count == 0)
+        {
+            FirstExpiryTimestamp = Stopwatch.GetTimestamp();
+        }
+
+        var due = DateTimeOffset.Parse(expired.Get(TimerData.DueAt)!, CultureInfo.InvariantCulture);
+        _lateMs.Add((Clock.GetUtcNow() - due).TotalMilliseconds);
+        if (_lateMs.Count == _awaited)
+        {
+            _expected.TrySetResult();
+        }
     }
 }

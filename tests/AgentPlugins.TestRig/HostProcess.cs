@@ -1,20 +1,22 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace AgentPlugins.Tests.EndToEnd;
+namespace AgentPlugins.Tests.Support;
 
-/// <summary>The real bin/host process, with its standard streams captured line by line.</summary>
+/// <summary>The real bin/host process, with its standard streams captured line by line (each line time-stamped).</summary>
 internal sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly List<(string Line, long At)> _lines = [];
+    private readonly SemaphoreSlim _arrived = new(0);
 
     private HostProcess(Process process)
     {
         _process = process;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _stdout.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _stderr.Enqueue(e.Data); } };
+        process.OutputDataReceived += (_, e) => Add(_stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Add(_stderr, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
@@ -27,7 +29,7 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public static HostProcess Start(string workingDirectory, params string[] arguments)
     {
-        var executable = Support.Repository.HostExecutable;
+        var executable = Repository.HostExecutable;
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"{executable} is missing; run `make build` first (`make test` does).");
@@ -47,6 +49,35 @@ internal sealed class HostProcess : IAsyncDisposable
         }
 
         return new HostProcess(Process.Start(info)!);
+    }
+
+    /// <summary>Starts <c>bin/host run</c> on a roles and a data folder, from the temp folder.</summary>
+    public static HostProcess StartRun(string roles, string data) => Start(Path.GetTempPath(), "run", "--roles", roles, "--data", data);
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp of the first line (stdout or stderr) containing <paramref name="text"/>.</summary>
+    public async Task<long> WaitForAsync(string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var seen = 0;
+        while (true)
+        {
+            lock (_lines)
+            {
+                for (; seen < _lines.Count; seen++)
+                {
+                    if (_lines[seen].Line.Contains(text, StringComparison.Ordinal))
+                    {
+                        return _lines[seen].At;
+                    }
+                }
+            }
+
+            var left = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left))
+            {
+                throw new TimeoutException($"The host never printed '{text}'.");
+            }
+        }
     }
 
     public async Task SendAsync(string line)
@@ -114,5 +145,22 @@ internal sealed class HostProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _arrived.Dispose();
+    }
+
+    private void Add(ConcurrentQueue<string> stream, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        stream.Enqueue(line);
+        lock (_lines)
+        {
+            _lines.Add((line, Stopwatch.GetTimestamp()));
+        }
+
+        _arrived.Release();
     }
 }

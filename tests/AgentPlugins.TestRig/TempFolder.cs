@@ -1,7 +1,7 @@
 namespace AgentPlugins.Tests.Support;
 
 /// <summary>A fresh folder under the system temp folder, deleted when disposed.</summary>
-public sealed class TempFolder : IDisposable
+internal sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {

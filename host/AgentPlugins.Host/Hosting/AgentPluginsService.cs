@@ -1,0 +1,202 @@
+using System.Reactive.Linq;
+using AgentPlugins.Host.Audit;
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Host.Roles.Watching;
+using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Timers;
+using AgentPlugins.Host.Workflows;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentPlugins.Host.Hosting;
+
+/// <summary>
+/// Starts and stops the runtime in the one order that works. Start: the host's intent routes, the
+/// audit log and the timer store (whose lock makes a second host on the same data folder stop here,
+/// having done nothing), the loop, the roles folder, the timers (after the roles, so held-over
+/// expiries find a listener), watching, status and heartbeats. Stop: the reverse, draining the loop
+/// before the stores close.
+/// </summary>
+internal sealed class AgentPluginsService(
+    IOptions<AgentPluginsOptions> options,
+    EventLoop loop,
+    IntentProcessor intents,
+    ChannelRegistry channels,
+    AuditLog audit,
+    DurableTimerService timers,
+    RoleLifecycle lifecycle,
+    RoleReloader reloader,
+    RoleNotices notices,
+    UnloadVerifier unloads,
+    RoleCompiler compiler,
+    CompileCache compileCache,
+    WorkflowEngine workflows,
+    AgentsSlot agents,
+    HeartbeatScheduler heartbeats,
+    HostStatusPublisher status,
+    ILogger<AgentPluginsService> log) : IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly List<IDisposable> _subscriptions = [];
+    private bool _started;
+    private bool _routed;
+
+    /// <summary>The diagnostics of role files that did not load at start; the others serve.</summary>
+    public IReadOnlyList<RoleDiagnostic> StartupFailures { get; private set; } = [];
+
+    /// <summary>Completes when Roslyn has been warmed up after a start that compiled nothing.</summary>
+    public Task Warmup { get; private set; } = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        _started = true;
+        RouteHostIntents();
+        Follow();
+        audit.Open();
+        agents.Agents?.Open();
+
+        // Before compiling roles: a second host on the same data folder stops here, having done nothing.
+        timers.Open();
+        loop.Start();
+        try
+        {
+            StartupFailures = await reloader.LoadFolderAsync(cancellationToken).ConfigureAwait(false);
+
+            // After the roles: expiries held over from a crash or downtime go out only once someone listens.
+            await timers.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (agents.Agents is { } dispatcher)
+            {
+                foreach (var missing in await loop.InvokeAsync(() => Task.FromResult(dispatcher.MissingTiers()), cancellationToken).ConfigureAwait(false))
+                {
+                    log.LogWarning("{Problem}", missing);
+                }
+
+                // Reaching the model servers is checked in the background: a slow one must not hold start-up.
+                _ = ReportModelProblemsAsync(dispatcher);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM while roles were loading: a requested stop; StopAsync drains what started.
+            log.LogInformation("Stopped while starting.");
+            return;
+        }
+
+        if (settings.Roles.Watch)
+        {
+            reloader.Start();
+        }
+
+        // Roles that came from the compile cache never woke Roslyn; warm it now, off the loop,
+        // so the first edit is as fast as the next ones.
+        if (compileCache.Compiles == 0)
+        {
+            Warmup = CompilerWarmup.RunAsync(compiler, log, cancellationToken);
+        }
+
+        status.Start();
+        heartbeats.Start();
+        notices.ShowServing = true;
+        if (StartupFailures.Count > 0)
+        {
+            log.LogWarning("{Count} role file(s) did not load; the others run.", StartupFailures.Select(f => f.Path).Distinct().Count());
+        }
+
+        log.LogInformation("Ready: {Count} role(s) serving from {Folder}.", lifecycle.Status.Count(s => s.State == RoleState.Active), settings.Roles.Folder);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        _started = false;
+        log.LogInformation("Stopping: draining the loop.");
+        reloader.Dispose();
+        status.Dispose();
+        await heartbeats.DisposeAsync().ConfigureAwait(false);
+        timers.StopFiring();
+        await loop.StopAsync(DrainTimeout).ConfigureAwait(false);
+        await compileCache.FlushAsync().ConfigureAwait(false);
+
+        // After the loop drained: its last delivery reports are written before the store closes.
+        await timers.DisposeAsync().ConfigureAwait(false);
+        await audit.DisposeAsync().ConfigureAwait(false);
+        if (agents.Agents is not null)
+        {
+            await agents.Agents.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+
+        _subscriptions.Clear();
+    }
+
+    // The host's own intents have fixed routes, each registered by the component that carries it out.
+    private void RouteHostIntents()
+    {
+        if (_routed)
+        {
+            return;
+        }
+
+        _routed = true;
+        channels.RouteNotifications(intents);
+        audit.RouteAudits(intents);
+        workflows.RouteWorkflows();
+    }
+
+    // Who follows the lifecycle: the unload verifier (and back, with its verdicts), the timers, the console.
+    private void Follow()
+    {
+        if (_subscriptions.Count > 0)
+        {
+            return;
+        }
+
+        _subscriptions.Add(lifecycle.Changes
+            .Where(change => change.State == GenerationState.Withdrawn && change.Generation is not null)
+            .Subscribe(change => unloads.Track(change.Generation!)));
+        unloads.Verdict += lifecycle.Verified;
+        _subscriptions.Add(new Unsubscribe(() => unloads.Verdict -= lifecycle.Verified));
+        _subscriptions.Add(lifecycle.Changes.Where(change => change.State == GenerationState.Serving).Subscribe(_ => timers.RoleStartedServing()));
+        _subscriptions.Add(notices.Follow(lifecycle.Changes));
+        loop.Watchdog.SlowCall += OnSlowCall;
+        _subscriptions.Add(new Unsubscribe(() => loop.Watchdog.SlowCall -= OnSlowCall));
+    }
+
+    // Decided off the loop, on the watchdog's thread: the loop may be the one stuck.
+    private void OnSlowCall(string role, string handler, TimeSpan elapsed) =>
+        lifecycle.Quarantine(role, $"Handler {handler} held the loop for {elapsed.TotalMilliseconds:F0} ms (limit {options.Value.Loop.SlowCallThreshold.TotalMilliseconds:F0} ms).");
+
+    private async Task ReportModelProblemsAsync(Agents.AgentDispatcher dispatcher)
+    {
+        foreach (var problem in await Agents.ModelProbe.CheckAsync(dispatcher.Models.Tiers, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false))
+        {
+            log.LogWarning("{Problem}", problem);
+        }
+    }
+
+    private sealed class Unsubscribe(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,121 @@
+using AgentPlugins.Host.Agents;
+using AgentPlugins.Host.Audit;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Host.Roles.Watching;
+using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Timers;
+using AgentPlugins.Host.Workflows;
+using AgentPlugins.Sdk;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentPlugins.Host.Hosting;
+
+/// <summary>
+/// Composes the host with Microsoft.Extensions.DependencyInjection: each component once, with the
+/// lifetime it needs (all singletons: they live as long as the host), and one hosted service
+/// (<see cref="AgentPluginsService"/>) that starts and stops them in order.
+/// </summary>
+internal static class AgentPluginsServices
+{
+    /// <summary>
+    /// Adds the AgentPlugins runtime: loop, bus, intents, roles, timers, audit, agents (when a model
+    /// is configured), workflows, status. Channels are added apart (<see cref="IChannel"/>); a
+    /// <see cref="TimeProvider"/> already registered (a test's fake clock) is kept.
+    /// </summary>
+    public static IServiceCollection AddAgentPlugins(this IServiceCollection services, AgentPluginsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddLogging();
+        services.AddOptions<AgentPluginsOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentPluginsOptions>, AgentPluginsOptionsValidator>();
+        services.AddSingleton<IOptionsFactory<AgentPluginsOptions>>(sp => new LoadedOptions(options, sp.GetServices<IValidateOptions<AgentPluginsOptions>>()));
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(sp => new EventLoop(Options(sp).Loop, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventLoop>>()));
+        services.AddSingleton<IntentProcessor>();
+        services.AddSingleton<MessageBus>();
+        services.AddSingleton(sp => new ChannelRegistry(sp.GetServices<IChannel>()));
+        services.AddSingleton(sp => new AuditLog(Path.Combine(Options(sp).Storage.DataFolder, "audit.db"), sp.GetRequiredService<ILogger<AuditLog>>()));
+        services.AddSingleton(sp => new DurableTimerService(
+            Options(sp).Timers,
+            Path.Combine(Options(sp).Storage.DataFolder, "timers.db"),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<EventLoop>(),
+            sp.GetRequiredService<MessageBus>(),
+            sp.GetRequiredService<IntentProcessor>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<ITimerService>(sp => sp.GetRequiredService<DurableTimerService>());
+        services.AddSingleton<IntentServices>();
+
+        services.AddSingleton(sp => new RoleCompiler(ReferenceSet.Default, Options(sp).Roles.CheckRules));
+        services.AddSingleton(sp => new CompileCache(
+            sp.GetRequiredService<RoleCompiler>(),
+            Options(sp).Roles.CompileCacheMegabytes > 0 ? Path.Combine(Options(sp).Storage.DataFolder, "compile-cache") : null,
+            Options(sp).Roles.CompileCacheMegabytes * 1024L * 1024L,
+            sp.GetRequiredService<ILogger<CompileCache>>()));
+        services.AddSingleton<LoadActivity>();
+        services.AddSingleton(sp => new UnloadVerifier(Options(sp).Roles.Unload, sp.GetRequiredService<LoadActivity>(), sp.GetRequiredService<ILogger<UnloadVerifier>>()));
+        services.AddSingleton(sp => new RoleInstantiator(role => SettingsFor(Options(sp), role), sp.GetRequiredService<UnloadVerifier>().Watch));
+        services.AddSingleton(sp => new RoleLifecycle(
+            sp.GetRequiredService<CompileCache>(),
+            sp.GetRequiredService<RoleInstantiator>(),
+            sp.GetRequiredService<EventLoop>(),
+            sp.GetRequiredService<MessageBus>(),
+            sp.GetRequiredService<IntentProcessor>(),
+            sp.GetRequiredService<IntentServices>(),
+            sp.GetRequiredService<LoadActivity>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RoleLifecycle>>(),
+            Options(sp).Roles.Unload.DrainTimeout));
+        services.AddSingleton(sp => new RoleReloader(Options(sp).Roles.Folder, Options(sp).Roles.Debounce, sp.GetRequiredService<RoleLifecycle>(), sp.GetRequiredService<ILogger<RoleReloader>>()));
+        services.AddSingleton<RoleNotices>();
+
+        services.AddSingleton(sp => Options(sp).Llm is not { } llm
+            ? new AgentsSlot(null)
+            : new AgentsSlot(new AgentDispatcher(
+                llm,
+                Options(sp).Storage.DataFolder,
+                sp.GetRequiredService<RoleLifecycle>(),
+                sp.GetRequiredService<IntentProcessor>(),
+                sp.GetRequiredService<ChannelRegistry>(),
+                sp.GetRequiredService<EventLoop>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(sp => new WorkflowEngine(
+            sp.GetRequiredService<RoleLifecycle>(),
+            sp.GetRequiredService<IntentProcessor>(),
+            sp.GetRequiredService<ChannelRegistry>(),
+            sp.GetRequiredService<EventLoop>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<WorkflowEngine>>(),
+            sp.GetRequiredService<AgentsSlot>().Agents));
+        services.AddSingleton(sp => new HeartbeatScheduler(Options(sp).Scheduler, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MessageBus>()));
+        services.AddSingleton(sp => new HostStatusPublisher(
+            Options(sp).Storage.DataFolder,
+            Options(sp).Roles.Folder,
+            sp.GetRequiredService<RoleLifecycle>(),
+            sp.GetRequiredService<UnloadVerifier>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<HostStatusPublisher>>()));
+        services.AddSingleton<AgentPluginsService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentPluginsService>());
+        return services;
+    }
+
+    // Components read the validated options, not the loader's copy.
+    private static AgentPluginsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AgentPluginsOptions>>().Value;
+
+    private static RoleSettings SettingsFor(AgentPluginsOptions options, string role) =>
+        options.Roles.Settings.TryGetValue(role, out var values) ? new RoleSettings(values) : RoleSettings.Empty;
+}

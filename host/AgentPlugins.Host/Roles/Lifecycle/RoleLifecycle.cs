@@ -1,0 +1,483 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reactive.Subjects;
+using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Sdk;
+using Microsoft.Extensions.Logging;
+using Microsoft.SemanticKernel;
+
+namespace AgentPlugins.Host.Roles;
+
+/// <summary>
+/// The one owner of role generations. <see cref="ApplyAsync"/> takes a role file (read once) from
+/// compile (off the loop, through the compile cache) to serving (on the loop, between two events);
+/// <see cref="RetireAsync"/> and <see cref="Quarantine"/> take a role out of service. Each returns
+/// what it did; every step of every generation is told once on <see cref="Changes"/>. Nothing else
+/// decides whether a generation serves.
+/// </summary>
+/// <remarks>
+/// A swap happens inside one piece of loop work, so each event reaches the old generation or the new
+/// one, never both and never neither. If the old one still has intent handlers running, it drains
+/// (up to the drain timeout) while the new one keeps its events in order, so two generations of a
+/// role never run interleaved.
+/// </remarks>
+internal sealed class RoleLifecycle : IDisposable
+{
+    private readonly CompileCache _compiler;
+    private readonly RoleInstantiator _instantiator;
+    private readonly EventLoop _loop;
+    private readonly MessageBus _bus;
+    private readonly IntentProcessor _intents;
+    private readonly IntentServices _services;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _drainTimeout;
+    private readonly ILogger _log;
+    private readonly Subject<GenerationChanged> _subject = new();
+    private readonly ISubject<GenerationChanged> _changes;
+    private readonly Lock _statusGate = new();
+
+    // Owned by the loop.
+    private readonly Dictionary<string, RoleGeneration> _current = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _numbers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoleFile> _waitingForName = new(StringComparer.Ordinal);
+    private Dictionary<string, KernelPlugin> _tools = new(StringComparer.OrdinalIgnoreCase);
+    private volatile RoleGeneration[] _currentSnapshot = [];
+
+    // Written under _statusGate (quarantine may come from the watchdog's thread); read from anywhere.
+    private readonly Dictionary<string, RoleStatus> _status = new(StringComparer.Ordinal);
+    private volatile RoleStatus[] _statusSnapshot = [];
+
+    public RoleLifecycle(
+        CompileCache compiler,
+        RoleInstantiator instantiator,
+        EventLoop loop,
+        MessageBus bus,
+        IntentProcessor intents,
+        IntentServices services,
+        LoadActivity activity,
+        TimeProvider clock,
+        ILogger<RoleLifecycle> log,
+        TimeSpan? drainTimeout = null)
+    {
+        _compiler = compiler;
+        _instantiator = instantiator;
+        _loop = loop;
+        _bus = bus;
+        _intents = intents;
+        _services = services;
+        Activity = activity;
+        _clock = clock;
+        _log = log;
+        _drainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5);
+
+        // Steps come from the loop and from the unload verifier's thread; Rx subjects take one caller at a time.
+        _changes = Subject.Synchronize(_subject);
+    }
+
+    /// <summary>Every step of every generation, as it happens (on the thread that made it; keep observers quick).</summary>
+    public IObservable<GenerationChanged> Changes => _changes;
+
+    /// <summary>Whether a load is running now (the unload verifier waits for quiet moments).</summary>
+    public LoadActivity Activity { get; }
+
+    /// <summary>The tools of each serving role, by role name. A snapshot: it never changes under a reader.</summary>
+    public IReadOnlyDictionary<string, KernelPlugin> Tools => _tools;
+
+    /// <summary>The generations that serve now, one per role. Read on the loop.</summary>
+    public IEnumerable<RoleGeneration> Serving => _current.Values.Where(g => g.State == GenerationState.Serving);
+
+    /// <summary>Every role file's status, by path. A snapshot, safe to read from any thread.</summary>
+    public IReadOnlyList<RoleStatus> Status => _statusSnapshot;
+
+    /// <summary>The status of <paramref name="path"/>, if the host has seen it.</summary>
+    public RoleStatus? StatusOf(string path) => _statusSnapshot.FirstOrDefault(s => s.Path == path);
+
+    /// <summary>Applies several files at once (start-up): compiled in parallel off the loop, put in service in path order.</summary>
+    public async Task<IReadOnlyList<ApplyOutcome>> ApplyAllAsync(IReadOnlyList<RoleFile> files, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        using var busy = Activity.Enter();
+        var compiled = new CompiledRole[files.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, files.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            (index, token) =>
+            {
+                compiled[index] = Compile(files[index], token);
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+
+        return await _loop.InvokeAsync(
+            () => Task.FromResult<IReadOnlyList<ApplyOutcome>>([.. files.Select((file, i) => Activate(file, compiled[i]))]),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads <paramref name="file"/> in place of what its path serves. Content that already serves (or
+    /// already failed) changes nothing; a quarantined role comes back only with new content.
+    /// </summary>
+    public async Task<ApplyOutcome> ApplyAsync(RoleFile file, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (StatusOf(file.Path) is { } status && status.State != RoleState.Retired && status.ContentHash == file.Hash)
+        {
+            return status.State == RoleState.Quarantined
+                ? new ApplyOutcome.Refused(file.Path, RefusalReason.Quarantined, status.LastErrors)
+                : new ApplyOutcome.Unchanged(file.Path);
+        }
+
+        return await LoadAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads <paramref name="file"/> even when its content is what already serves or is quarantined:
+    /// an explicit reload (it lifts a quarantine).
+    /// </summary>
+    public Task<ApplyOutcome> ReloadAsync(RoleFile file, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return LoadAsync(file, cancellationToken);
+    }
+
+    // Compile off the loop, swap on it, whatever the status says.
+    private async Task<ApplyOutcome> LoadAsync(RoleFile file, CancellationToken cancellationToken)
+    {
+        using var busy = Activity.Enter();
+        var started = Stopwatch.GetTimestamp();
+        var compiled = await Task.Run(() => Compile(file, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var compiledAt = Stopwatch.GetTimestamp();
+        var outcome = await _loop.InvokeAsync(() => Task.FromResult(Activate(file, compiled)), cancellationToken).ConfigureAwait(false);
+        _log.LogDebug(
+            "{Path}: compiled in {Compile:F1} ms, swapped in {Swap:F1} ms.",
+            file.Path,
+            Stopwatch.GetElapsedTime(started, compiledAt).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(compiledAt).TotalMilliseconds);
+        return outcome;
+    }
+
+    /// <summary>Records that <paramref name="path"/> cannot be a role (unreadable, binary, a pipe, ...); whatever served keeps serving.</summary>
+    public Task<ApplyOutcome> RefuseAsync(string path, RoleDiagnostic problem, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var file = new RoleFile(System.IO.Path.GetFullPath(path), string.Empty, string.Empty);
+        return _loop.InvokeAsync(() => Task.FromResult<ApplyOutcome>(KeepOld(file, [problem])), cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the role of <paramref name="path"/> out of service (its file was deleted or moved away).
+    /// A file refused because this role held its name then gets its turn.
+    /// </summary>
+    public async Task<RetireOutcome> RetireAsync(string path, CancellationToken cancellationToken = default)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        var (outcome, waiting) = await _loop.InvokeAsync(() => Task.FromResult(Retire(path)), cancellationToken).ConfigureAwait(false);
+        if (waiting is null)
+        {
+            return outcome;
+        }
+
+        var next = await LoadAsync(waiting, cancellationToken).ConfigureAwait(false);
+        return next is ApplyOutcome.Loaded ? outcome with { TakenOverBy = waiting.Path } : outcome;
+    }
+
+    /// <summary>
+    /// Silences the serving generation of <paramref name="role"/> at once, from any thread: the bus
+    /// and the intent processor skip it from the next call on, and the status says so. Taking it out
+    /// of the tables happens on the loop when the loop is free. It stays silent until its file changes.
+    /// </summary>
+    public QuarantineOutcome Quarantine(string role, string reason)
+    {
+        var generation = _currentSnapshot.FirstOrDefault(g => g.Name == role && g.State == GenerationState.Serving);
+        if (generation is null || !generation.MoveTo(GenerationState.Quarantined))
+        {
+            return new QuarantineOutcome(role, null);
+        }
+
+        IReadOnlyList<RoleDiagnostic> why = [RoleDiagnostic.Error(generation.Path, LoadCodes.Quarantined, $"{reason} Change its file to load it again.")];
+        UpdateStatus(generation.Path, status => status with { State = RoleState.Quarantined, LastErrors = why });
+        _log.LogWarning("Role {Role} generation {Generation} is quarantined: {Reason}", role, generation.Number, reason);
+        Publish(generation, GenerationState.Quarantined, why);
+        _loop.PostInternal(new CallbackWork(_ => Unlist(generation), null));
+        return new QuarantineOutcome(role, generation.Number);
+    }
+
+    /// <summary>The unload verifier's verdict on a withdrawn generation.</summary>
+    public void Verified(UnloadVerdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        var state = verdict.Outcome == UnloadOutcome.Unloaded ? GenerationState.Unloaded : GenerationState.Leaked;
+        IReadOnlyList<RoleDiagnostic> cause = verdict.LikelyCause is { } likely
+            ? [RoleDiagnostic.Warning(verdict.Path, LoadCodes.Leaked, likely)]
+            : [];
+        _changes.OnNext(new GenerationChanged(verdict.Path, verdict.Role, verdict.Generation, state, cause));
+    }
+
+    public void Dispose() => _subject.Dispose();
+
+    // Off the loop.
+    private CompiledRole Compile(RoleFile file, CancellationToken cancellationToken)
+    {
+        var compiled = _compiler.Compile(file, cancellationToken);
+        foreach (var warning in compiled.Diagnostics.Where(d => !d.IsError))
+        {
+            _log.LogWarning("{Diagnostic}", warning.ToString());
+        }
+
+        return compiled;
+    }
+
+    // On the loop: role code (constructor, Config, Register) runs here like all role code.
+    private ApplyOutcome Activate(RoleFile file, CompiledRole compiled)
+    {
+        RoleGeneration generation;
+        try
+        {
+            generation = _instantiator.Instantiate(compiled);
+        }
+        catch (RoleLoadFailedException ex)
+        {
+            return KeepOld(file, ex.Diagnostics);
+        }
+
+        var clash = _current.Values.FirstOrDefault(g => g.Name == generation.Name && g.Path != generation.Path);
+        if (clash is not null)
+        {
+            _waitingForName[file.Path] = file;
+            return Refuse(generation, file, RefusalReason.NameTaken, $"Role name '{generation.Name}' is already used by {clash.Path}; role names are unique. This file takes over if that one goes.");
+        }
+
+        _waitingForName.Remove(file.Path);
+        _current.TryGetValue(generation.Path, out var previous);
+        if (!Enlist(generation, out var refusal))
+        {
+            return KeepOld(file, [RoleDiagnostic.Error(file.Path, LoadCodes.HostIntentType, refusal!)], generation);
+        }
+
+        // Old out, new in, inside this one piece of loop work: no event runs in between.
+        if (previous is not null)
+        {
+            Unlist(previous);
+        }
+
+        // Numbered per role name, so a role moved to another file goes on counting where it was.
+        generation.Number = _numbers[generation.Name] = _numbers.GetValueOrDefault(generation.Name) + 1;
+        generation.LoadedAt = _clock.GetUtcNow();
+        generation.MoveTo(GenerationState.Serving);
+        if (previous is not null && (previous.InFlight > 0 || previous.Subscriber.IsHeld))
+        {
+            // The old generation is still finishing (or itself still waiting for the one before):
+            // the new one keeps its events, after any the old one kept, until that work is done.
+            generation.Subscriber.Hold(previous.Subscriber.TakeHeld());
+            generation.Serving = _bus.ReleaseWhen(generation.Subscriber, Task.WhenAll(previous.DrainAsync(_drainTimeout), previous.Serving));
+            _log.LogInformation("Role {Role} generation {Generation} waits for {Running} running intent handler(s) of generation {Previous}.", generation.Name, generation.Number, previous.InFlight, previous.Number);
+        }
+
+        _current[generation.Path] = generation;
+        _currentSnapshot = [.. _current.Values];
+        SetStatus(new RoleStatus(generation.Path, generation.Name, RoleState.Active, generation.Number, generation.LoadedAt, [], generation.ContentHash));
+        _log.LogInformation("Role {Role} generation {Generation} serving ({Path}).", generation.Name, generation.Number, generation.Path);
+        Publish(generation, GenerationState.Serving, []);
+        _bus.TryPublish(new BusEvent(Events.RoleLoaded, Data(generation)), EventOrigin.Host);
+        if (previous is not null)
+        {
+            Withdraw(previous);
+        }
+
+        return new ApplyOutcome.Loaded(generation.Path, generation.Name, generation.Number);
+    }
+
+    private (RetireOutcome Outcome, RoleFile? Waiting) Retire(string path)
+    {
+        _waitingForName.Remove(path);
+        if (!_current.Remove(path, out var generation))
+        {
+            if (RemoveStatus(path))
+            {
+                _changes.OnNext(new GenerationChanged(path, null, 0, GenerationState.Withdrawn, []));
+            }
+
+            return (new RetireOutcome(path, null), null);
+        }
+
+        _currentSnapshot = [.. _current.Values];
+        Unlist(generation);
+        if (generation.Subscriber.TakeHeld() is { Count: > 0 } dropped)
+        {
+            _log.LogInformation("Role {Role} retired while waiting; {Count} event(s) kept for it are dropped.", generation.Name, dropped.Count);
+        }
+
+        SetStatus(new RoleStatus(path, generation.Name, RoleState.Retired, generation.Number, generation.LoadedAt, [], generation.ContentHash));
+        _log.LogInformation("Role {Role} generation {Generation} retired.", generation.Name, generation.Number);
+        Withdraw(generation);
+
+        var waiting = _waitingForName.Values.Where(f => StatusOf(f.Path)?.Name == generation.Name).OrderBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault();
+        return (new RetireOutcome(path, generation.Name), waiting);
+    }
+
+    // Records a failed load; whatever served before goes on serving.
+    private ApplyOutcome.KeptOld KeepOld(RoleFile file, IReadOnlyList<RoleDiagnostic> errors, RoleGeneration? refused = null)
+    {
+        _current.TryGetValue(file.Path, out var serving);
+        var previous = StatusOf(file.Path);
+        SetStatus(new RoleStatus(file.Path, serving?.Name ?? previous?.Name, RoleState.Failed, serving?.Number ?? previous?.Generation ?? 0, serving?.LoadedAt ?? previous?.LoadedAt, errors, file.Hash));
+        foreach (var error in errors)
+        {
+            _log.LogError("{Diagnostic}", error.ToString());
+        }
+
+        if (refused is not null)
+        {
+            refused.MoveTo(GenerationState.Refused);
+            Publish(refused, GenerationState.Refused, errors);
+            Withdraw(refused);
+        }
+        else
+        {
+            _changes.OnNext(new GenerationChanged(file.Path, serving?.Name ?? previous?.Name, 0, GenerationState.Refused, errors));
+        }
+
+        return new ApplyOutcome.KeptOld(file.Path, errors, serving?.State == GenerationState.Serving ? serving.Number : null);
+    }
+
+    private ApplyOutcome.Refused Refuse(RoleGeneration generation, RoleFile file, RefusalReason reason, string message)
+    {
+        IReadOnlyList<RoleDiagnostic> errors = [RoleDiagnostic.Error(file.Path, LoadCodes.DuplicateName, message)];
+        var previous = StatusOf(file.Path);
+        SetStatus(new RoleStatus(file.Path, generation.Name, RoleState.Failed, previous?.Generation ?? 0, previous?.LoadedAt, errors, file.Hash));
+        _log.LogWarning("{Diagnostic}", errors[0].ToString());
+        generation.MoveTo(GenerationState.Refused);
+        Publish(generation, GenerationState.Refused, errors);
+        Withdraw(generation);
+        return new ApplyOutcome.Refused(file.Path, reason, errors);
+    }
+
+    // Subscribes, routes and lists the tools of a generation about to serve; refuses (changing
+    // nothing) a role that handles an intent type it may not.
+    private bool Enlist(RoleGeneration generation, out string? refusal)
+    {
+        var registration = generation.Registration!;
+        foreach (var handler in registration.IntentHandlers)
+        {
+            if (_intents.RoleRouteRefusal(generation.Name, handler.IntentType) is { } why)
+            {
+                refusal = $"Role {generation.Name} handles {handler.IntentType.Name} ({handler.HandlerName}), which it may not: {why}";
+                return false;
+            }
+        }
+
+        var lifetime = generation.Lifetime.Token;
+        var routes = new List<(Type, IntentRoute)>();
+        foreach (var handler in registration.IntentHandlers)
+        {
+            var role = generation.Name;
+            var settings = generation.Settings;
+            var handle = handler.Handler;
+            var route = new IntentRoute(
+                role,
+                handler.HandlerName,
+                (intent, origin) => generation.State == GenerationState.Serving
+                    ? generation.Track(handle(intent, new HostIntentContext(role, origin.Context, settings, _services, lifetime)))
+                    : Task.FromException(new InvalidOperationException($"Role {role} generation {generation.Number} is {generation.State.ToString().ToLowerInvariant()}; it handles nothing.")))
+            {
+                IsRoleCode = true,
+            };
+            _intents.RouteRole(role, handler.IntentType, route);
+            routes.Add((handler.IntentType, route));
+        }
+
+        generation.Routes = routes;
+        foreach (var subscription in registration.Subscriptions)
+        {
+            _bus.Subscribe(generation.Subscriber, subscription.EventType, subscription.HandlerName, subscription.Handler);
+        }
+
+        _tools = new Dictionary<string, KernelPlugin>(_tools, StringComparer.OrdinalIgnoreCase) { [generation.Name] = generation.Tools! };
+        refusal = null;
+        return true;
+    }
+
+    // Takes a generation out of the bus, the intent routes and the tool catalog. Idempotent.
+    private void Unlist(RoleGeneration generation)
+    {
+        if (generation.Lifetime.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _bus.Unsubscribe(generation.Subscriber);
+        foreach (var (type, route) in generation.Routes)
+        {
+            _intents.UnrouteRole(type, route);
+        }
+
+        if (_tools.TryGetValue(generation.Name, out var tools) && ReferenceEquals(tools, generation.Tools))
+        {
+            var next = new Dictionary<string, KernelPlugin>(_tools, StringComparer.OrdinalIgnoreCase);
+            next.Remove(generation.Name);
+            _tools = next;
+        }
+
+        generation.Lifetime.Cancel();
+        _bus.TryPublish(new BusEvent(Events.RoleRetired, Data(generation)), EventOrigin.Host);
+    }
+
+    // Hands a generation out of service to whoever unloads it: at once, or once its running intent handlers ended.
+    private void Withdraw(RoleGeneration generation)
+    {
+        if (generation.State == GenerationState.Serving && generation.InFlight > 0)
+        {
+            generation.MoveTo(GenerationState.Draining);
+            Publish(generation, GenerationState.Draining, []);
+            _ = generation.DrainAsync(_drainTimeout).ContinueWith(
+                _ => _loop.PostInternal(new CallbackWork(_ => Withdraw(generation), null)),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return;
+        }
+
+        if (generation.MoveTo(GenerationState.Withdrawn))
+        {
+            Publish(generation, GenerationState.Withdrawn, []);
+        }
+    }
+
+    private void Publish(RoleGeneration generation, GenerationState state, IReadOnlyList<RoleDiagnostic> diagnostics) =>
+        _changes.OnNext(new GenerationChanged(generation.Path, generation.Name, generation.Number, state, diagnostics) { Generation = generation });
+
+    private void SetStatus(RoleStatus status) => UpdateStatus(status.Path, _ => status);
+
+    private void UpdateStatus(string path, Func<RoleStatus, RoleStatus> update)
+    {
+        lock (_statusGate)
+        {
+            var current = _status.GetValueOrDefault(path) ?? new RoleStatus(path, null, RoleState.Failed, 0, null, []);
+            _status[path] = update(current);
+            _statusSnapshot = [.. _status.Values.OrderBy(s => s.Path, StringComparer.Ordinal)];
+        }
+    }
+
+    private bool RemoveStatus(string path)
+    {
+        lock (_statusGate)
+        {
+            if (!_status.Remove(path))
+            {
+                return false;
+            }
+
+            _statusSnapshot = [.. _status.Values.OrderBy(s => s.Path, StringComparer.Ordinal)];
+            return true;
+        }
+    }
+
+    private static Dictionary<string, string> Data(RoleGeneration generation) => new()
+    {
+        ["role"] = generation.Name,
+        ["generation"] = generation.Number.ToString(CultureInfo.InvariantCulture),
+    };
+}
