@@ -61,7 +61,7 @@ internal sealed class Runtime : IAsyncDisposable
         Roles.Withdrawn += Unloads.Track;
         Agents = options.Llm is null
             ? null
-            : new AgentDispatcher(options.Llm, options.Storage.DataFolder, Roles, Intents, Channels, Loop, clock, logs);
+            : new AgentDispatcher(options.Llm, options.Storage.DataFolder, Roles, Intents, Channels, Loop, clock, _timers, logs);
         Workflows = new WorkflowEngine(Roles, Intents, Channels, Loop, clock, logs.CreateLogger<WorkflowEngine>(), Agents);
         _heartbeats = new HeartbeatScheduler(options.Scheduler, clock, Bus);
         RouteUniversalIntents();
