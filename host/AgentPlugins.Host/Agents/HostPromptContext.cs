@@ -14,7 +14,7 @@ internal sealed class HostPromptContext(
     ITimerService timers,
     HttpClient http,
     ILogger log,
-    CancellationToken cancellation) : PromptContext(role, origin, settings, clock, log, timers, cancellation)
+    CancellationToken cancellation) : PromptContext(new RoleScope(role, origin, settings, clock, log, timers, cancellation))
 {
     public override string Request => request;
 

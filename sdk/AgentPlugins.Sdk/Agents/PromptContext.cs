@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace AgentPlugins.Sdk;
 
 /// <summary>
@@ -9,22 +7,9 @@ namespace AgentPlugins.Sdk;
 /// </summary>
 public abstract class PromptContext : RoleContext
 {
-    /// <param name="role">The name of the role the request was routed to.</param>
-    /// <param name="origin">The channel and user the request came from.</param>
-    /// <param name="settings">The role's settings.</param>
-    /// <param name="clock">The host clock.</param>
-    /// <param name="log">A logger named after the role.</param>
-    /// <param name="timers">The host's timer service; the hook sees it bound to <paramref name="origin"/>.</param>
-    /// <param name="cancellation">Cancelled when the request is abandoned.</param>
-    protected PromptContext(
-        string role,
-        EventContext origin,
-        RoleSettings settings,
-        TimeProvider clock,
-        ILogger log,
-        ITimerService timers,
-        CancellationToken cancellation)
-        : base(role, origin, settings, clock, log, timers, cancellation)
+    /// <param name="scope">The role the request was routed to, its origin and the host services; cancelled when the request is abandoned.</param>
+    protected PromptContext(RoleScope scope)
+        : base(scope)
     {
     }
 

@@ -10,58 +10,41 @@ namespace AgentPlugins.Sdk;
 /// </summary>
 public abstract class RoleContext
 {
-    private readonly ITimerService _timerService;
+    private readonly RoleScope _scope;
     private RoleTimers? _timers;
 
     // private protected: the host derives the two contexts above, and a role never derives its own.
-    private protected RoleContext(
-        string role,
-        EventContext origin,
-        RoleSettings settings,
-        TimeProvider clock,
-        ILogger log,
-        ITimerService timers,
-        CancellationToken cancellation)
+    private protected RoleContext(RoleScope scope)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(role);
-        ArgumentNullException.ThrowIfNull(origin);
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(clock);
-        ArgumentNullException.ThrowIfNull(log);
-        ArgumentNullException.ThrowIfNull(timers);
-        Role = role;
-        Origin = origin;
-        Settings = settings;
-        Clock = clock;
-        Log = log;
-        _timerService = timers;
-        Cancellation = cancellation;
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope.Role, nameof(scope));
+        _scope = scope;
     }
 
     /// <summary>The name of the role whose code runs.</summary>
-    public string Role { get; }
+    public string Role => _scope.Role;
 
     /// <summary>Where the call came from: the request's channel and user, or the event's.</summary>
-    public EventContext Origin { get; }
+    public EventContext Origin => _scope.Origin;
 
     /// <summary>The role's settings from plugins.json (<c>roles:settings:NAME</c>).</summary>
-    public RoleSettings Settings { get; }
+    public RoleSettings Settings => _scope.Settings;
 
     /// <summary>The host clock; use it instead of <c>DateTime.Now</c>.</summary>
-    public TimeProvider Clock { get; }
+    public TimeProvider Clock => _scope.Clock;
 
     /// <summary>A logger named after the role.</summary>
-    public ILogger Log { get; }
+    public ILogger Log => _scope.Log;
 
     /// <summary>
     /// The host's timers on behalf of <see cref="Origin"/>: a timer set here belongs to the origin's
     /// user and its expiry goes back to the origin's channel, the way <c>NotifyAsync</c> answers.
     /// </summary>
-    public RoleTimers Timers => _timers ??= new RoleTimers(_timerService, Origin, Cancellation);
+    public RoleTimers Timers => _timers ??= new RoleTimers(_scope.Timers, _scope.Origin, _scope.Cancellation);
 
     /// <summary>
     /// Cancelled when the call is abandoned: for an intent handler, when the role generation that
     /// registered it is retired; for a prompt hook, when the request is.
     /// </summary>
-    public CancellationToken Cancellation { get; }
+    public CancellationToken Cancellation => _scope.Cancellation;
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace AgentPlugins.Sdk;
 
 /// <summary>
@@ -8,22 +6,9 @@ namespace AgentPlugins.Sdk;
 /// </summary>
 public abstract class IntentContext : RoleContext
 {
-    /// <param name="role">The name of the role whose handler runs.</param>
-    /// <param name="origin">Where the intent came from.</param>
-    /// <param name="settings">The role's settings.</param>
-    /// <param name="clock">The host clock.</param>
-    /// <param name="log">A logger named after the role.</param>
-    /// <param name="timers">The host's timer service; the handler sees it bound to <paramref name="origin"/>.</param>
-    /// <param name="cancellation">Cancelled when the role generation that registered the handler is retired.</param>
-    protected IntentContext(
-        string role,
-        EventContext origin,
-        RoleSettings settings,
-        TimeProvider clock,
-        ILogger log,
-        ITimerService timers,
-        CancellationToken cancellation)
-        : base(role, origin, settings, clock, log, timers, cancellation)
+    /// <param name="scope">The role, the intent's origin and the host services; cancelled when the role generation that registered the handler is retired.</param>
+    protected IntentContext(RoleScope scope)
+        : base(scope)
     {
     }
 
