@@ -101,7 +101,7 @@ internal sealed class RoleRegistry
 
         _active[generation.Path] = generation;
         SetStatus(new RoleStatus(generation.Path, generation.Name, RoleState.Active, generation.Number, generation.LoadedAt, [], generation.ContentHash));
-        _log.LogInformation("Role {Role} generation {Generation} active ({Path}).", generation.Name, generation.Number, generation.Path);
+        _log.LogInformation("Role {Role} {Version} generation {Generation} active ({Path}).", generation.Name, generation.Config.Version, generation.Number, generation.Path);
         _bus.TryPublish(new BusEvent(Events.RoleLoaded, Data(generation)), EventOrigin.Host);
         if (previous is not null)
         {
