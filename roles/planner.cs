@@ -6,14 +6,14 @@ using AgentPlugins.Sdk;
 
 public sealed class PlannerRole : IRole
 {
+    // ── 2. Metadata: what the role is and when the router picks it ───────────────────────────
+
     public RoleConfig Config { get; } = new(
         Name: "planner",
         Version: "1.0.0",
         Description: "Splits a request into steps for the roles that can do them",
-        Llm: LlmTier.Strong,
-        WhenToUse: "Never picked: the host asks it when a request needs several roles or the router is unsure");
-
-    public void Register(RoleBuilder role) => role.Prompt(Instructions);
+        WhenToUse: "Never picked: the host asks it when a request needs several roles or the router is unsure",
+        Llm: LlmTier.Strong);
 
     private const string Instructions = """
         You plan how to carry out a user's request with the roles listed below. You do not carry it
@@ -27,4 +27,8 @@ public sealed class PlannerRole : IRole
           result is handed to the step when it runs.
         - Give steps short ids: "1", "2", "3".
         """;
+
+    // ── 3. Registration: everything below, in this order ─────────────────────────────────────
+
+    public void Register(RoleBuilder role) => role.Prompt(Instructions);
 }

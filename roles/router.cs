@@ -6,14 +6,14 @@ using AgentPlugins.Sdk;
 
 public sealed class RouterRole : IRole
 {
+    // ── 2. Metadata: what the role is and when the router picks it ───────────────────────────
+
     public RoleConfig Config { get; } = new(
         Name: "router",
         Version: "1.0.0",
         Description: "Picks the role that answers each request",
-        Llm: LlmTier.Weak,
-        WhenToUse: "Never picked: the host asks it where every request in plain words goes");
-
-    public void Register(RoleBuilder role) => role.Prompt(Instructions);
+        WhenToUse: "Never picked: the host asks it where every request in plain words goes",
+        Llm: LlmTier.Weak);
 
     private const string Instructions = """
         You route a user's request to the one role best able to handle it. You do not answer the
@@ -29,4 +29,8 @@ public sealed class RouterRole : IRole
         - parameters holds values you can read from the request, as short strings, named after
           what they are: {"duration": "10m", "label": "bread"}. Leave out what is not there.
         """;
+
+    // ── 3. Registration: everything below, in this order ─────────────────────────────────────
+
+    public void Register(RoleBuilder role) => role.Prompt(Instructions);
 }

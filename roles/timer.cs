@@ -6,47 +6,50 @@ using System.Globalization;
 using AgentPlugins.Sdk;
 using Microsoft.SemanticKernel;
 
-// ── 1. Intents this role owns ─────────────────────────────────────────────────────────────
+// ── 1. Intents this role owns: one per action, each checks its own values ────────────────────
 
-/// <summary>Create, cancel or list timers. Only the intent handler below touches the timer service.</summary>
-public sealed record TimerIntent(
-    string Action,
-    string? TimerId = null,
-    TimerDue? Due = null,
-    string? Label = null,
-    string? FollowUp = null) : Intent
+/// <summary>Set a timer, or an alarm at a time of day, for the user who asked.</summary>
+public sealed record CreateTimerIntent(TimerDue Due, string Label, string? FollowUp = null) : Intent
 {
-    public override bool Validate() => Action switch
-    {
-        "create" => Due is not null && !string.IsNullOrWhiteSpace(Label),
-        "cancel" => !string.IsNullOrWhiteSpace(TimerId),
-        "list" => true,
-        _ => false,
-    };
+    public override bool Validate() => Due is not null && !string.IsNullOrWhiteSpace(Label);
+}
+
+/// <summary>Cancel the user's timer with this id (<c>t1</c>) or label (<c>tea</c>).</summary>
+public sealed record CancelTimerIntent(string TimerId) : Intent
+{
+    public override bool Validate() => !string.IsNullOrWhiteSpace(TimerId);
+}
+
+/// <summary>Tell the user which of their timers are running.</summary>
+public sealed record ListTimersIntent : Intent
+{
+    public override bool Validate() => true;
 }
 
 public sealed class TimerRole : IRole
 {
-    // ── 2. Role metadata ──────────────────────────────────────────────────────────────────
+    // ── 2. Metadata: what the role is and when the router picks it ───────────────────────────
 
     public RoleConfig Config { get; } = new(
         Name: "timer",
         Version: "3.0.0",
         Description: "Timer and alarm management",
+        WhenToUse: "Set timers, alarms and time-based reminders; cancel or list them",
         Llm: LlmTier.Weak,
-        FastReply: true,
-        WhenToUse: "Set timers, alarms and time-based reminders; cancel or list them");
+        FastReply: true);
 
-    // ── 3. Registration ───────────────────────────────────────────────────────────────────
+    // ── 3. Registration: everything below, in this order ─────────────────────────────────────
 
     public void Register(RoleBuilder role)
     {
         role.On(Events.TimerExpired, OnTimerExpired);
         role.Tools(this);
-        role.Handle<TimerIntent>(ProcessTimerIntent);
+        role.Handle<CreateTimerIntent>(ProcessCreateTimer);
+        role.Handle<CancelTimerIntent>(ProcessCancelTimer);
+        role.Handle<ListTimersIntent>(ProcessListTimers);
     }
 
-    // ── 4. Event handlers: pure, event in, intents out ────────────────────────────────────
+    // ── 4. Event handlers: pure, event in, intents out ───────────────────────────────────────
 
     private static IEnumerable<Intent> OnTimerExpired(BusEvent e, EventContext context)
     {
@@ -64,7 +67,7 @@ public sealed class TimerRole : IRole
         }
     }
 
-    // ── 5. Tools: what the model (or a /timer command) can call ───────────────────────────
+    // ── 5. Tools: what the model (or a /timer command) can call; they return intents ─────────
 
     [KernelFunction("set_timer"), Description("Set a timer, or an alarm at a time of day, that tells the user when it is done")]
     public ToolResult SetTimer(
@@ -78,19 +81,20 @@ public sealed class TimerRole : IRole
         }
 
         var what = due.After is { } length ? $"a {Describe(length)} timer" : $"an alarm at {due}";
-        return ToolResult.Ok($"Setting {what} for '{label}'.", new TimerIntent("create", Due: due, Label: label, FollowUp: followUp));
+        var then = string.IsNullOrWhiteSpace(followUp) ? null : followUp.Trim();
+        return ToolResult.Ok($"Setting {what} for '{label}'.", new CreateTimerIntent(due, label, then));
     }
 
     [KernelFunction("cancel_timer"), Description("Cancel a timer by its id or its label")]
     public ToolResult CancelTimer([Description("The timer's id (t1) or label (tea)")] string timerId) =>
         string.IsNullOrWhiteSpace(timerId)
             ? ToolResult.Fail("Say which timer to cancel: its id (t1) or its label (tea).")
-            : ToolResult.Ok($"Cancelling timer '{timerId}'.", new TimerIntent("cancel", TimerId: timerId));
+            : ToolResult.Ok($"Cancelling timer '{timerId}'.", new CancelTimerIntent(timerId));
 
     [KernelFunction("list_timers"), Description("List the user's running timers with the time left")]
-    public ToolResult ListTimers() => ToolResult.Ok("Listing your timers.", new TimerIntent("list"));
+    public ToolResult ListTimers() => ToolResult.Ok("Listing your timers.", new ListTimersIntent());
 
-    // ── 6. Helpers ────────────────────────────────────────────────────────────────────────
+    // ── 6. Helpers: private static functions ─────────────────────────────────────────────────
 
     private static string Describe(TimeSpan length) => length switch
     {
@@ -100,34 +104,29 @@ public sealed class TimerRole : IRole
         _ => length.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture),
     };
 
-    // ── 7. Intent handlers: the only place with side effects, through the host's services ──
+    // ── 7. Intent handlers: the only side effects, through the context's host services ───────
+    // context.Timers works for the user and channel the request came from, as NotifyAsync answers them.
 
-    private static async Task ProcessTimerIntent(TimerIntent intent, IntentContext context)
+    private static async Task ProcessCreateTimer(CreateTimerIntent intent, IntentContext context)
     {
-        var user = context.Origin.User;
-        var channel = context.Origin.Channel;
-        switch (intent.Action)
-        {
-            case "create":
-                var request = new TimerRequest(intent.Due!, intent.Label!, user, channel, intent.FollowUp is { Length: > 0 } f ? f : null);
-                var result = await context.Timers.ScheduleAsync(request, context.Cancellation);
-                await context.NotifyAsync(result.Scheduled
-                    ? $"Timer '{result.Timer.Label}' set ({result.Timer.Id}), done at {result.Timer.DueAt:HH:mm:ss}."
-                    : $"Timer '{intent.Label}' not set: {result.Refusal}");
-                break;
+        var result = await context.Timers.ScheduleAsync(intent.Due, intent.Label, intent.FollowUp);
+        await context.NotifyAsync(result.Scheduled
+            ? $"Timer '{result.Timer.Label}' set ({result.Timer.Id}), done at {result.Timer.DueAt:HH:mm:ss}."
+            : $"Timer '{intent.Label}' not set: {result.Refusal}");
+    }
 
-            case "cancel":
-                var cancelled = await context.Timers.CancelAsync(intent.TimerId!, user, context.Cancellation);
-                await context.NotifyAsync(cancelled ? $"Timer '{intent.TimerId}' cancelled." : $"No running timer '{intent.TimerId}'.");
-                break;
+    private static async Task ProcessCancelTimer(CancelTimerIntent intent, IntentContext context)
+    {
+        var cancelled = await context.Timers.CancelAsync(intent.TimerId);
+        await context.NotifyAsync(cancelled ? $"Timer '{intent.TimerId}' cancelled." : $"No running timer '{intent.TimerId}'.");
+    }
 
-            case "list":
-                var timers = await context.Timers.ListAsync(user, channel, context.Cancellation);
-                var now = context.Clock.GetUtcNow();
-                await context.NotifyAsync(timers.Count == 0
-                    ? "No timers running."
-                    : string.Join("; ", timers.Select(t => $"{t.Id} '{t.Label}': {Describe(t.DueAt - now)} left")));
-                break;
-        }
+    private static async Task ProcessListTimers(ListTimersIntent intent, IntentContext context)
+    {
+        var timers = await context.Timers.ListAsync();
+        var now = context.Clock.GetUtcNow();
+        await context.NotifyAsync(timers.Count == 0
+            ? "No timers running."
+            : string.Join("; ", timers.Select(t => $"{t.Id} '{t.Label}': {Describe(t.DueAt - now)} left")));
     }
 }

@@ -138,7 +138,7 @@ internal sealed class AgentsBenchmark : IBenchmark
 
             One request in plain words ("remind me in an hour") against a zero-latency scripted
             OpenAI-compatible server on 127.0.0.1 (HttpListener): routing call (weak tier, JSON
-            decision) -> timer role call with `set_timer` tool call, run on the loop, its TimerIntent
+            decision) -> timer role call with `set_timer` tool call, run on the loop, its CreateTimerIntent
             carried out -> final answer. Three chat-completions round trips through the real Semantic
             Kernel OpenAI connector, the resilience handler and the durable conversation store.
             {Sequential} measured requests after {Warmup} warm-up; {modelRequests} model requests in all.

@@ -39,6 +39,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
         ChannelRegistry channels,
         EventLoop loop,
         TimeProvider clock,
+        ITimerService timers,
         ILoggerFactory logs)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -53,7 +54,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
         Conversations = new ConversationStore(Path.Combine(dataFolder, "conversations.db"), options.Conversation.MaxTurns, logs.CreateLogger<ConversationStore>());
         _router = new Router(Models);
         _planner = new Planner(Models, _routing);
-        _runner = new RoleRunner(loop, Models, clock, _http, logs);
+        _runner = new RoleRunner(loop, Models, clock, timers, _http, logs);
     }
 
     public ModelClients Models { get; }

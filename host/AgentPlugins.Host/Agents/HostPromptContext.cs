@@ -11,25 +11,14 @@ internal sealed class HostPromptContext(
     IReadOnlyDictionary<string, string> parameters,
     RoleSettings settings,
     TimeProvider clock,
+    ITimerService timers,
     HttpClient http,
     ILogger log,
-    CancellationToken cancellation) : PromptContext
+    CancellationToken cancellation) : PromptContext(new RoleScope(role, origin, settings, clock, log, timers, cancellation))
 {
-    public override string Role => role;
-
     public override string Request => request;
-
-    public override EventContext Origin => origin;
 
     public override IReadOnlyDictionary<string, string> Parameters => parameters;
 
-    public override RoleSettings Settings => settings;
-
-    public override TimeProvider Clock => clock;
-
     public override HttpClient Http => http;
-
-    public override ILogger Log => log;
-
-    public override CancellationToken Cancellation => cancellation;
 }

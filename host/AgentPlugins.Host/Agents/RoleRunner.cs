@@ -12,7 +12,7 @@ namespace AgentPlugins.Host.Agents;
 /// (a kernel built per run from the request's snapshot), then its post-processor. Hooks and tools run
 /// on the loop; the model call runs off it.
 /// </summary>
-internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvider clock, HttpClient http, ILoggerFactory logs)
+internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvider clock, ITimerService timers, HttpClient http, ILoggerFactory logs)
 {
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
 
@@ -31,7 +31,7 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
         }
 
         var log = _loggers.GetOrAdd(role.Name, name => logs.CreateLogger($"role.{name}"));
-        var context = new HostPromptContext(role.Name, instruction, origin, parameters, role.Settings, clock, http, log, cancellationToken);
+        var context = new HostPromptContext(role.Name, instruction, origin, parameters, role.Settings, clock, timers, http, log, cancellationToken);
         var added = string.Empty;
         if (role.PreProcessor is { } pre)
         {

@@ -65,7 +65,32 @@ internal static class NewCommand
         }
 
         output.WriteLine($"Created {path}");
-        output.WriteLine($"Check it with: host validate {path}");
+        output.WriteLine($"Check it with: {HostCommand()} validate {path}");
         return Created;
+    }
+
+    /// <summary>
+    /// How to run this host again from the current directory: <c>bin/host</c> after <c>make build</c>.
+    /// That launcher is a script that starts <c>.host/host</c> beside it, so the executable's path alone
+    /// would name a file users never type.
+    /// </summary>
+    internal static string HostCommand()
+    {
+        if (Environment.ProcessPath is not { } executable)
+        {
+            return "bin/host";
+        }
+
+        var folder = Path.GetDirectoryName(executable)!;
+        var launcher = Path.GetFileName(folder) == ".host" ? Path.Combine(Path.GetDirectoryName(folder)!, Path.GetFileName(executable)) : null;
+        var command = launcher is not null && File.Exists(launcher) ? launcher : executable;
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, command);
+        if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            return command;
+        }
+
+        // A shell looks up a bare name on PATH, not in the current directory.
+        return relative.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) ? relative : "./" + relative;
     }
 }

@@ -91,6 +91,7 @@ internal static class AgentPluginsServices
                 sp.GetRequiredService<ChannelRegistry>(),
                 sp.GetRequiredService<EventLoop>(),
                 sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ITimerService>(),
                 sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<RoleLifecycle>(),

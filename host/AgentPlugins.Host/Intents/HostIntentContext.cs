@@ -1,6 +1,5 @@
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Sdk;
-using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Intents;
 
@@ -10,28 +9,15 @@ internal sealed class HostIntentContext(
     EventContext origin,
     RoleSettings settings,
     IntentServices services,
-    CancellationToken cancellation) : IntentContext
+    CancellationToken cancellation)
+    : IntentContext(new RoleScope(role, origin, settings, services.Clock, services.LoggerFor(role), services.Timers, cancellation))
 {
-    public override string Role => role;
-
-    public override EventContext Origin => origin;
-
-    public override TimeProvider Clock => services.Clock;
-
-    public override ILogger Log => services.LoggerFor(role);
-
-    public override RoleSettings Settings => settings;
-
-    public override ITimerService Timers => services.Timers;
-
-    public override CancellationToken Cancellation => cancellation;
-
     public override void Publish(BusEvent busEvent)
     {
         ArgumentNullException.ThrowIfNull(busEvent);
-        services.Bus.TryPublish(busEvent, new EventOrigin($"role:{role}", origin.Channel, origin.User, origin.OriginalPrompt));
+        services.Bus.TryPublish(busEvent, new EventOrigin($"role:{Role}", Origin.Channel, Origin.User, Origin.OriginalPrompt));
     }
 
     public override Task NotifyAsync(string message, Priority priority = Priority.Medium) =>
-        services.Channels.NotifyAsync(new NotificationIntent(message, origin.Channel, origin.User, priority), cancellation);
+        services.Channels.NotifyAsync(new NotificationIntent(message, Origin.Channel, Origin.User, priority), Cancellation);
 }

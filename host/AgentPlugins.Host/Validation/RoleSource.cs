@@ -333,7 +333,14 @@ internal sealed class RoleSource
         var expression = syntax.Initializer?.Value
             ?? syntax.ExpressionBody?.Expression
             ?? syntax.AccessorList?.Accessors.FirstOrDefault(a => a.ExpressionBody is not null)?.ExpressionBody!.Expression;
-        var creation = expression is null ? null : Unwrap(Model.GetOperation(expression, Cancellation)) as IObjectCreationOperation;
+        var operation = expression is null ? null : Unwrap(Model.GetOperation(expression, Cancellation));
+        if (operation is IInvalidOperation && expression is BaseObjectCreationExpressionSyntax)
+        {
+            // A `new(...)` the compiler could not bind (e.g. CS7036, WhenToUse left out): its error says what to fix.
+            return null;
+        }
+
+        var creation = operation as IObjectCreationOperation;
         return new RoleConfigDeclaration(syntax.Identifier.GetLocation(), creation is { Type: var type } && type.IsSdk("RoleConfig") ? creation : null);
     }
 

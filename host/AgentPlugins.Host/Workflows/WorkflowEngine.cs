@@ -217,10 +217,21 @@ internal sealed class WorkflowEngine
             return "No roles are loaded. Put a role file in the roles folder.";
         }
 
-        var text = new StringBuilder("Roles and their tools (call one with /role tool arguments):");
-        foreach (var plugin in _roles.Tools.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
+        // A role with a prompt and no tools (router, planner) has nothing to call here: name it apart.
+        var plugins = _roles.Tools.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        var text = new StringBuilder(plugins.Any(p => p.FunctionCount > 0)
+            ? "Roles and their tools (call one with /role tool arguments):"
+            : "No role has tools to call with /role tool arguments.");
+        foreach (var plugin in plugins.Where(p => p.FunctionCount > 0))
         {
             text.AppendLine().Append(Usage(plugin));
+        }
+
+        if (plugins.Where(p => p.FunctionCount == 0).Select(p => p.Name).ToList() is { Count: > 0 } promptOnly)
+        {
+            text.AppendLine().Append("Prompt-only roles, without tools: ").Append(string.Join(", ", promptOnly)).Append(_agents is null
+                ? ". They answer requests in plain words, which needs a language model; none is configured (plugins.json llm)."
+                : ". They answer requests in plain words.");
         }
 
         return text.ToString();

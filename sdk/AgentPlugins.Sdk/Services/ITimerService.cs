@@ -5,7 +5,8 @@ namespace AgentPlugins.Sdk;
 /// <summary>
 /// Host-owned timers, durable in SQLite. A timer belongs to a user and channel, not to a role
 /// generation: reloading or deleting the role that set it, or restarting the host, loses nothing.
-/// When it comes due the host publishes <see cref="Events.TimerExpired"/>, once.
+/// When it comes due the host publishes <see cref="Events.TimerExpired"/>, once. Role code reaches
+/// it through <see cref="RoleContext.Timers"/>, which fills in the user and channel of the call.
 /// </summary>
 public interface ITimerService
 {

@@ -1,33 +1,16 @@
-using Microsoft.Extensions.Logging;
-
 namespace AgentPlugins.Sdk;
 
 /// <summary>
-/// The host services an intent handler may use. They belong to the host and outlive role
-/// generations; a role keeps no state of its own between calls.
+/// What an intent handler sees: the <see cref="RoleContext"/> every role call gets, and the two
+/// side effects only an intent handler may have, publishing an event and notifying the user.
 /// </summary>
-public abstract class IntentContext
+public abstract class IntentContext : RoleContext
 {
-    /// <summary>The name of the role whose handler runs.</summary>
-    public abstract string Role { get; }
-
-    /// <summary>Where the intent came from: the request's channel and user, or the event's.</summary>
-    public abstract EventContext Origin { get; }
-
-    /// <summary>The host clock.</summary>
-    public abstract TimeProvider Clock { get; }
-
-    /// <summary>A logger named after the role.</summary>
-    public abstract ILogger Log { get; }
-
-    /// <summary>The role's settings from plugins.json (<c>roles:settings:NAME</c>).</summary>
-    public abstract RoleSettings Settings { get; }
-
-    /// <summary>The host's timers; they survive role reloads and host restarts.</summary>
-    public abstract ITimerService Timers { get; }
-
-    /// <summary>Cancelled when the role generation that registered the handler is retired.</summary>
-    public abstract CancellationToken Cancellation { get; }
+    /// <param name="scope">The role, the intent's origin and the host services; cancelled when the role generation that registered the handler is retired.</param>
+    protected IntentContext(RoleScope scope)
+        : base(scope)
+    {
+    }
 
     /// <summary>Publishes an event on the bus; it is handled after the current call returns.</summary>
     public abstract void Publish(BusEvent busEvent);

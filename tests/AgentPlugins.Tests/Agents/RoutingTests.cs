@@ -19,7 +19,7 @@ public sealed class RoutingTests
         Assert.Equal("I set a 10 minute timer for the bread.", reply.Text);
         await agents.Test.Console.WaitForAsync(m => m.Text == "I set a 10 minute timer for the bread.");
 
-        // The TimerIntent the tool returned was carried out by the timer role's handler.
+        // The CreateTimerIntent the tool returned was carried out by the timer role's handler.
         await agents.Test.Console.WaitForAsync(m => m.Text.StartsWith("Timer 'bread' set", StringComparison.Ordinal));
         var timers = await agents.Runtime.Timers.ListAsync("tester", "console");
         Assert.Equal("bread", Assert.Single(timers).Label);

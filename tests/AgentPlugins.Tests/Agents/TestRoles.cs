@@ -11,7 +11,7 @@ internal static class TestRoles
 
         public sealed class ProbeRole : IRole
         {
-            public RoleConfig Config { get; } = new("probe", "1.0.0", "Answers questions about the host", LlmTier.Default, FastReply: true, WhenToUse: "Questions about threads and the host");
+            public RoleConfig Config { get; } = new("probe", "1.0.0", "Answers questions about the host", Llm: LlmTier.Default, FastReply: true, WhenToUse: "Questions about threads and the host");
 
             public void Register(RoleBuilder role) => role.Prompt("You are the probe.").Tools(this);
 
@@ -29,7 +29,7 @@ internal static class TestRoles
 
         public sealed class ScholarRole : IRole
         {
-            public RoleConfig Config { get; } = new("scholar", "1.0.0", "Explains hard things", LlmTier.Strong, FastReply: true, WhenToUse: "Long explanations");
+            public RoleConfig Config { get; } = new("scholar", "1.0.0", "Explains hard things", Llm: LlmTier.Strong, FastReply: true, WhenToUse: "Long explanations");
 
             public void Register(RoleBuilder role) => role.Prompt("You are the scholar.");
         }
@@ -43,7 +43,7 @@ internal static class TestRoles
 
         public sealed class LooperRole : IRole
         {
-            public RoleConfig Config { get; } = new("looper", "1.0.0", "Does it again", LlmTier.Weak, FastReply: true, WhenToUse: "Doing things again");
+            public RoleConfig Config { get; } = new("looper", "1.0.0", "Does it again", Llm: LlmTier.Weak, FastReply: true, WhenToUse: "Doing things again");
 
             public void Register(RoleBuilder role) => role.Tools(this);
 
@@ -58,7 +58,7 @@ internal static class TestRoles
 
         public sealed class WeatherRole : IRole
         {
-            public RoleConfig Config { get; } = new("weather", "1.0.0", "Weather reports", LlmTier.Default, FastReply: true, WhenToUse: "Weather questions");
+            public RoleConfig Config { get; } = new("weather", "1.0.0", "Weather reports", Llm: LlmTier.Default, FastReply: true, WhenToUse: "Weather questions");
 
             public void Register(RoleBuilder role)
             {
@@ -87,7 +87,7 @@ internal static class TestRoles
 
         public sealed class SwitchRole : IRole
         {
-            public RoleConfig Config { get; } = new("switch", "1.0.0", "Flips switches", LlmTier.Weak, FastReply: true, WhenToUse: "Switches");
+            public RoleConfig Config { get; } = new("switch", "1.0.0", "Flips switches", Llm: LlmTier.Weak, FastReply: true, WhenToUse: "Switches");
 
             public void Register(RoleBuilder role) => role.Tools(this);
 

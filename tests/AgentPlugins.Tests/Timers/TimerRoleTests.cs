@@ -1,4 +1,5 @@
 using AgentPlugins.Host.Timers;
+using AgentPlugins.Host.Workflows;
 using AgentPlugins.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -85,6 +86,30 @@ public sealed class TimerRoleTests
     }
 
     [Fact]
+    public async Task Each_user_sets_lists_and_cancels_only_their_own_timers()
+    {
+        await using var runtime = await StartAsync();
+
+        await AskAsAsync(runtime, "ann", "/timer set_timer 5m tea");
+        await runtime.Console.WaitForAsync(m => m.User == "ann" && m.Text == "Timer 'tea' set (t1), done at 12:05:00.");
+        await AskAsAsync(runtime, "bob", "/timer set_timer 9m tea");
+        await runtime.Console.WaitForAsync(m => m.User == "bob" && m.Text == "Timer 'tea' set (t2), done at 12:09:00.");
+
+        Assert.Equal(["t1"], (await runtime.Timers.ListAsync("ann", "console")).Select(t => t.Id));
+        await AskAsAsync(runtime, "tester", "/timer list_timers");
+        await runtime.Console.WaitForAsync(m => m.User == "tester" && m.Text == "No timers running.");
+
+        await AskAsAsync(runtime, "bob", "/timer cancel_timer t1");
+        await runtime.Console.WaitForAsync(m => m.User == "bob" && m.Text == "No running timer 't1'.");
+        await AskAsAsync(runtime, "ann", "/timer cancel_timer tea");
+        await runtime.Console.WaitForAsync(m => m.User == "ann" && m.Text == "Timer 'tea' cancelled.");
+
+        await AskAsAsync(runtime, "bob", "/timer list_timers");
+        await runtime.Console.WaitForAsync(m => m.User == "bob" && m.Text == "t2 'tea': 9 minute left");
+        Assert.Empty(await runtime.Timers.ListAsync("ann", "console"));
+    }
+
+    [Fact]
     public async Task A_timer_survives_a_reload_of_the_timer_role()
     {
         await using var runtime = await StartAsync();
@@ -146,6 +171,9 @@ public sealed class TimerRoleTests
         Assert.Equal(1, runtime.Timers.Effects.Suppressed);
         Assert.Equal(2, TimerRig.CountInFile(Database(runtime), "fired"));
     }
+
+    private static Task<Reply> AskAsAsync(TestRuntime runtime, string user, string text) =>
+        runtime.Loop.InvokeAsync(() => runtime.Workflows.HandleAsync(new Request(text, "console", user), _ => Task.CompletedTask));
 
     private static string RolePath(TestRuntime runtime) => Path.Combine(runtime.RolesFolder, "timer.cs");
 

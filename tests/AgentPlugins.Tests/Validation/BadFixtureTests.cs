@@ -14,7 +14,7 @@ public sealed class BadFixtureTests : IClassFixture<BadFixtureTests.BadFolderRes
         { "ap0002_register_empty.cs", "AP0002", "error", 14, 17, null },
         { "ap0003_bad_name.cs", "AP0003", "error", 9, 9, null },
         { "ap0004_bad_version.cs", "AP0004", "error", 10, 9, null },
-        { "ap0005_no_when_to_use.cs", "AP0005", "error", 8, 41, null },
+        { "ap0005_no_when_to_use.cs", "AP0005", "error", 12, 9, null },
         { "ap0006_duplicate_name_a.cs", "AP0006", "error", 9, 9, null },
         { "ap0006_duplicate_name_b.cs", "AP0006", "error", 9, 9, null },
         { "ap0007_intent_without_handler.cs", "AP0007", "error", 6, 22, null },

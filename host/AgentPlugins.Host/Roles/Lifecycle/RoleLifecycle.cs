@@ -279,7 +279,7 @@ internal sealed class RoleLifecycle : IDisposable
         _current[generation.Path] = generation;
         _currentSnapshot = [.. _current.Values];
         SetStatus(new RoleStatus(generation.Path, generation.Name, RoleState.Active, generation.Number, generation.LoadedAt, [], generation.ContentHash));
-        _log.LogInformation("Role {Role} generation {Generation} serving ({Path}).", generation.Name, generation.Number, generation.Path);
+        _log.LogInformation("Role {Role} {Version} generation {Generation} serving ({Path}).", generation.Name, generation.Config.Version, generation.Number, generation.Path);
         Publish(generation, GenerationState.Serving, []);
         _bus.TryPublish(new BusEvent(Events.RoleLoaded, Data(generation)), EventOrigin.Host);
         if (previous is not null)

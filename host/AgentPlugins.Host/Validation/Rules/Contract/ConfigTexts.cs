@@ -31,9 +31,8 @@ internal sealed class ConfigTexts : RoleRule
             }
             else if (string.IsNullOrWhiteSpace(text.Text))
             {
-                report.Add(Rule, text.Location, text.IsGiven
-                    ? $"Config.{parameter} is empty; {purpose}."
-                    : $"Config.{parameter} is not set; add {parameter}: \"...\" and {purpose}.");
+                // Both are required parameters: leaving one out is the compiler's CS7036, which names it.
+                report.Add(Rule, text.Location, $"Config.{parameter} is empty; {purpose}.");
             }
         }
     }

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Sdk;
+
+/// <summary>
+/// What all role code that may use the host's services sees, whether it is an intent handler
+/// (<see cref="IntentContext"/>) or a prompt hook (<see cref="PromptContext"/>): the role it runs as,
+/// where the call came from, and host services bound to that origin. The services belong to the host
+/// and outlive role generations, so a role keeps none of its own.
+/// </summary>
+public abstract class RoleContext
+{
+    private readonly RoleScope _scope;
+    private RoleTimers? _timers;
+
+    // private protected: the host derives the two contexts above, and a role never derives its own.
+    private protected RoleContext(RoleScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope.Role, nameof(scope));
+        _scope = scope;
+    }
+
+    /// <summary>The name of the role whose code runs.</summary>
+    public string Role => _scope.Role;
+
+    /// <summary>Where the call came from: the request's channel and user, or the event's.</summary>
+    public EventContext Origin => _scope.Origin;
+
+    /// <summary>The role's settings from plugins.json (<c>roles:settings:NAME</c>).</summary>
+    public RoleSettings Settings => _scope.Settings;
+
+    /// <summary>The host clock; use it instead of <c>DateTime.Now</c>.</summary>
+    public TimeProvider Clock => _scope.Clock;
+
+    /// <summary>A logger named after the role.</summary>
+    public ILogger Log => _scope.Log;
+
+    /// <summary>
+    /// The host's timers on behalf of <see cref="Origin"/>: a timer set here belongs to the origin's
+    /// user and its expiry goes back to the origin's channel, the way <c>NotifyAsync</c> answers.
+    /// </summary>
+    public RoleTimers Timers => _timers ??= new RoleTimers(_scope.Timers, _scope.Origin, _scope.Cancellation);
+
+    /// <summary>
+    /// Cancelled when the call is abandoned: for an intent handler, when the role generation that
+    /// registered it is retired; for a prompt hook, when the request is.
+    /// </summary>
+    public CancellationToken Cancellation => _scope.Cancellation;
+}
