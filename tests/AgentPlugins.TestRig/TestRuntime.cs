@@ -8,6 +8,7 @@ using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;

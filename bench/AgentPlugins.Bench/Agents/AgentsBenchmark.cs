@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AgentPlugins.Host.Agents;
-using AgentPlugins.Host.Workflows;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Tests.Agents;
 using AgentPlugins.Tests.Support;
 

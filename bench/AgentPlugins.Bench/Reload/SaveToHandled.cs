@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;
 

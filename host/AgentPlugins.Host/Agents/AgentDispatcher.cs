@@ -1,8 +1,8 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Roles;
-using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
@@ -30,7 +30,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
     private readonly Planner _planner;
     private readonly RoleRunner _runner;
 
-    /// <exception cref="Configuration.ConfigurationException">plugins.json <c>llm</c> holds a value the host cannot use.</exception>
+    /// <exception cref="ConfigurationException">plugins.json <c>llm</c> holds a value the host cannot use.</exception>
     public AgentDispatcher(
         LlmOptions options,
         string dataFolder,
@@ -110,11 +110,11 @@ internal sealed class AgentDispatcher : IAsyncDisposable
     /// request that submitted it, refused past <c>llm:routing:maxDepth</c>; a <see cref="WorkflowIntent.Plan"/>
     /// goes straight to the planner, anything else runs like a request.
     /// </summary>
-    public async Task RunWorkflowAsync(WorkflowIntent intent, IntentOrigin origin, WorkflowEngine workflows)
+    public async Task RunWorkflowAsync(WorkflowIntent intent, IntentOrigin origin, Func<WorkflowIntent, IntentOrigin, Task> runAsRequest)
     {
         ArgumentNullException.ThrowIfNull(intent);
         ArgumentNullException.ThrowIfNull(origin);
-        ArgumentNullException.ThrowIfNull(workflows);
+        ArgumentNullException.ThrowIfNull(runAsRequest);
 
         // Read before the first await: this is the depth of the request whose intents are being submitted.
         var depth = RequestDepth.Current + 1;
@@ -129,7 +129,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
 
         if (intent.Type != WorkflowIntent.Plan)
         {
-            await workflows.RunIntentAsync(intent, origin).ConfigureAwait(true);
+            await runAsRequest(intent, origin).ConfigureAwait(true);
             return;
         }
 

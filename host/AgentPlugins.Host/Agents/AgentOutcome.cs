@@ -1,4 +1,4 @@
-using AgentPlugins.Host.Workflows;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Host.Agents;

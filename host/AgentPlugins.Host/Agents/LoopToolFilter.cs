@@ -1,6 +1,6 @@
 using System.Globalization;
 using AgentPlugins.Host.Loop;
-using AgentPlugins.Host.Workflows;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
@@ -45,7 +45,7 @@ internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds,
 
     private async Task<bool> CallOnLoopAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
     {
-        var tool = WorkflowEngine.ToolName(context.Function);
+        var tool = ToolNames.Of(context.Function);
         var source = $"{role}/{tool}";
         _calls.Add(source);
         Task call;

@@ -1,4 +1,3 @@
-using AgentPlugins.Host.Configuration;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Host.Agents;

@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Host.Bus;

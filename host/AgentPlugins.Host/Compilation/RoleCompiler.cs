@@ -1,5 +1,4 @@
 using System.Text;
-using AgentPlugins.Host.Validation;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
@@ -29,23 +28,23 @@ internal sealed class RoleCompiler
         SourceText.From(ImplicitUsings, Encoding.UTF8), RegularOptions, "<implicit-usings>.cs");
 
     private readonly ReferenceSet _references;
-    private readonly bool _checkRules;
+    private readonly CompilationCheck? _check;
     private long _counter;
 
     /// <param name="references">The assemblies roles compile against.</param>
-    /// <param name="checkRules">
-    /// False compiles without the role rules, the way a compiled plugin reaches the host: only tests use
-    /// it, to exercise the safety nets (watchdog, leak detection, unrouted intents) that exist for code
-    /// the rules never saw.
+    /// <param name="check">
+    /// The checks run on every compile before emitting (the role rules, given by the composition); an
+    /// error among them means nothing is emitted. Null compiles without them, the way a compiled plugin
+    /// reaches the host: tests use it to exercise the safety nets that exist for code the rules never saw.
     /// </param>
-    public RoleCompiler(ReferenceSet references, bool checkRules = true)
+    public RoleCompiler(ReferenceSet references, CompilationCheck? check = null)
     {
         _references = references;
-        _checkRules = checkRules;
+        _check = check;
     }
 
     /// <summary>Identifies this compiler, its reference set and whether it checks the rules; part of the compile cache key.</summary>
-    public string Fingerprint => $"{typeof(CSharpCompilation).Assembly.GetName().Version}/{_references.Fingerprint}/{(_checkRules ? "rules" : "no-rules")}";
+    public string Fingerprint => $"{typeof(CSharpCompilation).Assembly.GetName().Version}/{_references.Fingerprint}/{(_check is null ? "no-rules" : "rules")}";
 
     /// <summary>Hashes role source the way the compile cache and the watcher do.</summary>
 
@@ -79,18 +78,11 @@ internal sealed class RoleCompiler
     /// Compiles a role file, checks it with the role rules and emits it. A file with rule errors is not
     /// emitted, so the loader (and hot reload) refuse it exactly as <c>host validate</c> reports it.
     /// </summary>
-    public CompiledRole Compile(RoleFile file, CancellationToken cancellationToken = default) =>
-        Check(file, cancellationToken).Compiled;
-
-    /// <summary><see cref="Compile"/>, also returning what the folder rules of <c>host validate</c> need.</summary>
-    public CheckedRole Check(RoleFile file, CancellationToken cancellationToken = default)
+    public CompiledRole Compile(RoleFile file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
         var compilation = CreateCompilation(file.Path, file.Text);
-        var analysis = _checkRules
-            ? RoleRules.Analyze(compilation, cancellationToken)
-            : new RoleAnalysis([], new RoleFacts(file.Path, null, null, [], new HashSet<string>()));
-        return new CheckedRole(Emit(compilation, file, analysis.Diagnostics, cancellationToken), analysis.Facts);
+        return Emit(compilation, file, _check?.Invoke(compilation, cancellationToken) ?? [], cancellationToken);
     }
 
     /// <summary>Emits <paramref name="compilation"/>, adding <paramref name="extraDiagnostics"/> (role rules) to the compiler's own.</summary>

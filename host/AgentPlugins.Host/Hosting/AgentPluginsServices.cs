@@ -11,6 +11,7 @@ using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
 using AgentPlugins.Host.Timers;
+using AgentPlugins.Host.Validation;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,7 +59,7 @@ internal static class AgentPluginsServices
         services.AddSingleton<ITimerService>(sp => sp.GetRequiredService<DurableTimerService>());
         services.AddSingleton<IntentServices>();
 
-        services.AddSingleton(sp => new RoleCompiler(ReferenceSet.Default, Options(sp).Roles.CheckRules));
+        services.AddSingleton(sp => new RoleCompiler(ReferenceSet.Default, Options(sp).Roles.CheckRules ? RoleRules.Check : null));
         services.AddSingleton(sp => new CompileCache(
             sp.GetRequiredService<RoleCompiler>(),
             Options(sp).Roles.CompileCacheMegabytes > 0 ? Path.Combine(Options(sp).Storage.DataFolder, "compile-cache") : null,

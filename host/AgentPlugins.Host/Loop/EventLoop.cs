@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using AgentPlugins.Host.Bus;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Host.Scheduling;

@@ -66,6 +66,10 @@ internal static class RoleRules
     public static IEnumerable<DiagnosticDescriptor> Descriptors =>
         PerFile.Select(r => r.Descriptor).Concat(PerFolder.Select(r => r.Descriptor)).OrderBy(d => d.Id, StringComparer.Ordinal);
 
+    /// <summary>The rules as the check every host compile runs (<see cref="RoleCompiler"/>): their diagnostics only.</summary>
+    public static IReadOnlyList<RoleDiagnostic> Check(CSharpCompilation compilation, CancellationToken cancellationToken) =>
+        Analyze(compilation, cancellationToken).Diagnostics;
+
     /// <summary>Runs the per-file rules on the role file in <paramref name="compilation"/>.</summary>
     public static RoleAnalysis Analyze(CSharpCompilation compilation, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace AgentPlugins.Host.Validation;
 
 /// <summary>
-/// Checks role files the way the host loads them: each through <see cref="RoleCompiler.Check"/> (the
+/// Checks role files the way the host loads them: each through <see cref="RoleCompiler.CreateCompilation"/>, <see cref="RoleRules.Analyze"/> and <see cref="RoleCompiler.Emit"/> (the
 /// compile, the per-file rules and the emit the loader runs), then the folder rules over every role
 /// file of each file's folder. Files compile in parallel; this runs in the CLI, never on the loop.
 /// </summary>
@@ -61,7 +61,10 @@ internal sealed class RoleValidator(RoleCompiler compiler)
             return ([], RoleFacts.Of(RoleSource.Of(compiler.CreateCompilation(path, source), RoleRules.Triggers, cancellationToken)));
         }
 
-        var checkedRole = compiler.Check(read.File, cancellationToken);
-        return (checkedRole.Compiled.Diagnostics, checkedRole.Facts);
+        // Compiled exactly as the host compiles it, with the rules' facts kept for the folder rules.
+        var compilation = compiler.CreateCompilation(read.File.Path, read.File.Text);
+        var analysis = RoleRules.Analyze(compilation, cancellationToken);
+        var compiled = RoleCompiler.Emit(compilation, read.File, analysis.Diagnostics, cancellationToken);
+        return (compiled.Diagnostics, analysis.Facts);
     }
 }

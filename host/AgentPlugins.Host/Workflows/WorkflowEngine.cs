@@ -4,6 +4,7 @@ using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
@@ -70,7 +71,7 @@ internal sealed class WorkflowEngine
     {
         _intents.RouteHost(typeof(WorkflowIntent), new IntentRoute("workflows", "run", (intent, origin) => _agents is null
             ? RunIntentAsync((WorkflowIntent)intent, origin)
-            : _agents.RunWorkflowAsync((WorkflowIntent)intent, origin, this)));
+            : _agents.RunWorkflowAsync((WorkflowIntent)intent, origin, RunIntentAsync)));
     }
 
     /// <summary>The route of <see cref="WorkflowIntent"/> without a model: runs its instruction for the user it came from, replying by notification.</summary>
@@ -121,7 +122,7 @@ internal sealed class WorkflowEngine
         var function = plugin.FirstOrDefault(f => Normalize(f.Name) == Normalize(command.Tool));
         if (function is null)
         {
-            return (new Reply(false, $"Role '{plugin.Name}' has no tool '{command.Tool}'. Its tools: {Names(plugin.Select(f => ToolName(f)))}."), plugin.Name, []);
+            return (new Reply(false, $"Role '{plugin.Name}' has no tool '{command.Tool}'. Its tools: {Names(plugin.Select(f => ToolNames.Of(f)))}."), plugin.Name, []);
         }
 
         if (!TryBind(function, command, out var arguments, out error))
@@ -134,11 +135,11 @@ internal sealed class WorkflowEngine
 
     private async Task<(Reply, string, IReadOnlyList<Intent>)> InvokeAsync(string role, KernelFunction function, KernelArguments arguments, CancellationToken cancellationToken)
     {
-        var source = $"{role}/{ToolName(function)}";
+        var source = $"{role}/{ToolNames.Of(function)}";
         try
         {
             Task<FunctionResult> invocation;
-            _loop.Watchdog.Enter(role, ToolName(function));
+            _loop.Watchdog.Enter(role, ToolNames.Of(function));
             try
             {
                 invocation = function.InvokeAsync(_kernel, arguments, cancellationToken);
@@ -170,7 +171,7 @@ internal sealed class WorkflowEngine
         var parameters = function.Metadata.Parameters;
         if (command.Positional.Count > parameters.Count)
         {
-            error = $"{ToolName(function)} takes {parameters.Count} argument(s) but got {command.Positional.Count}; quote an argument that has spaces.";
+            error = $"{ToolNames.Of(function)} takes {parameters.Count} argument(s) but got {command.Positional.Count}; quote an argument that has spaces.";
             return false;
         }
 
@@ -185,7 +186,7 @@ internal sealed class WorkflowEngine
             var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
             if (parameter is null)
             {
-                error = $"{ToolName(function)} has no parameter '{name}'.";
+                error = $"{ToolNames.Of(function)} has no parameter '{name}'.";
                 return false;
             }
 
@@ -253,30 +254,7 @@ internal sealed class WorkflowEngine
     }
 
     private static string Usage(string role, KernelFunction function) =>
-        $"/{role} {ToolName(function)} {string.Join(' ', function.Metadata.Parameters.Select(p => p.IsRequired ? $"<{p.Name}>" : $"[{p.Name}]"))}".TrimEnd();
-
-    /// <summary>The snake_case name users type: SetTimer becomes set_timer.</summary>
-    internal static string ToolName(KernelFunction function)
-    {
-        var name = function.Name;
-        if (name.Contains('_', StringComparison.Ordinal))
-        {
-            return name;
-        }
-
-        var text = new StringBuilder();
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return text.ToString();
-    }
+        $"/{role} {ToolNames.Of(function)} {string.Join(' ', function.Metadata.Parameters.Select(p => p.IsRequired ? $"<{p.Name}>" : $"[{p.Name}]"))}".TrimEnd();
 
     private static string Normalize(string name) => name.Replace("_", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
 

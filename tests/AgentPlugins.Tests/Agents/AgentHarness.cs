@@ -1,6 +1,6 @@
 using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.Workflows;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Agents;

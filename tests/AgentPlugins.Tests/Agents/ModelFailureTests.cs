@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using AgentPlugins.Host;
 using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Sdk;

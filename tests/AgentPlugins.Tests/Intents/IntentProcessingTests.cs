@@ -1,5 +1,5 @@
-using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;
 

@@ -1,4 +1,3 @@
-using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;

@@ -46,7 +46,7 @@ public sealed class CompileCacheTests
     public async Task A_changed_file_misses_and_the_folder_stays_within_its_capacity()
     {
         using var folder = new TempFolder();
-        var compiler = new RoleCompiler(ReferenceSet.Default);
+        var compiler = new RoleCompiler(ReferenceSet.Default, Host.Validation.RoleRules.Check);
         var probe = new CompileCache(compiler, Path.Combine(folder.Path, "probe"), long.MaxValue, NullLogger<CompileCache>.Instance);
         probe.Compile(Host.Compilation.RoleFile.FromText(Path.Combine(folder.Path, "echo.cs"), SampleRoles.Echo("probe")));
         await probe.FlushAsync();

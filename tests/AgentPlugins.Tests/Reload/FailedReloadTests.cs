@@ -77,7 +77,7 @@ public sealed class FailedReloadTests
             loop: new Host.Loop.LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(150) });
         Assert.Equal("slow", await host.PingAsync());
 
-        await host.Bus.PublishAsync(new AgentPlugins.Sdk.BusEvent("SLOW"), Host.Bus.EventOrigin.Host);
+        await host.Bus.PublishAsync(new AgentPlugins.Sdk.BusEvent("SLOW"), Host.Loop.EventOrigin.Host);
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Quarantined);
         Assert.Null(await host.PingAsync(TimeSpan.FromMilliseconds(300)));
 

@@ -7,7 +7,7 @@ public sealed class LeakSuspectsTests
 {
     // Without the role rules, which refuse each of these causes before a role runs: leak suspects are
     // named for code the rules never saw (compiled plugins).
-    private static readonly RoleCompiler Compiler = new(ReferenceSet.Default, checkRules: false);
+    private static readonly RoleCompiler Compiler = new(ReferenceSet.Default);
 
     [Theory]
     [InlineData("AppDomain.CurrentDomain.UnhandledException += (s, e) => { };", "subscribes to System.AppDomain.UnhandledException")]

@@ -1,6 +1,6 @@
 using System.Globalization;
-using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;

@@ -22,6 +22,6 @@ public sealed class ScriptRoleTests
         Assert.Equal(0, host.Unloads.Leaked);
     }
 
-    private static Task<Host.Workflows.Reply> AskAsync(TestRuntime host, string text) =>
-        host.Loop.InvokeAsync(() => host.Workflows.HandleAsync(new Host.Workflows.Request(text, "console", "tester"), _ => Task.CompletedTask));
+    private static Task<Host.Requests.Reply> AskAsync(TestRuntime host, string text) =>
+        host.Loop.InvokeAsync(() => host.Workflows.HandleAsync(new Host.Requests.Request(text, "console", "tester"), _ => Task.CompletedTask));
 }

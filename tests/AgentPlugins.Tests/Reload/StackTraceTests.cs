@@ -30,7 +30,7 @@ public sealed class StackTraceTests
     {
         await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { [file] = Throwing });
         Assert.Equal(RoleState.Active, host.StatusOf(file)!.State);
-        await host.Bus.PublishAsync(new BusEvent("BOOM"), Host.Bus.EventOrigin.Host);
+        await host.Bus.PublishAsync(new BusEvent("BOOM"), Host.Loop.EventOrigin.Host);
 
         // The host's error route keeps the details (the stack trace) in the audit log.
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;

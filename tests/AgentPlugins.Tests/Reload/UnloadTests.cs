@@ -129,7 +129,7 @@ public sealed class UnloadTests
             new Dictionary<string, string> { ["slow.cs"] = slow },
             roles => roles with { Watch = false, Unload = QuickVerdicts });
 
-        var origin = new Host.Bus.EventOrigin("test", "sink");
+        var origin = new Host.Loop.EventOrigin("test", "sink");
         await host.Bus.PublishAsync(new AgentPlugins.Sdk.BusEvent("WAIT", new Dictionary<string, string> { ["seq"] = "w1" }), origin);
         await Task.Delay(200);
         var draining = host.Roles.Changes.FirstAsync(c => c.State == GenerationState.Draining).ToTask();

@@ -130,7 +130,7 @@ public sealed class RoleLoadingTests
         Assert.Contains("parameter mood uses Mood, a type the role defines", rule.Message, StringComparison.Ordinal);
 
         // ... and the loader's own check still catches it in code the rules never saw.
-        var withoutRules = new Host.Compilation.RoleCompiler(Host.Compilation.ReferenceSet.Default, checkRules: false).Compile(Host.Compilation.RoleFile.FromText("/tmp/mood.cs", Pinning));
+        var withoutRules = new Host.Compilation.RoleCompiler(Host.Compilation.ReferenceSet.Default).Compile(Host.Compilation.RoleFile.FromText("/tmp/mood.cs", Pinning));
         var runtime = Assert.Throws<RoleLoadFailedException>(() => new RoleInstantiator(_ => AgentPlugins.Sdk.RoleSettings.Empty).Instantiate(withoutRules));
         var error = Assert.Single(runtime.Diagnostics);
         Assert.Equal(LoadCodes.PinningToolSignature, error.Code);

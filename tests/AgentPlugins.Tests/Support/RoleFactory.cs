@@ -7,7 +7,7 @@ namespace AgentPlugins.Tests.Support;
 /// <summary>Compiles and instantiates a role the way the host does, for tests that look inside one generation.</summary>
 internal static class RoleFactory
 {
-    private static readonly RoleCompiler Compiler = new(ReferenceSet.Default);
+    private static readonly RoleCompiler Compiler = new(ReferenceSet.Default, Host.Validation.RoleRules.Check);
 
     public static RoleGeneration FromFile(string path) => FromSource(path, File.ReadAllText(path));
 

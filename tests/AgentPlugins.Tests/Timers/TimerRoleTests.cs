@@ -1,5 +1,5 @@
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Timers;
-using AgentPlugins.Host.Workflows;
 using AgentPlugins.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

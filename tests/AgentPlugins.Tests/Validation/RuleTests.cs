@@ -243,7 +243,7 @@ public sealed class RuleTests
     [Fact]
     public void Rule_errors_keep_a_role_from_being_emitted_and_warnings_do_not()
     {
-        var compiler = new RoleCompiler(ReferenceSet.Default);
+        var compiler = new RoleCompiler(ReferenceSet.Default, Host.Validation.RoleRules.Check);
 
         var broken = compiler.Compile(Host.Compilation.RoleFile.FromText("probe.cs", RoleText.With(members: "private static int _count;")));
         var warned = compiler.Compile(Host.Compilation.RoleFile.FromText("probe.cs", RoleText.With(members: new string('\n', 300))));

@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;

@@ -1,9 +1,11 @@
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPlugins.Host.Channels;
+namespace AgentPlugins.Host.Hosting;
 
 /// <summary>
 /// Reads requests from standard input, one per line (typed or piped), and runs each on the loop;

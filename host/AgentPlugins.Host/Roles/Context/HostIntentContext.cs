@@ -1,7 +1,7 @@
-using AgentPlugins.Host.Bus;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 
-namespace AgentPlugins.Host.Intents;
+namespace AgentPlugins.Host.Roles;
 
 /// <summary>The host services one intent handler call sees, bound to its role and the intent's origin.</summary>
 internal sealed class HostIntentContext(

@@ -1,9 +1,10 @@
 using System.Reactive.Linq;
+using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPlugins.Host.Channels;
+namespace AgentPlugins.Host.Hosting;
 
 /// <summary>
 /// Tells the person at the console what happened to their role files, as it happens: a generation

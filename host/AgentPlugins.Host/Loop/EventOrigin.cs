@@ -1,6 +1,6 @@
 using AgentPlugins.Sdk;
 
-namespace AgentPlugins.Host.Bus;
+namespace AgentPlugins.Host.Loop;
 
 /// <summary>Who published an event, and for whom; the bus adds the time when it is handled.</summary>
 internal sealed record EventOrigin(string Source, string Channel = ChannelNames.Console, string? User = null, string? Prompt = null)

@@ -4,7 +4,7 @@ using AgentPlugins.Host.Channels;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPlugins.Host.Intents;
+namespace AgentPlugins.Host.Roles;
 
 /// <summary>The host-owned services behind every <see cref="IntentContext"/>; they outlive role generations.</summary>
 internal sealed class IntentServices(TimeProvider clock, ITimerService timers, ChannelRegistry channels, MessageBus bus, ILoggerFactory logs)
