@@ -90,6 +90,13 @@ internal sealed class RoleCompiler
         var analysis = _checkRules
             ? RoleRules.Analyze(compilation, cancellationToken)
             : new RoleAnalysis([], new RoleFacts(file.Path, null, null, [], new HashSet<string>()));
+
+        // A file that does not parse is shown by its syntax errors alone (see SyntaxErrors), and not emitted.
+        if (SyntaxErrors.Of(compilation, cancellationToken) is { Count: > 0 } syntaxErrors)
+        {
+            return new CheckedRole(new CompiledRole(file.Path, file.Hash, null, null, syntaxErrors), analysis.Facts);
+        }
+
         return new CheckedRole(Emit(compilation, file, analysis.Diagnostics, cancellationToken), analysis.Facts);
     }
 

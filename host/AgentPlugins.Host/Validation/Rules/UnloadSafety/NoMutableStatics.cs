@@ -6,35 +6,14 @@ namespace AgentPlugins.Host.Validation.Rules.UnloadSafety;
 
 /// <summary>
 /// AP0201: no static state that changes: non-readonly static fields, static properties with a setter,
-/// and static readonly collections that are filled at run time.
+/// and static readonly fields or properties that hold an array or a mutable collection, whose content
+/// can grow or change at run time however readonly the field is.
 /// </summary>
 internal sealed class NoMutableStatics : RoleRule
 {
     private static readonly DiagnosticDescriptor Rule = RuleDescriptor.Error(
         "AP0201", RuleCategory.UnloadSafety, "No mutable static state",
-        "{0} is mutable static state: it is lost on every reload, and whatever it holds keeps the role's context alive. Roles keep no state between calls: use the host's services from an intent handler; for a constant table declare it static readonly IReadOnlyDictionary/IReadOnlyList (or make it const).");
-
-    private static readonly HashSet<string> MutableCollections = new(
-    [
-        "System.Collections.Generic.List",
-        "System.Collections.Generic.Dictionary",
-        "System.Collections.Generic.HashSet",
-        "System.Collections.Generic.Queue",
-        "System.Collections.Generic.Stack",
-        "System.Collections.Generic.LinkedList",
-        "System.Collections.Generic.SortedDictionary",
-        "System.Collections.Generic.SortedList",
-        "System.Collections.Generic.SortedSet",
-        "System.Collections.Generic.PriorityQueue",
-        "System.Collections.Concurrent.ConcurrentDictionary",
-        "System.Collections.Concurrent.ConcurrentQueue",
-        "System.Collections.Concurrent.ConcurrentStack",
-        "System.Collections.Concurrent.ConcurrentBag",
-        "System.Collections.Concurrent.BlockingCollection",
-        "System.Collections.ArrayList",
-        "System.Collections.Hashtable",
-        "System.Text.StringBuilder",
-    ], StringComparer.Ordinal);
+        "{0} is mutable static state{1}: it is lost on every reload, and whatever it holds keeps the role's context alive. Roles keep no state between calls: use the host's services from an intent handler; for a constant table declare it static readonly IReadOnlyList/IReadOnlyDictionary of immutable values, ImmutableArray or FrozenDictionary (or make it const).");
 
     public override DiagnosticDescriptor Descriptor => Rule;
 
@@ -47,18 +26,18 @@ internal sealed class NoMutableStatics : RoleRule
                 case FieldDeclarationSyntax field when !field.Modifiers.Any(SyntaxKind.ConstKeyword):
                     foreach (var variable in field.Declaration.Variables)
                     {
-                        if (role.Model.GetDeclaredSymbol(variable, role.Cancellation) is IFieldSymbol symbol && IsMutable(role, symbol.IsReadOnly, symbol.Type))
+                        if (role.Model.GetDeclaredSymbol(variable, role.Cancellation) is IFieldSymbol symbol && Mutability(role, symbol.IsReadOnly, symbol.Type) is { } why)
                         {
-                            report.Add(Rule, variable.Identifier.GetLocation(), symbol.Name);
+                            report.Add(Rule, variable.Identifier.GetLocation(), symbol.Name, why);
                         }
                     }
 
                     break;
-                case PropertyDeclarationSyntax property when role.Model.GetDeclaredSymbol(property, role.Cancellation) is { } symbol:
+                case PropertyDeclarationSyntax property when StoresValue(property) && role.Model.GetDeclaredSymbol(property, role.Cancellation) is { } symbol:
                     var readOnly = symbol.SetMethod is null || symbol.SetMethod.IsInitOnly;
-                    if (IsMutable(role, readOnly, symbol.Type))
+                    if (Mutability(role, readOnly, symbol.Type) is { } reason)
                     {
-                        report.Add(Rule, property.Identifier.GetLocation(), symbol.Name);
+                        report.Add(Rule, property.Identifier.GetLocation(), symbol.Name, reason);
                     }
 
                     break;
@@ -66,6 +45,22 @@ internal sealed class NoMutableStatics : RoleRule
         }
     }
 
-    private static bool IsMutable(RoleSource role, bool readOnly, ITypeSymbol type) =>
-        !readOnly || (type is INamedTypeSymbol named && MutableCollections.Contains(role.FullName(named.OriginalDefinition)));
+    // Null when immutable; else the words the message adds after "mutable static state".
+    private static string? Mutability(RoleSource role, bool readOnly, ITypeSymbol type)
+    {
+        if (!readOnly)
+        {
+            return string.Empty;
+        }
+
+        return MutableTypes.MutablePart(role, type) is { } part
+            ? $" (readonly, but the {MutableTypes.Display(part)} it holds can change)"
+            : null;
+    }
+
+    // An auto-property keeps a value; a computed one (`=> new List<T>()`) makes a new one on every read.
+    private static bool StoresValue(PropertyDeclarationSyntax property) =>
+        property.ExpressionBody is null
+        && property.AccessorList is { } accessors
+        && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null);
 }
