@@ -28,6 +28,63 @@ public sealed class MutableStateRuleTests
         Assert.Contains($"the {mutable} it holds can change", found.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("private static readonly IReadOnlyDictionary<int, string> Cache = new Dictionary<int, string>();", "((Dictionary<int, string>)Cache)[slot] = new string('x', 1000);", "Dictionary<int, string>")]
+    [InlineData("private static readonly IReadOnlyList<string> Seen = new List<string>();", "(Seen as List<string>)!.Add(\"x\");", "List<string>")]
+    [InlineData("private static readonly object Box = new List<byte>();", "if (Box is List<byte> bytes) { bytes.Add(1); }", "List<byte>")]
+    [InlineData("private static readonly IEnumerable<int> All = new HashSet<int>();", "if (All is HashSet<int> { Count: < 10 } set) { set.Add(slot); }", "HashSet<int>")]
+    public void A_read_only_static_cast_back_to_its_mutable_type_is_state_where_it_is_cast(string member, string statement, string mutable)
+    {
+        var source = RoleText.With(members: $$"""
+            {{member}}
+
+            [KernelFunction("keep"), Description("Keep something")]
+            public ToolResult Keep([Description("Which slot")] int slot)
+            {
+                {{statement}}
+                return ToolResult.Ok("kept");
+            }
+            """);
+
+        var found = Assert.Single(Validate.Source(source));
+
+        Assert.Equal(("AP0201", RoleText.LineOf(source, statement)), (found.Code, found.Line));
+        Assert.Contains($"but cast back to {mutable} here", found.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_type_test_that_keeps_no_reference_is_not_a_cast_back()
+    {
+        var source = RoleText.With(members: """
+            private static readonly IReadOnlyList<string> Words = ["a"];
+
+            [KernelFunction("kind"), Description("Say what the table is")]
+            public ToolResult Kind() => ToolResult.Ok(Words is List<string> ? "list" : "other");
+            """);
+
+        Assert.Empty(Validate.Source(source));
+    }
+
+    [Fact]
+    public void A_read_only_role_field_cast_back_to_its_mutable_type_is_state()
+    {
+        var source = RoleText.With(members: """
+            private readonly IReadOnlyList<string> _notes = new List<string>();
+
+            [KernelFunction("note"), Description("Keep a note")]
+            public ToolResult Note([Description("The note")] string text)
+            {
+                ((List<string>)_notes).Add(text);
+                return ToolResult.Ok("noted");
+            }
+            """);
+
+        var found = Assert.Single(Validate.Source(source));
+
+        Assert.Equal(("AP0207", RoleText.LineOf(source, "((List<string>)_notes)")), (found.Code, found.Line));
+        Assert.Contains("Field _notes of the role is cast to List<string> in Note, which can change", found.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Immutable_lookup_tables_computed_properties_and_delegates_are_not_state()
     {

@@ -46,6 +46,14 @@ internal sealed class NoMutableRoleState : RoleRule
             }
         }
 
+        foreach (var (field, syntax, target) in MutableCasts.In(role))
+        {
+            if (state.ContainsKey(field) && reported.Add(field))
+            {
+                report.Add(Rule, syntax.GetLocation(), $"Field {field.Name} of the role is cast to {MutableTypes.Display(target)} in {MemberName(syntax)}, which can change");
+            }
+        }
+
         var names = state.Keys.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var target in role.Nodes.SelectMany(WriteTargets))
         {

@@ -19,6 +19,7 @@ internal sealed class NoMutableStatics : RoleRule
 
     public override void Check(RoleSource role, RuleReport report)
     {
+        var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (var member in role.Members.Where(m => m.Modifiers.Any(SyntaxKind.StaticKeyword)))
         {
             switch (member)
@@ -28,6 +29,7 @@ internal sealed class NoMutableStatics : RoleRule
                     {
                         if (role.Model.GetDeclaredSymbol(variable, role.Cancellation) is IFieldSymbol symbol && Mutability(role, symbol.IsReadOnly, symbol.Type) is { } why)
                         {
+                            reported.Add(symbol);
                             report.Add(Rule, variable.Identifier.GetLocation(), symbol.Name, why);
                         }
                     }
@@ -41,6 +43,15 @@ internal sealed class NoMutableStatics : RoleRule
                     }
 
                     break;
+            }
+        }
+
+        // A table declared read-only and cast back to its mutable type is filled like any list.
+        foreach (var (field, syntax, target) in MutableCasts.In(role).Where(c => c.Field.IsStatic))
+        {
+            if (reported.Add(field))
+            {
+                report.Add(Rule, syntax.GetLocation(), field.Name, $" (declared {MutableTypes.Display(field.Type)}, but cast back to {MutableTypes.Display(target)} here)");
             }
         }
     }
