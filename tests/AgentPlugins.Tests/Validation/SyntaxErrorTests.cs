@@ -1,6 +1,7 @@
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Tests.Reload;
+using AgentPlugins.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -96,7 +97,7 @@ public sealed class SyntaxErrorTests
     {
         var source = Notes[..^10];
 
-        var compiled = new RoleCompiler(ReferenceSet.Default).Compile("notes.cs", source);
+        var compiled = new RoleCompiler(ReferenceSet.Default).Compile(RoleFile.FromText("notes.cs", source));
 
         Assert.False(compiled.Succeeded);
         Assert.Equal(ParserErrors(source), compiled.Diagnostics.Select(d => d.Code));
@@ -120,12 +121,12 @@ public sealed class SyntaxErrorTests
     [Fact]
     public async Task A_half_written_save_keeps_the_old_generation_and_shows_the_syntax_error()
     {
-        await using var host = await ReloadHost.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") });
         var full = SampleRoles.Echo("v2");
         var half = full[..full.IndexOf("[new NotificationIntent(", StringComparison.Ordinal)];
 
         host.Write("echo.cs", half);
-        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleCompiler.HashOf(half));
+        var failed = await host.WaitForAsync("echo.cs", s => s.State == RoleState.Failed && s.ContentHash == RoleFile.HashOf(half));
 
         Assert.NotEmpty(failed.LastErrors);
         Assert.Equal(ParserErrors(half), failed.LastErrors.Select(d => d.Code));
