@@ -94,6 +94,13 @@ internal sealed class RoleCompiler
     {
         ArgumentNullException.ThrowIfNull(file);
         var (fullPath, hash) = (file.Path, file.Hash);
+
+        // A file that does not parse is shown by its syntax errors alone (see SyntaxErrors), and not emitted.
+        if (SyntaxErrors.Of(compilation, cancellationToken) is { Count: > 0 } syntaxErrors)
+        {
+            return new CompiledRole(fullPath, hash, null, null, syntaxErrors);
+        }
+
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
         var tree = compilation.SyntaxTrees.Last();

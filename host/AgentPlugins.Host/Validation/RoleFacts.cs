@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Compilation;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -10,12 +11,14 @@ namespace AgentPlugins.Host.Validation;
 /// <param name="NameLocation">Where the name is written.</param>
 /// <param name="Subscriptions">The event types it subscribes to (constants only) and where.</param>
 /// <param name="Published">The event types it publishes: the constant types of every <c>new BusEvent(...)</c>.</param>
+/// <param name="Parses">False when the file has syntax errors: then they are all it reports, folder rules included.</param>
 internal sealed record RoleFacts(
     string Path,
     string? Name,
     Location? NameLocation,
     IReadOnlyList<SubscriptionCall> Subscriptions,
-    IReadOnlySet<string> Published)
+    IReadOnlySet<string> Published,
+    bool Parses = true)
 {
     public static RoleFacts Of(RoleSource role)
     {
@@ -25,7 +28,8 @@ internal sealed record RoleFacts(
             name?.Text,
             name?.Location,
             [.. role.Registration.Subscriptions.Where(s => s.EventType is not null)],
-            FindPublished(role));
+            FindPublished(role),
+            !SyntaxErrors.In(role.Tree, role.Cancellation));
     }
 
     // Event creations are found by syntax first (`new BusEvent(...)`, or a target-typed `new(...)` that

@@ -31,4 +31,7 @@ internal sealed record SubscriptionCall(string? EventType, Location EventTypeLoc
 internal sealed record ToolsCall(ITypeSymbol? Type, Location Location);
 
 /// <summary><c>role.Handle&lt;TIntent&gt;(handler)</c>.</summary>
-internal sealed record IntentHandlerCall(ITypeSymbol IntentType, Location Location);
+/// <param name="IntentType">The intent type it handles.</param>
+/// <param name="Location">The whole call.</param>
+/// <param name="NameLocation">The method's name with its type argument: <c>Handle&lt;TIntent&gt;</c>.</param>
+internal sealed record IntentHandlerCall(ITypeSymbol IntentType, Location Location, Location NameLocation);

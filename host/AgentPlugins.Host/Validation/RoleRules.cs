@@ -31,6 +31,7 @@ internal static class RoleRules
         new ConfigTexts(),
         new IntentHasHandler(),
         new IntentValidates(),
+        new NoSdkIntentHandlers(),
         new NoStubs(),
         new NoWorkOffTheLoop(),
         new NoTimers(),
@@ -38,6 +39,7 @@ internal static class RoleRules
         new NoLocks(),
         new NoAsyncVoid(),
         new NoMutableStatics(),
+        new NoMutableRoleState(),
         new NoStaticEvents(),
         new NoDynamic(),
         new NoTypeDescriptor(),
@@ -45,6 +47,7 @@ internal static class RoleRules
         new ToolSignatureTypes(),
         new NoIoInEventHandlers(),
         new NoClockInEventHandlers(),
+        new NoRandomnessInEventHandlers(),
         new ToolDescription(),
         new ToolParameterDescription(),
         new ToolNames(),
@@ -75,6 +78,12 @@ internal static class RoleRules
     {
         var role = RoleSource.Of(compilation, Triggers, cancellationToken);
         var report = new RuleReport();
+        if (SyntaxErrors.In(role.Tree, cancellationToken))
+        {
+            // What the rules would find in a file cut off mid-method follows from the cut; its syntax errors are what it shows.
+            return new RoleAnalysis([], RoleFacts.Of(role));
+        }
+
         foreach (var rule in PerFile)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -101,6 +110,8 @@ internal static class RoleRules
             rule.Check(folder, report);
         }
 
-        return report.Diagnostics;
+        // A file that does not parse is reported by its syntax errors alone; what it declares still counts for its neighbours.
+        var unparsed = folder.Where(f => !f.Parses).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        return [.. report.Diagnostics.Where(d => !unparsed.Contains(d.Path))];
     }
 }

@@ -304,7 +304,7 @@ internal sealed class RoleSource
                     tools.Add(new ToolsCall(Unwrap(target)?.Type, call.Syntax.GetLocation()));
                     break;
                 case "Handle" when method.TypeArguments is [var intentType]:
-                    handlers.Add(new IntentHandlerCall(intentType, call.Syntax.GetLocation()));
+                    handlers.Add(new IntentHandlerCall(intentType, call.Syntax.GetLocation(), ((MemberAccessExpressionSyntax)candidate.Expression).Name.GetLocation()));
                     break;
                 default:
                     others.Add(call.Syntax.GetLocation());
