@@ -48,6 +48,23 @@ public sealed class WatcherTests
         // Generations count per role, so the moved role goes on from where it was.
         Assert.Equal(2, moved.Generation);
         Assert.Equal("v1", await host.PingAsync());
+
+        // One move, whichever of the editor's two events came first: no false name clash on the console.
+        Assert.DoesNotContain(host.Console.Messages, m => m.Text.Contains("did not load", StringComparison.Ordinal));
+        await host.Console.WaitForAsync(m => m.Text.Contains("echo2.cs: role echo generation 2 serving", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_file_that_cannot_be_a_role_is_reported_once_not_on_every_rescan()
+    {
+        await using var host = await TestRuntime.StartAsync(new Dictionary<string, string>());
+        await File.WriteAllBytesAsync(host.PathOf("x.cs"), [0, 1, 2, 3]);
+        await host.WaitForAsync("x.cs", s => s.State == RoleState.Failed);
+
+        await File.WriteAllBytesAsync(host.PathOf("x.cs"), [0, 1, 2, 3]);
+        await Task.Delay(500);
+
+        Assert.Single(host.Console.Messages, m => m.Text.Contains("x.cs did not load", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -163,7 +163,14 @@ internal sealed class RoleLifecycle : IDisposable
     public Task<ApplyOutcome> RefuseAsync(string path, RoleDiagnostic problem, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        var file = new RoleFile(System.IO.Path.GetFullPath(path), string.Empty, string.Empty);
+
+        // The problem stands for the content: the same problem again (a rescan) changes nothing.
+        var file = new RoleFile(System.IO.Path.GetFullPath(path), string.Empty, RoleFile.HashOf($"{problem.Code}:{problem.Message}"));
+        if (StatusOf(file.Path) is { State: RoleState.Failed } status && status.ContentHash == file.Hash)
+        {
+            return Task.FromResult<ApplyOutcome>(new ApplyOutcome.Unchanged(file.Path));
+        }
+
         return _loop.InvokeAsync(() => Task.FromResult<ApplyOutcome>(KeepOld(file, [problem])), cancellationToken);
     }
 
@@ -244,6 +251,14 @@ internal sealed class RoleLifecycle : IDisposable
         }
 
         var clash = _current.Values.FirstOrDefault(g => g.Name == generation.Name && g.Path != generation.Path);
+        if (clash is not null && !File.Exists(clash.Path))
+        {
+            // A rename whose new name arrived before the old one's deletion: one move, not a clash.
+            _log.LogInformation("{Path} takes over role {Role} from {Old}, which is gone.", file.Path, generation.Name, clash.Path);
+            Retire(clash.Path);
+            clash = null;
+        }
+
         if (clash is not null)
         {
             _waitingForName[file.Path] = file;
