@@ -76,7 +76,7 @@ internal static class RolesCommand
         {
             r.Name ?? "-",
             r.Generation.ToString(culture),
-            r.State,
+            r.State == "failed" && r.Generation > 0 ? "serving, last save failed" : r.State,
             r.LoadedAt?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", culture) ?? "-",
             r.GenerationsInMemory.ToString(culture),
             r.Leaked.ToString(culture),

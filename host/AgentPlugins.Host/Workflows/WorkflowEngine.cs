@@ -111,6 +111,12 @@ internal sealed class WorkflowEngine
 
         if (!_roles.Tools.TryGetValue(command.Role, out var plugin))
         {
+            // A role that exists but does not serve says why, rather than "unknown".
+            if (_roles.Status.FirstOrDefault(s => string.Equals(s.Name, command.Role, StringComparison.OrdinalIgnoreCase) && s.State == RoleState.Quarantined) is { } quarantined)
+            {
+                return (new Reply(false, $"Role '{quarantined.Name}' is quarantined: {string.Join(" ", quarantined.LastErrors.Select(e => e.Message))} ({quarantined.Path})"), "host", []);
+            }
+
             return (new Reply(false, $"Unknown role '{command.Role}'. Roles: {Names(_roles.Tools.Keys)}. Type /help for their tools."), "host", []);
         }
 

@@ -54,6 +54,12 @@ public sealed class WatchdogTests
         Assert.Equal(RoleState.Quarantined, status.State);
         Assert.Contains("Hog held the loop", Assert.Single(status.LastErrors).Message, StringComparison.Ordinal);
 
+        // Asked for directly, the role says it is quarantined, why, and how to lift it: not "unknown role".
+        var asked = await test.AskAsync("/slow anything");
+        Assert.False(asked.Success);
+        Assert.Contains("Role 'slow' is quarantined", asked.Text, StringComparison.Ordinal);
+        Assert.Contains("Change its file to load it again", asked.Text, StringComparison.Ordinal);
+
         var before = test.Console.Messages.Count(m => m.Text == "slow done");
         await test.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
         await test.Console.WaitForAsync(m => m.Text == "quick done" && test.Console.Messages.Count(x => x.Text == "quick done") == 2);

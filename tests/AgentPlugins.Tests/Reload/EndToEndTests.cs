@@ -49,6 +49,7 @@ public sealed class EndToEndTests
             (code, output) = await RunToEndAsync("roles", "--data", data);
             Assert.Equal(0, code);
             Assert.Contains("echo.cs(9,25): error CS0103", output, StringComparison.Ordinal);
+            Assert.Contains("serving, last save failed", output, StringComparison.Ordinal);
         }
         finally
         {
