@@ -75,6 +75,7 @@ internal sealed class AgentPluginsService(
         timers.Open();
 
         // Before any role code: the crash journal says whether the last run died inside a role call.
+        supervisor.Status = heartbeat.Status;
         supervisor.Open();
         loop.Start();
         heartbeat.Start();
