@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using AgentPlugins.Bench.Reload;
-using AgentPlugins.Tests.Support;
 using AgentPlugins.Host.Supervision;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Supervision;
 

@@ -1,6 +1,6 @@
 using AgentPlugins.Host.Bus;
-using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 using Microsoft.SemanticKernel;
 
