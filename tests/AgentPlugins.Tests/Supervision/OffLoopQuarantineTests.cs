@@ -79,7 +79,8 @@ public sealed class OffLoopQuarantineTests
 
         await asking;
         var after = await test.AskAsync("/slow hold");
-        Assert.StartsWith("Unknown role 'slow'", after.Text, StringComparison.Ordinal);
+        Assert.StartsWith("Role 'slow' is quarantined", after.Text, StringComparison.Ordinal);
+        Assert.Contains("host roles --release slow", after.Text, StringComparison.Ordinal);
     }
 
     [Fact]

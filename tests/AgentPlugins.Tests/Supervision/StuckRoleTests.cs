@@ -45,7 +45,7 @@ public sealed class StuckRoleTests : IDisposable
             await second.SendAsync("/timer list_timers");
             await second.WaitForStdoutAsync(line => line == "Listing your timers.", HostFolder.Patience);
             await second.SendAsync("/spin spin");
-            await second.WaitForStdoutAsync(line => line.StartsWith("Unknown role 'spin'", StringComparison.Ordinal), HostFolder.Patience);
+            await second.WaitForStdoutAsync(line => line.StartsWith("Role 'spin' is quarantined: The previous run was stopped", StringComparison.Ordinal), HostFolder.Patience);
             var status = await _folder.WaitForRolesAsync(json => json.Contains("\"quarantined\"", StringComparison.Ordinal));
             Assert.Contains("passed loop:hardLimit", status, StringComparison.Ordinal);
             Assert.Equal(ExitCodes.Stopped, await second.TerminateAsync(HostFolder.Patience));
