@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate clean
+.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -48,6 +48,9 @@ bench-reload: build ## save-to-handled latency, leaks and memory over 1,000 relo
 
 bench-timers: build ## timer firing lateness, scheduling 100,000, restart with 10,000 pending; writes bench/results/timers.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- timers bench/results/timers.md
+
+bench-supervision: build ## a spinning role: hard limit, exit 70, scripted restart, answering again (1 and 50 roles); crash-journal cost per role call; writes bench/results/supervision.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- supervision bench/results/supervision.md
 
 bench-validate: build ## wall time of bin/host validate over 1, 10, 100 role files vs dotnet build; writes bench/results/validate.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- validate bench/results/validate.md

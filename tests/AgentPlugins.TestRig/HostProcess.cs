@@ -27,7 +27,10 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static HostProcess Start(string workingDirectory, params string[] arguments)
+    public static HostProcess Start(string workingDirectory, params string[] arguments) => Start(workingDirectory, null, arguments);
+
+    /// <summary>Starts bin/host with extra environment variables (e.g. systemd's NOTIFY_SOCKET).</summary>
+    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var executable = Repository.HostExecutable;
         if (!File.Exists(executable))
@@ -46,6 +49,11 @@ internal sealed class HostProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         return new HostProcess(Process.Start(info)!);

@@ -49,6 +49,7 @@ internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds,
         var source = $"{role}/{tool}";
         _calls.Add(source);
         Task call;
+        var guard = loop.Watchdog.Guards?.Invoke(role);
         loop.Watchdog.Enter(role, tool);
         try
         {
@@ -65,6 +66,12 @@ internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds,
 
         try
         {
+            // A tool quarantined while it awaits has its continuations dropped: stop waiting for it.
+            if (guard is not null && await Task.WhenAny(call, guard.Quarantined).ConfigureAwait(true) != call)
+            {
+                throw new InvalidOperationException($"Role {role} is quarantined: {await guard.Quarantined.ConfigureAwait(true)}");
+            }
+
             await call.ConfigureAwait(true);
         }
         catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)

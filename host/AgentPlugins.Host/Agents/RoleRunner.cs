@@ -109,6 +109,7 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
     private async Task<(string? Text, string? Error)> HookAsync(string role, string hook, Func<Task<string>> call)
     {
         Task<string> running;
+        var guard = loop.Watchdog.Guards?.Invoke(role);
         loop.Watchdog.Enter(role, hook);
         try
         {
@@ -125,6 +126,12 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
 
         try
         {
+            // A hook quarantined while it awaits has its continuations dropped: stop waiting for it.
+            if (guard is not null && await Task.WhenAny(running, guard.Quarantined).ConfigureAwait(true) != running)
+            {
+                return (null, $"The {hook} of role '{role}' was stopped: the role is quarantined ({await guard.Quarantined.ConfigureAwait(true)}).");
+            }
+
             return (await running.ConfigureAwait(true) ?? string.Empty, null);
         }
         catch (Exception ex)

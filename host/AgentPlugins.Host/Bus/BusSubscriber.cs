@@ -8,12 +8,15 @@ namespace AgentPlugins.Host.Bus;
 /// a hold keeps the events they match, in order, until the bus releases them (a new generation
 /// waiting for the one it replaces to finish its running work).
 /// </summary>
-internal sealed class BusSubscriber(string role)
+internal sealed class BusSubscriber(string role, GenerationGuard? guard = null)
 {
     private List<(BusEvent Event, EventOrigin Origin)>? _held;
     private bool _silenced;
 
     public string Role { get; } = role;
+
+    /// <summary>The generation's guard: the watchdog's quarantine flag, which also drops the generation's pending continuations.</summary>
+    public GenerationGuard Guard { get; } = guard ?? new GenerationGuard(role, string.Empty, string.Empty);
 
     /// <summary>Set by the owner's lifecycle the moment it stops serving (quarantined, draining, withdrawn); its handlers are skipped.</summary>
     public bool Silenced

@@ -51,7 +51,7 @@ internal sealed class MessageBus
         EnsureOnLoop();
         var next = new Dictionary<string, Subscription[]>(_subscriptions, StringComparer.Ordinal);
         var current = next.TryGetValue(eventType, out var list) ? list : [];
-        next[eventType] = [.. current, new Subscription(owner, handlerName, handler)];
+        next[eventType] = [.. current, new Subscription(owner, handlerName, handler, owner.Guard.Call(handlerName))];
         _subscriptions = next;
     }
 
@@ -189,7 +189,7 @@ internal sealed class MessageBus
     private IReadOnlyList<Intent>? Call(Subscription subscription, BusEvent busEvent, EventContext context)
     {
         var watchdog = _loop.Watchdog;
-        watchdog.Enter(subscription.Owner.Role, subscription.HandlerName);
+        watchdog.Enter(subscription.Call);
         try
         {
             switch (subscription.Handler(busEvent, context))
@@ -229,5 +229,5 @@ internal sealed class MessageBus
         }
     }
 
-    private sealed record Subscription(BusSubscriber Owner, string HandlerName, Func<BusEvent, EventContext, IEnumerable<Intent>> Handler);
+    private sealed record Subscription(BusSubscriber Owner, string HandlerName, Func<BusEvent, EventContext, IEnumerable<Intent>> Handler, RoleCall Call);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Supervision;
 
 namespace AgentPlugins.Host.Commands;
 
@@ -17,7 +18,9 @@ internal static class RolesCommand
         var config = new Option<string?>("--config", "-c") { Description = "plugins.json of the host (default: ./plugins.json if present, else embedded defaults)" };
         var data = new Option<string?>("--data") { Description = "The host's data folder (overrides storage:dataFolder)" };
         var json = new Option<bool>("--json") { Description = "Print the status as JSON" };
-        var command = new Command("roles", "Show the roles of the running host: generation, state, last error, source, loaded at, generations in memory.") { config, data, json };
+        var release = new Option<string?>("--release") { Description = "Let a quarantined role (by role or file name) load again, in the running host or at the next start" };
+        var health = new Option<bool>("--health") { Description = "Exit 0 only if the host is running and its loop turned in the last 15 s (for a container HEALTHCHECK)" };
+        var command = new Command("roles", "Show the roles of the running host: generation, state, last error, source, loaded at, generations in memory.") { config, data, json, release, health };
         command.SetAction(async (result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();
@@ -37,8 +40,18 @@ internal static class RolesCommand
                 return 1;
             }
 
+            if (result.GetValue(release) is { } name)
+            {
+                return await ReleaseAsync(options.Storage.DataFolder, name, cancellationToken).ConfigureAwait(false);
+            }
+
             var path = HostStatusFile.PathIn(options.Storage.DataFolder);
             var status = HostStatusFile.Read(path);
+            if (result.GetValue(health) && status is not null && HostStatusFile.IsAlive(status))
+            {
+                return await HealthAsync(options.Storage.DataFolder).ConfigureAwait(false);
+            }
+
             if (status is null)
             {
                 await Console.Error.WriteLineAsync($"error: no host is running (no status at {path}). Start one with `host run`.").ConfigureAwait(false);
@@ -57,6 +70,96 @@ internal static class RolesCommand
             return 0;
         });
         return command;
+    }
+
+    // A live process is not enough: a loop stuck in a role call stops its heartbeat.
+    private static async Task<int> HealthAsync(string dataFolder)
+    {
+        var beat = LoopHeartbeat.PathIn(dataFolder);
+        var age = File.Exists(beat) ? DateTime.UtcNow - File.GetLastWriteTimeUtc(beat) : TimeSpan.MaxValue;
+        if (age > LoopHeartbeat.MaxPeriod * 3)
+        {
+            await Console.Error.WriteLineAsync(age == TimeSpan.MaxValue
+                ? $"unhealthy: the loop has not turned yet ({beat} is missing)."
+                : $"unhealthy: the loop last turned {age.TotalSeconds:F0} s ago; a role call may hold it.").ConfigureAwait(false);
+            return 1;
+        }
+
+        await Console.Out.WriteLineAsync($"healthy: the loop turned {age.TotalSeconds:F1} s ago.").ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>
+    /// Releases <paramref name="name"/>: a running host is asked through its data folder and does it
+    /// (loading the file again); with no host running, the quarantine list is edited for the next start.
+    /// </summary>
+    private static async Task<int> ReleaseAsync(string dataFolder, string name, CancellationToken cancellationToken)
+    {
+        var status = HostStatusFile.Read(HostStatusFile.PathIn(dataFolder));
+        if (status is null || !HostStatusFile.IsAlive(status))
+        {
+            var store = QuarantineStore.Open(dataFolder);
+            var entries = store.Named(name);
+            if (entries.Count == 0)
+            {
+                await Console.Error.WriteLineAsync($"error: no role named '{name}' is quarantined in {QuarantineStore.PathIn(dataFolder)}.").ConfigureAwait(false);
+                return 1;
+            }
+
+            foreach (var entry in entries)
+            {
+                store.Remove(entry.Path);
+                CrashJournal.Forget(dataFolder, entry.Path);
+                await Console.Out.WriteLineAsync($"Released {entry.Role} ({entry.Path}); no host is running, the next start loads it.").ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+
+        string request;
+        try
+        {
+            request = ReleaseRequests.Request(dataFolder, name);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (File.Exists(request))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                await Console.Error.WriteLineAsync($"error: the host (pid {status.ProcessId}) did not take the release request {request} within 30 s; is its loop stuck?").ConfigureAwait(false);
+                return 1;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The host rewrites its status at most every 100 ms after a change.
+        await Task.Delay(300, cancellationToken).ConfigureAwait(false);
+        var after = HostStatusFile.Read(HostStatusFile.PathIn(dataFolder));
+        var roles = after?.Roles.Where(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(Path.GetFileNameWithoutExtension(r.Path), name, StringComparison.OrdinalIgnoreCase)).ToList() ?? [];
+        if (roles.Count == 0)
+        {
+            await Console.Error.WriteLineAsync($"error: the host knows no role named '{name}'.").ConfigureAwait(false);
+            return 1;
+        }
+
+        foreach (var role in roles)
+        {
+            await Console.Out.WriteLineAsync($"{role.Name ?? name} ({role.Path}): {role.State}, generation {role.Generation}").ConfigureAwait(false);
+            foreach (var error in role.LastErrors)
+            {
+                await Console.Out.WriteLineAsync("    " + error).ConfigureAwait(false);
+            }
+        }
+
+        return roles.All(r => r.State == "active") ? 0 : 1;
     }
 
     /// <summary>The status as a table, with each failed role's errors under it.</summary>

@@ -2,9 +2,11 @@ using System.CommandLine;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -58,7 +60,7 @@ internal static class RunCommand
         });
         builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Services.AddSystemd();
+        AddSystemd(builder.Services);
         builder.Services.AddSingleton<IChannel>(new ConsoleChannel(Console.Out));
         builder.Services.AddAgentPlugins(options);
         if (options.Channels.Console.Enabled)
@@ -72,6 +74,10 @@ internal static class RunCommand
         }
 
         using var host = builder.Build();
+
+        // Past loop:hardLimit the loop will not come back: the journal names the culprit, the process ends.
+        host.Services.GetRequiredService<RoleSupervisor>().FailFast = FatalExit.Now;
+        var service = host.Services.GetRequiredService<AgentPluginsService>();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -80,9 +86,29 @@ internal static class RunCommand
         {
             // A data folder another host holds, or one that cannot be written: say so in one line.
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            return ExitCodes.StartFailed;
         }
 
-        return 0;
+        if (!service.Drained)
+        {
+            await Console.Error.WriteLineAsync($"error: the stop could not drain the loop in time; exiting with code {ExitCodes.StopTimedOut}.").ConfigureAwait(false);
+            return ExitCodes.StopTimedOut;
+        }
+
+        return ExitCodes.Stopped;
+    }
+
+    // Under systemd, Microsoft.Extensions.Hosting.Systemd sends READY once every hosted service has
+    // started (so after the roles loaded) and STOPPING on stop. Its version here recognises systemd
+    // by the parent process only; a NOTIFY_SOCKET alone (a container runtime, a test) gets the same
+    // lifetime, as later versions of the package do.
+    private static void AddSystemd(IServiceCollection services)
+    {
+        services.AddSystemd();
+        if (!SystemdHelpers.IsSystemdService() && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
+        {
+            services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
     }
 }

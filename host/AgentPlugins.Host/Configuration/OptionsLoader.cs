@@ -99,6 +99,9 @@ internal static class OptionsLoader
         Require(options.Timers.MaxPerUser > 0, "timers:maxPerUser", "must be a positive number.");
         Require(options.Loop.IngressCapacity > 0, "loop:ingressCapacity", "must be a positive number.");
         Require(options.Loop.SlowCallThreshold > TimeSpan.Zero, "loop:slowCallThreshold", "must be a positive time span, e.g. \"00:00:02\".");
+        Require(options.Loop.HardLimit is null || options.Loop.HardLimit > options.Loop.SlowCallThreshold, "loop:hardLimit", "must be a time span longer than loop:slowCallThreshold, e.g. \"00:00:05\".");
+        Require(options.Loop.RoleBudget is > 0 and <= 1, "loop:roleBudget", "must be a share of the window above 0 and at most 1 (1 turns the budget off), e.g. 0.5.");
+        Require(options.Loop.BudgetWindow >= TimeSpan.FromMilliseconds(100), "loop:budgetWindow", "must be a time span of at least 00:00:00.1, e.g. \"00:00:05\".");
         Require(!string.IsNullOrWhiteSpace(options.Channels.Console.User), "channels:console:user", "must not be empty.");
         if (options.Llm is not null)
         {

@@ -9,6 +9,7 @@ using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Workflows;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +42,9 @@ internal sealed class AgentPluginsService(
     AgentsSlot agents,
     HeartbeatScheduler heartbeats,
     HostStatusPublisher status,
+    RoleSupervisor supervisor,
+    LoopHeartbeat heartbeat,
+    ReleaseRequests releases,
     ILogger<AgentPluginsService> log) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
@@ -51,6 +55,9 @@ internal sealed class AgentPluginsService(
 
     /// <summary>The diagnostics of role files that did not load at start; the others serve.</summary>
     public IReadOnlyList<RoleDiagnostic> StartupFailures { get; private set; } = [];
+
+    /// <summary>False when the last stop could not drain the loop in time; <c>host run</c> then exits non-zero.</summary>
+    public bool Drained { get; private set; } = true;
 
     /// <summary>Completes when Roslyn has been warmed up after a start that compiled nothing.</summary>
     public Task Warmup { get; private set; } = Task.CompletedTask;
@@ -66,7 +73,16 @@ internal sealed class AgentPluginsService(
 
         // Before compiling roles: a second host on the same data folder stops here, having done nothing.
         timers.Open();
+
+        // Before any role code: the crash journal says whether the last run died inside a role call.
+        supervisor.Status = heartbeat.Status;
+        supervisor.Open();
         loop.Start();
+        heartbeat.Start();
+        heartbeat.Status("Loading roles.");
+
+        // Before the roles: a start-up that hangs in a role is still a running host to `host roles`.
+        status.Start();
         try
         {
             StartupFailures = await reloader.LoadFolderAsync(cancellationToken).ConfigureAwait(false);
@@ -103,7 +119,7 @@ internal sealed class AgentPluginsService(
             Warmup = CompilerWarmup.RunAsync(compiler, log, cancellationToken);
         }
 
-        status.Start();
+        releases.Start();
         heartbeats.Start();
         notices.ShowServing = true;
         if (StartupFailures.Count > 0)
@@ -111,7 +127,9 @@ internal sealed class AgentPluginsService(
             log.LogWarning("{Count} role file(s) did not load; the others run.", StartupFailures.Select(f => f.Path).Distinct().Count());
         }
 
-        log.LogInformation("Ready: {Count} role(s) serving from {Folder}.", lifecycle.Status.Count(s => s.State == RoleState.Active), settings.Roles.Folder);
+        var serving = lifecycle.Status.Count(s => s.State == RoleState.Active);
+        log.LogInformation("Ready: {Count} role(s) serving from {Folder}.", serving, settings.Roles.Folder);
+        heartbeat.Status($"Serving {serving} role(s).");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -123,11 +141,14 @@ internal sealed class AgentPluginsService(
 
         _started = false;
         log.LogInformation("Stopping: draining the loop.");
+        heartbeat.Status("Stopping: draining the loop.");
         reloader.Dispose();
+        releases.Dispose();
         status.Dispose();
         await heartbeats.DisposeAsync().ConfigureAwait(false);
         timers.StopFiring();
-        await loop.StopAsync(DrainTimeout).ConfigureAwait(false);
+        Drained = await loop.StopAsync(DrainTimeout).ConfigureAwait(false);
+        await heartbeat.DisposeAsync().ConfigureAwait(false);
         await compileCache.FlushAsync().ConfigureAwait(false);
 
         // After the loop drained: its last delivery reports are written before the store closes.
@@ -137,6 +158,9 @@ internal sealed class AgentPluginsService(
         {
             await agents.Agents.DisposeAsync().ConfigureAwait(false);
         }
+
+        // A loop that did not drain keeps its crash-journal mark: the next start knows the culprit.
+        supervisor.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -179,13 +203,9 @@ internal sealed class AgentPluginsService(
         _subscriptions.Add(new Unsubscribe(() => unloads.Verdict -= lifecycle.Verified));
         _subscriptions.Add(lifecycle.Changes.Where(change => change.State == GenerationState.Serving).Subscribe(_ => timers.RoleStartedServing()));
         _subscriptions.Add(notices.Follow(lifecycle.Changes));
-        loop.Watchdog.SlowCall += OnSlowCall;
-        _subscriptions.Add(new Unsubscribe(() => loop.Watchdog.SlowCall -= OnSlowCall));
-    }
 
-    // Decided off the loop, on the watchdog's thread: the loop may be the one stuck.
-    private void OnSlowCall(string role, string handler, TimeSpan elapsed) =>
-        lifecycle.Quarantine(role, $"Handler {handler} held the loop for {elapsed.TotalMilliseconds:F0} ms (limit {options.Value.Loop.SlowCallThreshold.TotalMilliseconds:F0} ms).");
+        // Quarantine is decided off the loop, on the watchdog's thread (the loop may be the one stuck), by the supervisor.
+    }
 
     private async Task ReportModelProblemsAsync(Agents.AgentDispatcher dispatcher)
     {

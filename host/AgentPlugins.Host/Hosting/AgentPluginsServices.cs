@@ -10,12 +10,14 @@ using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Validation;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -110,6 +112,24 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<UnloadVerifier>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<HostStatusPublisher>>()));
+        services.AddSingleton(sp => new RoleSupervisor(
+            Options(sp).Storage.DataFolder,
+            Options(sp).Loop,
+            sp.GetRequiredService<EventLoop>(),
+            sp.GetRequiredService<RoleLifecycle>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RoleSupervisor>>()));
+        services.AddSingleton(sp => new LoopHeartbeat(
+            Options(sp).Storage.DataFolder,
+            sp.GetService<ISystemdNotifier>(),
+            sp.GetRequiredService<EventLoop>(),
+            sp.GetRequiredService<TimeProvider>(),
+            Environment.GetEnvironmentVariable));
+        services.AddSingleton(sp => new ReleaseRequests(
+            Options(sp).Storage.DataFolder,
+            sp.GetRequiredService<RoleSupervisor>(),
+            sp.GetRequiredService<RoleLifecycle>(),
+            sp.GetRequiredService<ILogger<ReleaseRequests>>()));
         services.AddSingleton<AgentPluginsService>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentPluginsService>());
         return services;

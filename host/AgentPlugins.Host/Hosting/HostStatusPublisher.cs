@@ -50,7 +50,7 @@ internal sealed class HostStatusPublisher : IDisposable
             s.Generation,
             s.LoadedAt,
             [.. s.LastErrors.Select(e => e.ToString())],
-            (s.State is RoleState.Active or RoleState.Quarantined || (s.State == RoleState.Failed && s.Generation > 0) ? 1 : 0) + _verifier.AliveFor(s.Path),
+            (s.State == RoleState.Active || (s.State is RoleState.Quarantined or RoleState.Failed && s.Generation > 0) ? 1 : 0) + _verifier.AliveFor(s.Path),
             _verifier.LeakedFor(s.Path)));
         return new HostStatus(Environment.ProcessId, _processStartedAt, _clock.GetUtcNow(), _rolesFolder, [.. roles], _verifier.Unloaded, _verifier.Leaked);
     }

@@ -173,8 +173,18 @@ internal sealed class IntentProcessor
             return;
         }
 
+        if (route.Call?.Guard.IsQuarantined == true)
+        {
+            Fail(route.Owner, $"not handled: role {route.Owner} is quarantined ({type.Name})");
+            return;
+        }
+
         Task task;
-        if (route.IsRoleCode)
+        if (route.Call is { } call)
+        {
+            _loop.Watchdog.Enter(call);
+        }
+        else if (route.IsRoleCode)
         {
             _loop.Watchdog.Enter(route.Owner, route.HandlerName);
         }
@@ -190,7 +200,7 @@ internal sealed class IntentProcessor
         }
         finally
         {
-            if (route.IsRoleCode)
+            if (route.Call is not null || route.IsRoleCode)
             {
                 _loop.Watchdog.Exit();
             }
@@ -209,6 +219,13 @@ internal sealed class IntentProcessor
     {
         try
         {
+            // A quarantined generation's continuations are dropped, so its task may never end: stop waiting then.
+            if (route.Call is { } call && await Task.WhenAny(task, call.Guard.Quarantined).ConfigureAwait(true) != task)
+            {
+                Fail(route.Owner, $"handler {route.HandlerName} was dropped unfinished: role {route.Owner} is quarantined");
+                return;
+            }
+
             await task.ConfigureAwait(true);
             Interlocked.Increment(ref _processed);
         }

@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Host.Intents;
@@ -10,4 +11,7 @@ internal sealed record IntentRoute(string Owner, string HandlerName, Func<Intent
 {
     /// <summary>True when the route runs role code, which the watchdog times.</summary>
     public bool IsRoleCode { get; init; }
+
+    /// <summary>The role generation's handler, when the route runs role code: checked for quarantine before each call, timed and journaled.</summary>
+    public RoleCall? Call { get; init; }
 }

@@ -23,6 +23,8 @@ internal sealed class EventLoop : IAsyncDisposable
     private int _pending;
     private volatile bool _draining;
     private long _completed;
+    private long _dropped;
+    private bool? _drained;
 
     public EventLoop(LoopOptions options, TimeProvider clock, ILogger<EventLoop> log)
     {
@@ -33,8 +35,8 @@ internal sealed class EventLoop : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         _log = log;
-        _watchdog = new LoopWatchdog(options.SlowCallThreshold, clock, log);
         SynchronizationContext = new LoopSynchronizationContext(this);
+        _watchdog = new LoopWatchdog(options, this, clock, log);
     }
 
     /// <summary>The context that brings continuations back to this loop.</summary>
@@ -47,6 +49,9 @@ internal sealed class EventLoop : IAsyncDisposable
 
     /// <summary>Work items run so far.</summary>
     public long Completed => Interlocked.Read(ref _completed);
+
+    /// <summary>Continuations of quarantined generations dropped instead of run.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Reports role calls that hold the loop too long.</summary>
     public LoopWatchdog Watchdog => _watchdog;
@@ -175,23 +180,41 @@ internal sealed class EventLoop : IAsyncDisposable
             TaskScheduler.Default);
     }
 
-    /// <summary>Stops taking ingress, runs what is queued and in flight (up to <paramref name="timeout"/>), then ends.</summary>
-    public async Task StopAsync(TimeSpan timeout)
+    /// <summary>
+    /// Stops taking ingress, runs what is queued and in flight (up to <paramref name="timeout"/>), then
+    /// ends. Returns false when the loop did not drain in time (a role call still holds it); a second
+    /// stop then returns at once rather than wait again.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan timeout)
     {
+        if (_drained is { } known)
+        {
+            return known || _stopped.Task.IsCompleted;
+        }
+
         _ingress.Writer.TryComplete();
         _draining = true;
         Wake();
         if (_thread is null)
         {
             _stopped.TrySetResult();
-            return;
+            _drained = true;
+            return true;
         }
 
         var finished = await Task.WhenAny(_stopped.Task, Task.Delay(timeout)).ConfigureAwait(false);
-        if (finished != _stopped.Task)
+        _drained = finished == _stopped.Task;
+        if (_drained == false)
         {
-            _log.LogWarning("The loop did not drain within {Timeout}; {Pending} operations were still in flight.", timeout, Volatile.Read(ref _pending));
+            var running = _watchdog.Current;
+            _log.LogWarning(
+                "The loop did not drain within {Timeout}; {Pending} operations were still in flight{Running}.",
+                timeout,
+                Volatile.Read(ref _pending),
+                running is null ? string.Empty : $", and {running} still held the loop");
         }
+
+        return _drained.Value;
     }
 
     public async ValueTask DisposeAsync()
@@ -200,6 +223,8 @@ internal sealed class EventLoop : IAsyncDisposable
         await _watchdog.DisposeAsync().ConfigureAwait(false);
         _wake.Dispose();
     }
+
+    internal void CountDropped() => Interlocked.Increment(ref _dropped);
 
     internal void PostInternal(LoopWork work)
     {

@@ -1,5 +1,6 @@
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 using Microsoft.SemanticKernel;
 
@@ -36,7 +37,8 @@ internal sealed class RoleGeneration
         Tools = tools;
         Settings = settings;
         Image = image;
-        Subscriber = new BusSubscriber(config.Name);
+        Guard = new GenerationGuard(config.Name, path, contentHash);
+        Subscriber = new BusSubscriber(config.Name, Guard);
     }
 
     public string Path { get; }
@@ -48,7 +50,14 @@ internal sealed class RoleGeneration
     public RoleConfig Config { get; }
 
     /// <summary>Numbered per role (by name), from 1, in load order.</summary>
-    public int Number { get; set; }
+    public int Number
+    {
+        get => Guard.Generation;
+        set => Guard.Generation = value;
+    }
+
+    /// <summary>What the loop's supervision knows of this generation: the watchdog's quarantine flag, set from any thread.</summary>
+    public GenerationGuard Guard { get; }
 
     public DateTimeOffset LoadedAt { get; set; }
 

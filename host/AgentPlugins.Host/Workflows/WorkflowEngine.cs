@@ -142,6 +142,7 @@ internal sealed class WorkflowEngine
     private async Task<(Reply, string, IReadOnlyList<Intent>)> InvokeAsync(string role, KernelFunction function, KernelArguments arguments, CancellationToken cancellationToken)
     {
         var source = $"{role}/{ToolNames.Of(function)}";
+        var guard = _roles.GuardOf(role);
         try
         {
             Task<FunctionResult> invocation;
@@ -153,6 +154,12 @@ internal sealed class WorkflowEngine
             finally
             {
                 _loop.Watchdog.Exit();
+            }
+
+            // A tool quarantined while it awaits has its continuations dropped: answer instead of waiting forever.
+            if (guard is not null && await Task.WhenAny(invocation, guard.Quarantined).ConfigureAwait(true) != invocation)
+            {
+                return (new Reply(false, $"The tool {source} was stopped: role {role} is quarantined ({await guard.Quarantined.ConfigureAwait(true)})."), role, []);
             }
 
             var result = await invocation.ConfigureAwait(true);

@@ -58,7 +58,7 @@ public sealed class WatchdogTests
         var asked = await test.AskAsync("/slow anything");
         Assert.False(asked.Success);
         Assert.Contains("Role 'slow' is quarantined", asked.Text, StringComparison.Ordinal);
-        Assert.Contains("Change its file to load it again", asked.Text, StringComparison.Ordinal);
+        Assert.Contains("Change its file, or run `host roles --release slow`, to load it again", asked.Text, StringComparison.Ordinal);
 
         var before = test.Console.Messages.Count(m => m.Text == "slow done");
         await test.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));

@@ -90,6 +90,19 @@ internal sealed class RoleLifecycle : IDisposable
     /// <summary>The generations that serve now, one per role. Read on the loop.</summary>
     public IEnumerable<RoleGeneration> Serving => _current.Values.Where(g => g.State == GenerationState.Serving);
 
+    /// <summary>
+    /// The role name and reason that keep a file's content (path, content hash) out of service after an
+    /// earlier quarantine (the supervision's list), or null when it may load. Asked on the loop before the role's code runs.
+    /// </summary>
+    public Func<string, string, (string Name, string Reason)?>? HeldBack { get; set; }
+
+    /// <summary>The message that says how a quarantine ends: what the reloader and the release command do.</summary>
+    public static string HowToRelease(string name) => $"Change its file, or run `host roles --release {name}`, to load it again.";
+
+    /// <summary>The guard of the generation serving <paramref name="role"/>, from any thread (tools and hooks are called by role name).</summary>
+    public GenerationGuard? GuardOf(string role) =>
+        _currentSnapshot.FirstOrDefault(g => string.Equals(g.Name, role, StringComparison.OrdinalIgnoreCase) && g.State == GenerationState.Serving)?.Guard;
+
     /// <summary>Every role file's status, by path. A snapshot, safe to read from any thread.</summary>
     public IReadOnlyList<RoleStatus> Status => _statusSnapshot;
 
@@ -204,12 +217,31 @@ internal sealed class RoleLifecycle : IDisposable
             return new QuarantineOutcome(role, null);
         }
 
-        IReadOnlyList<RoleDiagnostic> why = [RoleDiagnostic.Error(generation.Path, LoadCodes.Quarantined, $"{reason} Change its file to load it again.")];
+        // The flag the loop checks before each call and each continuation of this generation.
+        generation.Guard.TryQuarantine(reason);
+        IReadOnlyList<RoleDiagnostic> why = [RoleDiagnostic.Error(generation.Path, LoadCodes.Quarantined, $"{reason} {HowToRelease(role)}")];
         UpdateStatus(generation.Path, status => status with { State = RoleState.Quarantined, LastErrors = why });
         _log.LogWarning("Role {Role} generation {Generation} is quarantined: {Reason}", role, generation.Number, reason);
         Publish(generation, GenerationState.Quarantined, why);
         _loop.PostInternal(new CallbackWork(_ => Unlist(generation), null));
         return new QuarantineOutcome(role, generation.Number);
+    }
+
+    /// <summary>
+    /// Says at once, from any thread, that the file <paramref name="guard"/> was loading (constructor,
+    /// <c>Config</c>, <c>Register</c>) is quarantined; the generation before it, if one serves, goes on.
+    /// </summary>
+    public void QuarantineLoading(GenerationGuard guard, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(guard);
+        var serving = _currentSnapshot.FirstOrDefault(g => g.Path == guard.Path && g.State == GenerationState.Serving);
+        var name = serving?.Name ?? guard.DisplayName;
+        IReadOnlyList<RoleDiagnostic> why = [RoleDiagnostic.Error(guard.Path, LoadCodes.Quarantined, $"{reason} {HowToRelease(name)}")];
+        UpdateStatus(guard.Path, status => serving is null
+            ? status with { Name = status.Name ?? name, State = RoleState.Quarantined, LastErrors = why, ContentHash = guard.ContentHash }
+            : status with { State = RoleState.Failed, LastErrors = why, ContentHash = guard.ContentHash });
+        _log.LogWarning("{Path}: loading is quarantined: {Reason}", guard.Path, reason);
+        _changes.OnNext(new GenerationChanged(guard.Path, serving?.Name ?? name, 0, GenerationState.Quarantined, why));
     }
 
     /// <summary>The unload verifier's verdict on a withdrawn generation.</summary>
@@ -237,10 +269,19 @@ internal sealed class RoleLifecycle : IDisposable
         return compiled;
     }
 
-    // On the loop: role code (constructor, Config, Register) runs here like all role code.
+    // On the loop: role code (constructor, Config, Register) runs here like all role code, marked in
+    // the crash journal and timed by the watchdog like any role call, so a file whose load hangs or
+    // crashes the host is the one kept out after the restart.
     private ApplyOutcome Activate(RoleFile file, CompiledRole compiled)
     {
+        if (compiled.Succeeded && HeldBack?.Invoke(file.Path, file.Hash) is { } held)
+        {
+            return HoldBack(file, held.Name, held.Reason);
+        }
+
         RoleGeneration generation;
+        var loading = new GenerationGuard(string.Empty, file.Path, file.Hash);
+        _loop.Watchdog.Enter(loading.Call("load"));
         try
         {
             generation = _instantiator.Instantiate(compiled);
@@ -248,6 +289,20 @@ internal sealed class RoleLifecycle : IDisposable
         catch (RoleLoadFailedException ex)
         {
             return KeepOld(file, ex.Diagnostics);
+        }
+        finally
+        {
+            _loop.Watchdog.Exit();
+        }
+
+        if (loading.IsQuarantined)
+        {
+            // It came back, but only after the watchdog gave up on it; its status says why already.
+            IReadOnlyList<RoleDiagnostic> late = [RoleDiagnostic.Error(file.Path, LoadCodes.Quarantined, loading.Quarantined.Result)];
+            generation.MoveTo(GenerationState.Refused);
+            Publish(generation, GenerationState.Refused, late);
+            Withdraw(generation);
+            return new ApplyOutcome.Refused(file.Path, RefusalReason.Quarantined, late);
         }
 
         var clash = _current.Values.FirstOrDefault(g => g.Name == generation.Name && g.Path != generation.Path);
@@ -282,7 +337,8 @@ internal sealed class RoleLifecycle : IDisposable
         generation.Number = _numbers[generation.Name] = _numbers.GetValueOrDefault(generation.Name) + 1;
         generation.LoadedAt = _clock.GetUtcNow();
         generation.MoveTo(GenerationState.Serving);
-        if (previous is not null && (previous.InFlight > 0 || previous.Subscriber.IsHeld))
+        // A quarantined generation's continuations are dropped, so its running work never ends: nothing to wait for.
+        if (previous is not null && previous.State != GenerationState.Quarantined && (previous.InFlight > 0 || previous.Subscriber.IsHeld))
         {
             // The old generation is still finishing (or itself still waiting for the one before):
             // the new one keeps its events, after any the old one kept, until that work is done.
@@ -331,6 +387,22 @@ internal sealed class RoleLifecycle : IDisposable
 
         var waiting = _waitingForName.Values.Where(f => StatusOf(f.Path)?.Name == generation.Name).OrderBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault();
         return (new RetireOutcome(path, generation.Name), waiting);
+    }
+
+    // A file kept out by an earlier quarantine (crash journal, hard limit, an earlier run's watchdog): its code does not run.
+    private ApplyOutcome HoldBack(RoleFile file, string name, string reason)
+    {
+        IReadOnlyList<RoleDiagnostic> why = [RoleDiagnostic.Error(file.Path, LoadCodes.Quarantined, $"{reason} {HowToRelease(name)}")];
+        if (_current.TryGetValue(file.Path, out var serving) && serving.State == GenerationState.Serving)
+        {
+            return KeepOld(file, why);
+        }
+
+        var previous = StatusOf(file.Path);
+        SetStatus(new RoleStatus(file.Path, previous?.Name ?? name, RoleState.Quarantined, previous?.Generation ?? 0, previous?.LoadedAt, why, file.Hash));
+        _log.LogError("Role {Role} ({Path}) is quarantined: {Reason}", name, file.Path, reason);
+        _changes.OnNext(new GenerationChanged(file.Path, name, 0, GenerationState.Quarantined, why));
+        return new ApplyOutcome.Refused(file.Path, RefusalReason.Quarantined, why);
     }
 
     // Records a failed load; whatever served before goes on serving.
@@ -399,6 +471,7 @@ internal sealed class RoleLifecycle : IDisposable
                     : Task.FromException(new InvalidOperationException($"Role {role} generation {generation.Number} is {generation.State.ToString().ToLowerInvariant()}; it handles nothing.")))
             {
                 IsRoleCode = true,
+                Call = generation.Guard.Call(handler.HandlerName),
             };
             _intents.RouteRole(role, handler.IntentType, route);
             routes.Add((handler.IntentType, route));
