@@ -22,6 +22,15 @@ internal sealed class SqliteAuditStore(string path) : IAuditStore
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
+    /// <summary>Retention of audit records, oldest (lowest id) first: 90 days, 64 MB by default.</summary>
+    public static IRetentionTarget Retention(string path) => new SqliteRetentionTarget(
+        "audit",
+        path,
+        new RetentionPolicy { MaxAge = TimeSpan.FromDays(90), MaxMegabytes = 64 },
+        "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT $limit) AND at < $cutoff",
+        "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT $limit)",
+        cutoff => cutoff.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+
     public void Open() => _writer = SqliteStoreFile.Open(Path, Schema, BusyTimeout);
 
     public void Write(IReadOnlyList<AuditRecord> records)
@@ -38,7 +47,7 @@ internal sealed class SqliteAuditStore(string path) : IAuditStore
         var user = command.Parameters.Add("$user", SqliteType.Text);
         foreach (var record in records)
         {
-            at.Value = record.At.ToString("O", CultureInfo.InvariantCulture);
+            at.Value = record.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
             producer.Value = record.Producer;
             action.Value = record.Action;
             details.Value = record.Details;

@@ -54,6 +54,15 @@ internal sealed partial class TimerStore : ITimerStore
 
     public string Path { get; }
 
+    /// <summary>Retention of fired and cancelled timers (pending and firing ones are never pruned): 7 days, 16 MB by default.</summary>
+    public static IRetentionTarget Retention(string path) => new SqliteRetentionTarget(
+        "timers",
+        path,
+        new RetentionPolicy { MaxAge = TimeSpan.FromDays(7), MaxMegabytes = 16 },
+        "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE state IN ('fired', 'cancelled') AND done_at < $cutoff ORDER BY done_at LIMIT $limit)",
+        "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE state IN ('fired', 'cancelled') ORDER BY done_at LIMIT $limit)",
+        cutoff => cutoff.ToUnixTimeMilliseconds());
+
     /// <summary>
     /// Locks the data folder (one host per folder), opens the file through <see cref="SqliteStoreFile"/>
     /// (which refuses a damaged, foreign, newer or lost file) and drops effect records of timers no longer in flight.
