@@ -16,8 +16,9 @@ internal static class SqliteStoreFile
 
     /// <summary>Opens <paramref name="path"/>, creating it if it never existed, and returns the open connection.</summary>
     /// <param name="busyTimeout">How long a statement waits for another connection's write lock before failing.</param>
+    /// <param name="maxBytes">A hard size limit (<c>PRAGMA max_page_count</c>): past it writes fail as on a full disk. Null: none.</param>
     /// <exception cref="StorageException">The file cannot be used; the message says why and what to do.</exception>
-    public static SqliteConnection Open(string path, StoreSchema schema, TimeSpan busyTimeout)
+    public static SqliteConnection Open(string path, StoreSchema schema, TimeSpan busyTimeout, long? maxBytes = null)
     {
         path = System.IO.Path.GetFullPath(path);
         try
@@ -60,6 +61,11 @@ internal static class SqliteStoreFile
             {
                 // A file from a host before incremental auto-vacuum: rebuilt once, so pruned rows give space back.
                 Execute(connection, "PRAGMA auto_vacuum=INCREMENTAL; VACUUM;");
+            }
+
+            if (maxBytes is { } limit)
+            {
+                Execute(connection, $"PRAGMA max_page_count={Math.Max(1, limit / Scalar(connection, "PRAGMA page_size"))};");
             }
 
             DataFileManifest.Add(path);

@@ -47,9 +47,13 @@ internal sealed partial class TimerStore : ITimerStore
     private SqliteTransaction? _transaction;
     private DataFolderLock? _lock;
 
-    public TimerStore(string path)
+    private readonly long? _maxBytes;
+
+    /// <param name="maxBytes">A hard size limit on the file (writes past it fail as on a full disk); null for none.</param>
+    public TimerStore(string path, long? maxBytes = null)
     {
         Path = System.IO.Path.GetFullPath(path);
+        _maxBytes = maxBytes;
     }
 
     public string Path { get; }
@@ -74,7 +78,7 @@ internal sealed partial class TimerStore : ITimerStore
         _lock = DataFolderLock.Acquire(System.IO.Path.GetDirectoryName(Path)!);
         try
         {
-            _connection = SqliteStoreFile.Open(Path, Schema, BusyTimeout);
+            _connection = SqliteStoreFile.Open(Path, Schema, BusyTimeout, _maxBytes);
             Execute("DELETE FROM timer_effects WHERE delivery NOT IN (SELECT 't' || id FROM timers WHERE state = 'firing')");
         }
         catch
