@@ -10,7 +10,7 @@ namespace AgentPlugins.Tests.Timers;
 /// </summary>
 public sealed class BurstCrashTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
     private readonly TempFolder _folder = new();
 
     public BurstCrashTests()
