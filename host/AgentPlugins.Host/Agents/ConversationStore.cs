@@ -151,6 +151,9 @@ internal sealed class ConversationStore : IAsyncDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA journal_size_limit={SqliteStoreFile.JournalSizeLimit}; PRAGMA wal_autocheckpoint={SqliteStoreFile.AutoCheckpointPages};";
+        command.ExecuteNonQuery();
         return connection;
     }
 

@@ -80,7 +80,7 @@ internal sealed class SqliteRetentionTarget(
         var connection = new SqliteConnection(SqliteStoreFile.ConnectionString(Path, BusyTimeout));
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds};";
+        command.CommandText = $"PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_size_limit={SqliteStoreFile.JournalSizeLimit};";
         command.ExecuteNonQuery();
         return connection;
     }

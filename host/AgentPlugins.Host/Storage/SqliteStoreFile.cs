@@ -12,6 +12,15 @@ namespace AgentPlugins.Host.Storage;
 /// </summary>
 internal static class SqliteStoreFile
 {
+    /// <summary>
+    /// After each checkpoint the WAL file is cut back to this many bytes: without it, a store written
+    /// without pause keeps a WAL as large as it ever grew.
+    /// </summary>
+    public const int JournalSizeLimit = 1024 * 1024;
+
+    /// <summary>Pages in the WAL that trigger a checkpoint (SQLite's default is 1,000, about 4 MB): a store under steady writes keeps a WAL of about 1 MB.</summary>
+    public const int AutoCheckpointPages = 256;
+
     private static readonly byte[] Header = "SQLite format 3\0"u8.ToArray();
 
     /// <summary>Opens <paramref name="path"/>, creating it if it never existed, and returns the open connection.</summary>
@@ -49,6 +58,8 @@ internal static class SqliteStoreFile
                 PRAGMA journal_mode=WAL;
                 PRAGMA synchronous=NORMAL;
                 PRAGMA busy_timeout={(int)busyTimeout.TotalMilliseconds};
+                PRAGMA journal_size_limit={JournalSizeLimit};
+                PRAGMA wal_autocheckpoint={AutoCheckpointPages};
                 """);
             using (var transaction = connection.BeginTransaction())
             {
