@@ -15,6 +15,7 @@ internal static class StorageErrors
     private const int Full = 13;
     private const int CantOpen = 14;
     private const int NotADatabase = 26;
+    private const int ShortRead = IoError | (2 << 8); // SQLITE_IOERR_SHORT_READ: the file ends before a page it should hold
 
     /// <summary>A failed write or read of <paramref name="path"/> in words a user can act on.</summary>
     public static StorageException Explain(string path, string doing, Exception ex) => ex switch
@@ -24,6 +25,8 @@ internal static class StorageErrors
             new StorageException(path, $"Could not {doing}: the disk holding {path} is full. Free some space; what was saved before is kept.", ex),
         SqliteException { SqliteErrorCode: var code } when (code & 0xff) == Readonly =>
             new StorageException(path, $"Could not {doing}: {path} is read-only. Give the host write access to its data folder.", ex),
+        SqliteException { SqliteExtendedErrorCode: ShortRead } =>
+            new StorageException(path, $"Could not {doing}: {path} is damaged (shorter than its own header says: truncated); {Help}.", ex),
         SqliteException { SqliteErrorCode: var code } when (code & 0xff) is Corrupt or NotADatabase =>
             new StorageException(path, $"Could not {doing}: {path} is damaged ({Cause(ex)}); {Help}.", ex),
         SqliteException { SqliteErrorCode: var code } when (code & 0xff) is IoError or CantOpen =>
