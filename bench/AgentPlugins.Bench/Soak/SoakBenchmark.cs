@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using AgentPlugins.Tests.EndToEnd;
 using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.Soak;

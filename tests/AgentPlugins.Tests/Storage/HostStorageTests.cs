@@ -1,5 +1,4 @@
 using AgentPlugins.Host.Timers;
-using AgentPlugins.Tests.EndToEnd;
 using AgentPlugins.Tests.Support;
 using Microsoft.Data.Sqlite;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using AgentPlugins.Host.Timers;
-using AgentPlugins.Tests.EndToEnd;
+using AgentPlugins.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPlugins.Tests.Timers;
