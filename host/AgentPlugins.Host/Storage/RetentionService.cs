@@ -20,6 +20,7 @@ internal sealed class RetentionService : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private ITimer? _timer;
     private Task _pass = Task.CompletedTask;
+    private int _disposed;
 
     public RetentionService(RetentionOptions options, TimeProvider clock, ILogger<RetentionService> log)
     {
@@ -83,8 +84,14 @@ internal sealed class RetentionService : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the passes, waiting for a running one to end; a second call (the container's, after the host's) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_timer is not null)
         {
             await _timer.DisposeAsync().ConfigureAwait(false);
@@ -107,7 +114,7 @@ internal sealed class RetentionService : IAsyncDisposable
     private void Tick()
     {
         // A pass still running (a huge first prune) is not doubled; the next tick comes round again.
-        if (!_pass.IsCompleted || _stop.IsCancellationRequested)
+        if (!_pass.IsCompleted || Volatile.Read(ref _disposed) == 1)
         {
             return;
         }

@@ -84,7 +84,7 @@ public sealed class HostStorageTests : IDisposable
         Assert.Contains(timers, error, StringComparison.Ordinal);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Contains("docs/configuration.md", error, StringComparison.Ordinal);
-        Assert.DoesNotContain(host.Stderr, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Stderr, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("   at ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -47,6 +47,9 @@ public sealed class RetentionTests : IDisposable
         _clock.Advance(TimeSpan.FromDays(2));
         await retention.RunPassAsync();
         Assert.Empty(new SqliteAuditStore(AuditDb).ReadLatest(10));
+
+        // The host stops it, then the service container disposes it again: the second call does nothing.
+        await retention.DisposeAsync();
     }
 
     [Fact]
