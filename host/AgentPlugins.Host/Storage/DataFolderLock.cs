@@ -17,7 +17,7 @@ internal sealed class DataFolderLock : IDisposable
     private const int WouldBlock = 11; // EWOULDBLOCK on Linux
     private const int WouldBlockMac = 35;
 
-    private readonly int _descriptor = -1;
+    private int _descriptor = -1;
     private readonly FileStream? _file;
 
     private DataFolderLock(string folder, int descriptor, FileStream? file)
@@ -68,10 +68,13 @@ internal sealed class DataFolderLock : IDisposable
     public void Dispose()
     {
         _file?.Dispose();
-        if (_descriptor >= 0)
+
+        // Once only: closing a descriptor number twice could close another file that reused it.
+        var descriptor = Interlocked.Exchange(ref _descriptor, -1);
+        if (descriptor >= 0)
         {
             // Closing the descriptor releases the flock.
-            _ = Native.Close(_descriptor);
+            _ = Native.Close(descriptor);
         }
     }
 

@@ -219,8 +219,12 @@ internal sealed partial class TimerStore : ITimerStore
             statement.Dispose();
         }
 
+        _statements.Clear();
+
         _connection?.Dispose();
+        _connection = null;
         _lock?.Dispose();
+        _lock = null;
     }
 
     private SqliteConnection Connection => _connection ?? throw new InvalidOperationException("The timer store is not open.");

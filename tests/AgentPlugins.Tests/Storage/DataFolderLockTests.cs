@@ -42,4 +42,17 @@ public sealed class DataFolderLockTests : IDisposable
 
         Assert.Equal(_folder.Path, again.Folder);
     }
+
+    [Fact]
+    public void Disposing_twice_closes_only_its_own_descriptor()
+    {
+        var held = DataFolderLock.Acquire(_folder.Path);
+        held.Dispose();
+        using var other = File.OpenRead(_folder.Write("other.txt", "x"));
+
+        // A second close of the old descriptor number could close this file, which may have reused it.
+        held.Dispose();
+
+        Assert.Equal('x', (char)other.ReadByte());
+    }
 }
