@@ -1,9 +1,10 @@
 using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Audit;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Timers;
 
-namespace AgentPlugins.Host.Storage;
+namespace AgentPlugins.Host.Hosting;
 
 /// <summary>
 /// Checks the data folder before <c>host run</c> builds the service: the folder lock and every data
