@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision clean
+.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision chaos soak clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,6 +54,12 @@ bench-supervision: build ## a spinning role: hard limit, exit 70, scripted resta
 
 bench-validate: build ## wall time of bin/host validate over 1, 10, 100 role files vs dotnet build; writes bench/results/validate.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- validate bench/results/validate.md
+
+chaos: build ## kill -9 of bin/host at random points of 200-timer bursts for CHAOS_SECONDS (180); lost/repeated counts in bench/results/chaos.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- chaos bench/results/chaos.md
+
+soak: build ## SOAK_MINUTES (5) of steady requests with timers against bin/host, with and without retention; RSS and data folder each minute in bench/results/soak.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- soak bench/results/soak.md
 
 clean:
 	rm -rf bin data tests/results

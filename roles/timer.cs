@@ -127,6 +127,6 @@ public sealed class TimerRole : IRole
         var now = context.Clock.GetUtcNow();
         await context.NotifyAsync(timers.Count == 0
             ? "No timers running."
-            : string.Join("; ", timers.Select(t => $"{t.Id} '{t.Label}': {Describe(t.DueAt - now)} left")));
+            : string.Join("; ", timers.Select(t => t.DueAt > now ? $"{t.Id} '{t.Label}': {Describe(t.DueAt - now)} left" : $"{t.Id} '{t.Label}': due, about to fire")));
     }
 }

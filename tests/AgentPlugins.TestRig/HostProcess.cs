@@ -27,15 +27,27 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static HostProcess Start(string workingDirectory, params string[] arguments) => Start(workingDirectory, null, arguments);
+    public static HostProcess Start(string workingDirectory, params string[] arguments) =>
+        Start(workingDirectory, null, null, arguments);
 
     /// <summary>Starts bin/host with extra environment variables (e.g. systemd's NOTIFY_SOCKET).</summary>
-    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Start(workingDirectory, environment, null, arguments);
+
+    /// <param name="environment">Variables to set for the host (an <c>AGENTPLUGINS_</c> override, say).</param>
+    /// <param name="wrapper">A program that runs the host: its arguments come first, then the host's path, then <paramref name="arguments"/>.</param>
+    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? wrapper, params string[] arguments)
     {
         var executable = Repository.HostExecutable;
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"{executable} is missing; run `make build` first (`make test` does).");
+        }
+
+        if (wrapper is { Count: > 0 })
+        {
+            arguments = [.. wrapper.Skip(1), executable, .. arguments];
+            executable = wrapper[0];
         }
 
         var info = new ProcessStartInfo(executable)

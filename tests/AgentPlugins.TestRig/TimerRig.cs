@@ -27,13 +27,19 @@ internal sealed class TimerRig : IAsyncDisposable
     private int _awaited = int.MaxValue;
     private bool _disposed;
 
-    private TimerRig(TimeProvider clock, string databasePath, EventLoop loop, DurableTimerService timers)
+    private TimerRig(TimeProvider clock, string databasePath, EventLoop loop, IntentProcessor intents, MessageBus bus, DurableTimerService timers)
     {
         Clock = clock;
         DatabasePath = databasePath;
         _loop = loop;
+        Intents = intents;
+        Bus = bus;
         Timers = timers;
     }
+
+    public IntentProcessor Intents { get; }
+
+    public MessageBus Bus { get; }
 
     public TimeProvider Clock { get; }
 
@@ -53,22 +59,41 @@ internal sealed class TimerRig : IAsyncDisposable
     public long FirstExpiryTimestamp { get; private set; }
 
     /// <summary>Builds, starts the timers and waits until start-up has settled.</summary>
-    public static async Task<TimerRig> StartAsync(FakeTimeProvider clock, string databasePath, TimersOptions? options = null)
+    /// <param name="store">The store to use (a size-limited one, say); a <see cref="TimerStore"/> on <paramref name="databasePath"/> when null.</param>
+    /// <param name="logs">Where the timer service logs; nowhere when null.</param>
+    /// <param name="configure">Runs on the loop before the timer service starts (routes, more listeners).</param>
+    public static async Task<TimerRig> StartAsync(
+        FakeTimeProvider clock,
+        string databasePath,
+        TimersOptions? options = null,
+        ITimerStore? store = null,
+        Microsoft.Extensions.Logging.ILoggerFactory? logs = null,
+        Action<TimerRig>? configure = null)
     {
-        var rig = await CreateAsync(clock, databasePath, options);
+        var rig = await CreateAsync(clock, databasePath, options, store, logs);
+        if (configure is not null)
+        {
+            await rig._loop.InvokeAsync(() => configure(rig));
+        }
+
         await rig.Timers.StartAsync();
         await rig.SettleAsync();
         return rig;
     }
 
     /// <summary>Builds the loop, bus and timer service and starts the loop; the timers start with <c>Timers.StartAsync</c>.</summary>
-    public static async Task<TimerRig> CreateAsync(TimeProvider clock, string databasePath, TimersOptions? options = null)
+    public static async Task<TimerRig> CreateAsync(
+        TimeProvider clock,
+        string databasePath,
+        TimersOptions? options = null,
+        ITimerStore? store = null,
+        Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
         var loop = new EventLoop(new LoopOptions(), clock, NullLogger<EventLoop>.Instance);
         var intents = new IntentProcessor(loop, NullLogger<IntentProcessor>.Instance);
         var bus = new MessageBus(loop, intents, clock, NullLogger<MessageBus>.Instance);
-        var timers = new DurableTimerService(options ?? new TimersOptions { TimeZone = "UTC" }, databasePath, clock, loop, bus, intents, NullLoggerFactory.Instance);
-        var rig = new TimerRig(clock, databasePath, loop, timers);
+        var timers = new DurableTimerService(options ?? new TimersOptions { TimeZone = "UTC" }, store ?? new TimerStore(databasePath), clock, loop, bus, intents, logs ?? NullLoggerFactory.Instance);
+        var rig = new TimerRig(clock, databasePath, loop, intents, bus, timers);
         loop.Start();
         await loop.InvokeAsync(() => bus.Subscribe(new BusSubscriber("test"), Events.TimerExpired, "Record", (e, _) =>
         {

@@ -173,7 +173,7 @@ internal sealed class TimersBenchmark : IBenchmark
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         using (var store = new TimerStore(template))
         {
-            store.Open(now);
+            store.Open();
             store.Begin();
             store.Insert("overdue", "console", "console", null, now - 1000, now - 60_000);
             for (var i = 1; i < Pending; i++)

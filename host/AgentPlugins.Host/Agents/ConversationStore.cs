@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using AgentPlugins.Host.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,22 @@ namespace AgentPlugins.Host.Agents;
 /// </summary>
 internal sealed class ConversationStore : IAsyncDisposable
 {
+    public static readonly StoreSchema Schema = new("conversations", StoreSchema.Family | 0x0003, 1, "turns", """
+        CREATE TABLE IF NOT EXISTS turns (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            at TEXT NOT NULL,
+            role TEXT NOT NULL,
+            request TEXT NOT NULL,
+            answer TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (user, channel, id);
+        """);
+
+    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+
     private readonly Channel<(string User, string Channel, ConversationTurn Turn)> _writes =
         Channel.CreateUnbounded<(string, string, ConversationTurn)>(new() { SingleReader = true });
 
@@ -24,36 +41,28 @@ internal sealed class ConversationStore : IAsyncDisposable
 
     public ConversationStore(string databasePath, int maxTurns, ILogger<ConversationStore> log)
     {
-        Path = databasePath;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString();
+        Path = System.IO.Path.GetFullPath(databasePath);
+        _connectionString = SqliteStoreFile.ConnectionString(Path, BusyTimeout);
         _maxTurns = maxTurns;
         _log = log;
     }
 
     public string Path { get; }
 
+    /// <summary>Retention of conversation turns, oldest first: 30 days, 32 MB by default.</summary>
+    public static IRetentionTarget Retention(string path) => new SqliteRetentionTarget(
+        "conversations",
+        path,
+        new RetentionPolicy { MaxAge = TimeSpan.FromDays(30), MaxMegabytes = 32 },
+        "DELETE FROM turns WHERE id IN (SELECT id FROM turns ORDER BY id LIMIT $limit) AND at < $cutoff",
+        "DELETE FROM turns WHERE id IN (SELECT id FROM turns ORDER BY id LIMIT $limit)",
+        cutoff => cutoff.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+
     /// <summary>Creates the file and table if needed and starts the writer.</summary>
+    /// <exception cref="StorageException">The file is damaged, foreign or cannot be created.</exception>
     public void Open()
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
-        using (var connection = Connect())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = """
-                PRAGMA journal_mode=WAL;
-                CREATE TABLE IF NOT EXISTS turns (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    user TEXT NOT NULL,
-                    channel TEXT NOT NULL,
-                    at TEXT NOT NULL,
-                    role TEXT NOT NULL,
-                    request TEXT NOT NULL,
-                    answer TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (user, channel, id);
-                """;
-            command.ExecuteNonQuery();
-        }
-
+        SqliteStoreFile.Open(Path, Schema, BusyTimeout).Dispose();
         _writer = Task.Run(WriteAsync);
     }
 
@@ -142,28 +151,64 @@ internal sealed class ConversationStore : IAsyncDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA journal_size_limit={SqliteStoreFile.JournalSizeLimit}; PRAGMA wal_autocheckpoint={SqliteStoreFile.AutoCheckpointPages};";
+        command.ExecuteNonQuery();
         return connection;
     }
 
+    // A write that fails (a full or read-only disk) is kept and retried with back-off, in order; logged once per failing spell.
     private async Task WriteAsync()
     {
         using var connection = Connect();
-        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        var pending = new List<(string User, string Channel, ConversationTurn Turn)>();
+        var retry = FirstRetry;
+        var failing = false;
+        var reader = _writes.Reader;
+        while (pending.Count > 0 || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            while (reader.TryRead(out var write))
+            {
+                pending.Add(write);
+            }
+
             try
             {
                 using var transaction = connection.BeginTransaction();
-                while (_writes.Reader.TryRead(out var write))
+                foreach (var write in pending)
                 {
                     Insert(connection, transaction, write.User, write.Channel, write.Turn);
                 }
 
                 transaction.Commit();
+                pending.Clear();
             }
             catch (SqliteException ex)
             {
-                _log.LogError(ex, "Could not write conversation turns to {Path}.", Path);
+                if (!failing)
+                {
+                    failing = true;
+                    _log.LogError("{Problem} The turns are kept in memory and written when it works again.", StorageErrors.Explain(Path, "save the conversation", ex).Message);
+                }
+
+                if (reader.Completion.IsCompleted)
+                {
+                    _log.LogError("{Count} conversation turn(s) could not be written to {Path} before the host stopped.", pending.Count, Path);
+                    return;
+                }
+
+                await Task.WhenAny(Task.Delay(retry), reader.Completion).ConfigureAwait(false);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LongestRetry.Ticks));
+                continue;
             }
+
+            if (failing)
+            {
+                failing = false;
+                _log.LogInformation("Conversation turns are written to {Path} again.", Path);
+            }
+
+            retry = FirstRetry;
         }
     }
 
@@ -178,7 +223,7 @@ internal sealed class ConversationStore : IAsyncDisposable
             """;
         command.Parameters.AddWithValue("$user", user);
         command.Parameters.AddWithValue("$channel", channel);
-        command.Parameters.AddWithValue("$at", turn.At.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$at", turn.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$role", turn.Role);
         command.Parameters.AddWithValue("$request", turn.Request);
         command.Parameters.AddWithValue("$answer", turn.Answer);

@@ -1,32 +1,55 @@
 using System.Threading.Channels;
 using AgentPlugins.Host.Intents;
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Sdk;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Audit;
 
 /// <summary>
-/// The durable audit log: an embedded SQLite file. Records are queued on the loop and written in
-/// batches by one writer off the loop, so a slow disk never holds the loop.
+/// The durable audit log. Records are queued on the loop and written in batches by one writer off the
+/// loop, so a slow disk never holds the loop. A batch that cannot be written (a full or read-only
+/// disk, a file locked by another program) is kept and retried with back-off, in order, with one log
+/// line when writing starts failing and one when it works again.
 /// </summary>
 internal sealed class AuditLog : IAsyncDisposable
 {
-    private readonly Channel<AuditRecord> _queue = Channel.CreateUnbounded<AuditRecord>(new() { SingleReader = true });
-    private readonly string _connectionString;
-    private const int MaxErrorDetails = 4096;
+    /// <summary>Records held in memory while the store fails; beyond this the oldest are dropped, counted and logged.</summary>
+    public const int MaxKept = 100_000;
 
+    private const int BatchLimit = 1000;
+    private const int MaxErrorDetails = 4096;
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+
+    private readonly Channel<AuditRecord> _queue = Channel.CreateUnbounded<AuditRecord>(new() { SingleReader = true });
+    private readonly IAuditStore _store;
     private readonly ILogger _log;
+    private readonly TimeProvider _clock;
     private Task? _writer;
+    private long _kept;
+    private long _dropped;
 
     public AuditLog(string databasePath, ILogger<AuditLog> log)
+        : this(new SqliteAuditStore(databasePath), TimeProvider.System, log)
     {
-        Path = databasePath;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString();
+    }
+
+    /// <param name="clock">Times the retries.</param>
+    public AuditLog(IAuditStore store, TimeProvider clock, ILogger<AuditLog> log)
+    {
+        _store = store;
+        _clock = clock;
         _log = log;
     }
 
-    public string Path { get; }
+    public string Path => _store.Path;
+
+    /// <summary>Records waiting to be written again after a failed write.</summary>
+    public long Kept => Interlocked.Read(ref _kept);
+
+    /// <summary>Records dropped because more than <see cref="MaxKept"/> waited while the store failed.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>
     /// The host's routes for <see cref="AuditIntent"/> (appended) and <see cref="ErrorIntent"/> (logged
@@ -54,28 +77,10 @@ internal sealed class AuditLog : IAsyncDisposable
     }
 
     /// <summary>Creates the file and table if needed and starts the writer.</summary>
+    /// <exception cref="StorageException">The file is damaged, foreign or cannot be created.</exception>
     public void Open()
     {
-        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        using (var connection = Connect())
-        {
-            Execute(connection, """
-                PRAGMA journal_mode=WAL;
-                CREATE TABLE IF NOT EXISTS audit (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    at TEXT NOT NULL,
-                    producer TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    details TEXT NOT NULL,
-                    user TEXT NULL);
-                """);
-        }
-
+        _store.Open();
         _writer = Task.Run(WriteAsync);
     }
 
@@ -89,27 +94,7 @@ internal sealed class AuditLog : IAsyncDisposable
     }
 
     /// <summary>The newest records, newest last.</summary>
-    public IReadOnlyList<AuditRecord> ReadLatest(int count)
-    {
-        using var connection = Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT at, producer, action, details, user FROM audit ORDER BY id DESC LIMIT $n";
-        command.Parameters.AddWithValue("$n", count);
-        using var reader = command.ExecuteReader();
-        var records = new List<AuditRecord>();
-        while (reader.Read())
-        {
-            records.Add(new AuditRecord(
-                DateTimeOffset.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4)));
-        }
-
-        records.Reverse();
-        return records;
-    }
+    public IReadOnlyList<AuditRecord> ReadLatest(int count) => _store.ReadLatest(count);
 
     public async ValueTask DisposeAsync()
     {
@@ -118,67 +103,71 @@ internal sealed class AuditLog : IAsyncDisposable
         {
             await _writer.ConfigureAwait(false);
         }
-    }
 
-    private SqliteConnection Connect()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        _store.Dispose();
     }
 
     private async Task WriteAsync()
     {
-        using var connection = Connect();
-        var batch = new List<AuditRecord>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        var pending = new List<AuditRecord>();
+        var retry = FirstRetry;
+        var failing = false;
+        var reader = _queue.Reader;
+        while (pending.Count > 0 || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < 1000 && _queue.Reader.TryRead(out var record))
+            while (reader.TryRead(out var record))
             {
-                batch.Add(record);
+                pending.Add(record);
+            }
+
+            if (pending.Count > MaxKept)
+            {
+                var excess = pending.Count - MaxKept;
+                pending.RemoveRange(0, excess);
+                Interlocked.Add(ref _dropped, excess);
+                _log.LogError("{Count} audit record(s) dropped: more than {Max} were waiting for {Path} to accept writes.", excess, MaxKept, Path);
             }
 
             try
             {
-                Insert(connection, batch);
+                while (pending.Count > 0)
+                {
+                    var batch = pending.GetRange(0, Math.Min(BatchLimit, pending.Count));
+                    _store.Write(batch);
+                    pending.RemoveRange(0, batch.Count);
+                }
             }
-            catch (SqliteException ex)
+            catch (Exception ex)
             {
-                _log.LogError(ex, "Could not write {Count} audit records to {Path}.", batch.Count, Path);
+                var problem = StorageErrors.Explain(Path, $"write {pending.Count} audit record(s)", ex);
+                if (!failing)
+                {
+                    failing = true;
+                    _log.LogError("{Problem} They are kept in memory (up to {Max}) and written when it works again.", problem.Message, MaxKept);
+                }
+
+                Interlocked.Exchange(ref _kept, pending.Count);
+                if (reader.Completion.IsCompleted)
+                {
+                    // Shutting down with a store that still fails: one last try already failed.
+                    _log.LogError("{Count} audit record(s) could not be written to {Path} before the host stopped.", pending.Count, Path);
+                    return;
+                }
+
+                // Wake for the retry, or at once when the host stops (one last try).
+                await Task.WhenAny(Task.Delay(retry, _clock), reader.Completion).ConfigureAwait(false);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LongestRetry.Ticks));
+                continue;
             }
 
-            batch.Clear();
-        }
-    }
+            if (failing)
+            {
+                failing = false;
+                _log.LogInformation("Audit records are written to {Path} again; {Dropped} were dropped meanwhile.", Path, Dropped);
+            }
 
-    private static void Insert(SqliteConnection connection, List<AuditRecord> batch)
-    {
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO audit (at, producer, action, details, user) VALUES ($at, $producer, $action, $details, $user)";
-        var at = command.Parameters.Add("$at", SqliteType.Text);
-        var producer = command.Parameters.Add("$producer", SqliteType.Text);
-        var action = command.Parameters.Add("$action", SqliteType.Text);
-        var details = command.Parameters.Add("$details", SqliteType.Text);
-        var user = command.Parameters.Add("$user", SqliteType.Text);
-        foreach (var record in batch)
-        {
-            at.Value = record.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-            producer.Value = record.Producer;
-            action.Value = record.Action;
-            details.Value = record.Details;
-            user.Value = (object?)record.User ?? DBNull.Value;
-            command.ExecuteNonQuery();
+            retry = FirstRetry;
+            Interlocked.Exchange(ref _kept, 0);
         }
-
-        transaction.Commit();
     }
 }

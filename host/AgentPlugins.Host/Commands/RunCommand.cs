@@ -2,6 +2,7 @@ using System.CommandLine;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Workflows;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,17 @@ internal static class RunCommand
             (options, _) = OptionsLoader.Load(configPath, overrides);
         }
         catch (ConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        try
+        {
+            // A damaged or foreign data file, or a second host on the folder: one line, not a hosting failure's stack trace.
+            DataFolderCheck.Run(options);
+        }
+        catch (StorageException ex)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 1;

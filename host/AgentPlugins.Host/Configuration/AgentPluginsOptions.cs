@@ -2,6 +2,7 @@ using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Timers;
 
 namespace AgentPlugins.Host.Configuration;
@@ -18,6 +19,8 @@ internal sealed record AgentPluginsOptions
     public TimersOptions Timers { get; init; } = new();
 
     public LoopOptions Loop { get; init; } = new();
+
+    public RetentionOptions Retention { get; init; } = new();
 
     public ChannelsOptions Channels { get; init; } = new();
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using AgentPlugins.Host.Agents;
+using AgentPlugins.Host.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentPlugins.Host.Configuration;
@@ -16,6 +18,10 @@ internal static class OptionsLoader
     // A due time must stay a valid DateTimeOffset (year 9999) whatever today's date.
     private static readonly TimeSpan MaxTimerDuration = TimeSpan.FromDays(36500);
 
+    // Bounds of what a machine can hold: larger values are typing mistakes, refused naming the key.
+    private const long MaxMegabytes = 1_048_576;
+    private const long MaxIngressCapacity = 1_048_576;
+
     /// <param name="configPath">plugins.json; when null, ./plugins.json if it exists, else embedded defaults.</param>
     /// <param name="overrides">Command-line overrides, keyed like configuration paths (<c>roles:folder</c>).</param>
     public static (AgentPluginsOptions Options, string BaseFolder) Load(string? configPath, IReadOnlyDictionary<string, string?>? overrides = null)
@@ -30,6 +36,7 @@ internal static class OptionsLoader
         var builder = new ConfigurationBuilder();
         if (File.Exists(path))
         {
+            CheckJson(path);
             builder.AddJsonFile(path, optional: false, reloadOnChange: false);
         }
 
@@ -49,6 +56,7 @@ internal static class OptionsLoader
             throw new ConfigurationException($"{path}: {ex.Message}{(ex.InnerException is null ? string.Empty : " " + ex.InnerException.Message)}", ex);
         }
 
+        var sources = new ConfigurationSources(configuration, path);
         AgentPluginsOptions options;
         try
         {
@@ -56,7 +64,7 @@ internal static class OptionsLoader
         }
         catch (InvalidOperationException ex)
         {
-            throw new ConfigurationException($"{path}: {Explain(ex)}", ex);
+            throw new ConfigurationException($"{sources.Blame(ex.Message)}: {Explain(ex)}", ex);
         }
 
         var baseFolder = Path.GetDirectoryName(path)!;
@@ -65,8 +73,34 @@ internal static class OptionsLoader
             Roles = options.Roles with { Folder = Path.GetFullPath(options.Roles.Folder, baseFolder) },
             Storage = options.Storage with { DataFolder = Path.GetFullPath(options.Storage.DataFolder, baseFolder) },
         };
-        Check(options, path);
+        Check(options, sources);
         return (options, baseFolder);
+    }
+
+    // The JSON provider's own error names neither line nor column; a parse of our own does.
+    private static void CheckJson(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ConfigurationException($"{path}: must hold one JSON object ({{ ... }}), not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
+            }
+        }
+        catch (JsonException ex)
+        {
+            // JsonException counts lines and bytes from 0.
+            var line = (ex.LineNumber ?? 0) + 1;
+            var column = (ex.BytePositionInLine ?? 0) + 1;
+            var reason = ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.');
+            throw new ConfigurationException($"{path} line {line}, column {column}: not valid JSON ({reason}).", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new ConfigurationException($"{path}: cannot be read ({ex.Message}).", ex);
+        }
     }
 
     private static string Explain(InvalidOperationException ex)
@@ -77,32 +111,47 @@ internal static class OptionsLoader
         return ex.InnerException is null ? message : $"{message} ({ex.InnerException.Message})";
     }
 
-    private static void Check(AgentPluginsOptions options, string path)
+    private static void Check(AgentPluginsOptions options, ConfigurationSources sources)
     {
         void Require(bool condition, string key, string problem)
         {
             if (!condition)
             {
-                throw new ConfigurationException($"{path}: '{key}' {problem}");
+                throw new ConfigurationException($"{sources.Of(key)}: '{key}' {problem}");
             }
         }
 
+        void InRange(long value, string key, long min, long max, string unit) =>
+            Require(value >= min && value <= max, key, $"must be from {min:N0} to {max:N0} {unit} (it is {value:N0}).");
+
         Require(!string.IsNullOrWhiteSpace(options.Roles.Folder), "roles:folder", "must name a folder.");
         Require(options.Roles.Debounce >= TimeSpan.Zero && options.Roles.Debounce <= TimeSpan.FromSeconds(10), "roles:debounce", "must be a time span from 00:00:00 to 00:00:10, e.g. \"00:00:00.025\".");
-        Require(options.Roles.CompileCacheMegabytes >= 0, "roles:compileCacheMegabytes", "must be 0 (off) or a positive number of megabytes.");
-        Require(options.Roles.Unload.Passes > 0, "roles:unload:passes", "must be a positive number.");
-        Require(options.Roles.Unload.DrainTimeout >= TimeSpan.Zero, "roles:unload:drainTimeout", "must be a time span, e.g. \"00:00:05\".");
-        Require(options.Scheduler.Heartbeat > TimeSpan.Zero, "scheduler:heartbeat", "must be a positive time span, e.g. \"00:00:30\".");
-        Require(options.Scheduler.FastHeartbeat > TimeSpan.Zero, "scheduler:fastHeartbeat", "must be a positive time span, e.g. \"00:00:05\".");
+        InRange(options.Roles.CompileCacheMegabytes, "roles:compileCacheMegabytes", 0, MaxMegabytes, "megabytes (0 turns the cache off)");
+        InRange(options.Roles.Unload.Passes, "roles:unload:passes", 1, 1000, "passes");
+        Require(options.Roles.Unload.DrainTimeout >= TimeSpan.Zero && options.Roles.Unload.DrainTimeout <= TimeSpan.FromMinutes(10), "roles:unload:drainTimeout", "must be a time span from 00:00:00 to 00:10:00, e.g. \"00:00:05\".");
+        Require(options.Scheduler.Heartbeat > TimeSpan.Zero && options.Scheduler.Heartbeat <= TimeSpan.FromDays(1), "scheduler:heartbeat", "must be a positive time span of at most 1 day, e.g. \"00:00:30\".");
+        Require(options.Scheduler.FastHeartbeat > TimeSpan.Zero && options.Scheduler.FastHeartbeat <= TimeSpan.FromDays(1), "scheduler:fastHeartbeat", "must be a positive time span of at most 1 day, e.g. \"00:00:05\".");
         Require(options.Timers.FindTimeZone() is not null, "timers:timeZone", $"'{options.Timers.TimeZone}' is not a time zone this machine knows; use an IANA id such as \"Europe/Paris\", \"UTC\", or \"local\".");
         Require(options.Timers.MaxDuration > TimeSpan.Zero && options.Timers.MaxDuration <= MaxTimerDuration, "timers:maxDuration", "must be a positive time span of at most 36500 days, e.g. \"30.00:00:00\".");
-        Require(options.Timers.MaxPerUser > 0, "timers:maxPerUser", "must be a positive number.");
-        Require(options.Loop.IngressCapacity > 0, "loop:ingressCapacity", "must be a positive number.");
-        Require(options.Loop.SlowCallThreshold > TimeSpan.Zero, "loop:slowCallThreshold", "must be a positive time span, e.g. \"00:00:02\".");
+        InRange(options.Timers.MaxPerUser, "timers:maxPerUser", 1, 1_000_000, "timers");
+        InRange(options.Loop.IngressCapacity, "loop:ingressCapacity", 1, MaxIngressCapacity, "pieces of work");
+        Require(options.Loop.SlowCallThreshold > TimeSpan.Zero && options.Loop.SlowCallThreshold <= TimeSpan.FromMinutes(10), "loop:slowCallThreshold", "must be a positive time span of at most 00:10:00, e.g. \"00:00:02\".");
         Require(options.Loop.HardLimit is null || options.Loop.HardLimit > options.Loop.SlowCallThreshold, "loop:hardLimit", "must be a time span longer than loop:slowCallThreshold, e.g. \"00:00:05\".");
         Require(options.Loop.RoleBudget is > 0 and <= 1, "loop:roleBudget", "must be a share of the window above 0 and at most 1 (1 turns the budget off), e.g. 0.5.");
         Require(options.Loop.BudgetWindow >= TimeSpan.FromMilliseconds(100), "loop:budgetWindow", "must be a time span of at least 00:00:00.1, e.g. \"00:00:05\".");
         Require(!string.IsNullOrWhiteSpace(options.Channels.Console.User), "channels:console:user", "must not be empty.");
+        Require(options.Retention.Interval >= TimeSpan.FromSeconds(1) && options.Retention.Interval <= TimeSpan.FromDays(1), "retention:interval", "must be a time span from 00:00:01 to 1.00:00:00, e.g. \"00:05:00\".");
+        InRange(options.Retention.BatchSize, "retention:batchSize", 1, 100_000, "rows");
+        foreach (var (store, policy) in options.Retention.Stores)
+        {
+            Require(RetentionOptions.KnownStores.Contains(store, StringComparer.OrdinalIgnoreCase), $"retention:stores:{store}", $"is not a store this host keeps; stores: {string.Join(", ", RetentionOptions.KnownStores)}.");
+            Require(policy.MaxAge is not { } age || (age >= TimeSpan.Zero && age <= TimeSpan.FromDays(36500)), $"retention:stores:{store}:maxAge", "must be a time span from 00:00:00 (no age bound) to 36500 days, e.g. \"30.00:00:00\".");
+            if (policy.MaxMegabytes is { } megabytes)
+            {
+                InRange(megabytes, $"retention:stores:{store}:maxMegabytes", 0, MaxMegabytes, "megabytes (0 sets no size bound)");
+            }
+        }
+
         if (options.Llm is not null)
         {
             try
@@ -111,7 +160,7 @@ internal static class OptionsLoader
             }
             catch (ConfigurationException ex)
             {
-                throw new ConfigurationException($"{path}: {ex.Message}", ex);
+                throw new ConfigurationException($"{sources.File}: {ex.Message}", ex);
             }
         }
     }
@@ -121,7 +170,7 @@ internal static class OptionsLoader
     {
         try
         {
-            Check(options, "options");
+            Check(options, new ConfigurationSources(null, "options"));
             return [];
         }
         catch (ConfigurationException ex)

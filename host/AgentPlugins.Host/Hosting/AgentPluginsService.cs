@@ -9,6 +9,7 @@ using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Workflows;
@@ -20,8 +21,8 @@ namespace AgentPlugins.Host.Hosting;
 
 /// <summary>
 /// Starts and stops the runtime in the one order that works. Start: the host's intent routes, the
-/// audit log and the timer store (whose lock makes a second host on the same data folder stop here,
-/// having done nothing), the loop, the roles folder, the timers (after the roles, so held-over
+/// timer store (whose lock makes a second host on the same data folder stop here, having done
+/// nothing), the audit log, retention, the loop, the roles folder, the timers (after the roles, so held-over
 /// expiries find a listener), watching, status and heartbeats. Stop: the reverse, draining the loop
 /// before the stores close.
 /// </summary>
@@ -45,6 +46,8 @@ internal sealed class AgentPluginsService(
     RoleSupervisor supervisor,
     LoopHeartbeat heartbeat,
     ReleaseRequests releases,
+    RetentionService retention,
+    DataFolderUsage dataUsage,
     ILogger<AgentPluginsService> log) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
@@ -68,15 +71,17 @@ internal sealed class AgentPluginsService(
         _started = true;
         RouteHostIntents();
         Follow();
+
+        // First: the timer store locks the data folder, so a second host on it stops here, having touched nothing.
+        timers.Open();
         audit.Open();
         agents.Agents?.Open();
-
-        // Before compiling roles: a second host on the same data folder stops here, having done nothing.
-        timers.Open();
 
         // Before any role code: the crash journal says whether the last run died inside a role call.
         supervisor.Status = heartbeat.Status;
         supervisor.Open();
+        StorageMetrics.Track(dataUsage);
+        retention.Start();
         loop.Start();
         heartbeat.Start();
         heartbeat.Status("Loading roles.");
@@ -145,6 +150,8 @@ internal sealed class AgentPluginsService(
         reloader.Dispose();
         releases.Dispose();
         status.Dispose();
+        await retention.DisposeAsync().ConfigureAwait(false);
+        StorageMetrics.Untrack(dataUsage);
         await heartbeats.DisposeAsync().ConfigureAwait(false);
         timers.StopFiring();
         Drained = await loop.StopAsync(DrainTimeout).ConfigureAwait(false);

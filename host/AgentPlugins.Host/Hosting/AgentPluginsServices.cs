@@ -10,6 +10,7 @@ using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Validation;
@@ -130,6 +131,19 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<RoleSupervisor>(),
             sp.GetRequiredService<RoleLifecycle>(),
             sp.GetRequiredService<ILogger<ReleaseRequests>>()));
+        services.AddSingleton(sp => new DataFolderUsage(Options(sp).Storage.DataFolder));
+        services.AddSingleton(sp =>
+        {
+            var retention = new RetentionService(Options(sp).Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>());
+            retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
+            retention.Add(TimerStore.Retention(Path.Combine(Options(sp).Storage.DataFolder, "timers.db")));
+            if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
+            {
+                retention.Add(ConversationStore.Retention(agents.Conversations.Path));
+            }
+
+            return retention;
+        });
         services.AddSingleton<AgentPluginsService>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentPluginsService>());
         return services;

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 {
     private const int BatchLimit = 1000;
     private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(1);
 
     private readonly TimersOptions _options;
     private readonly TimeZoneInfo _zone;
@@ -29,7 +31,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private readonly EventLoop _loop;
     private readonly MessageBus _bus;
     private readonly ILogger _log;
-    private readonly TimerStore _store;
+    private readonly ITimerStore _store;
     private readonly Channel<TimerCommand> _commands = Channel.CreateUnbounded<TimerCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ITimer _wake;
 
@@ -37,13 +39,24 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private readonly HashSet<long> _unheard = [];
     private long _nextDueMs = long.MaxValue;
     private long _retryAtMs;
+    private TimeSpan _retryDelay = FirstRetry;
+    private int _failures;
     private bool _recovered;
+
+    // Delivery reports the store could not write (a full or read-only disk): kept and retried with the firing back-off.
+    private readonly List<ExpiryDispatched> _unwritten = [];
 
     private Task? _worker;
     private bool _opened;
     private volatile bool _stopping;
 
     public DurableTimerService(TimersOptions options, string databasePath, TimeProvider clock, EventLoop loop, MessageBus bus, IntentProcessor intents, ILoggerFactory logs)
+        : this(options, new TimerStore(databasePath), clock, loop, bus, intents, logs)
+    {
+    }
+
+    /// <summary>A timer service on <paramref name="store"/> (the SQLite file, or another database behind the same calls).</summary>
+    public DurableTimerService(TimersOptions options, ITimerStore store, TimeProvider clock, EventLoop loop, MessageBus bus, IntentProcessor intents, ILoggerFactory logs)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -52,8 +65,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         _loop = loop;
         _bus = bus;
         _log = logs.CreateLogger<DurableTimerService>();
-        _store = new TimerStore(databasePath);
-        Effects = new ExpiryEffects((delivery, effect) => Post(new EffectCarried(delivery, effect)), logs.CreateLogger<ExpiryEffects>());
+        _store = store;
+        Effects = new ExpiryEffects(Record, logs.CreateLogger<ExpiryEffects>());
         ArgumentNullException.ThrowIfNull(intents);
         intents.Attach(Effects);
         _wake = clock.CreateTimer(static state => ((DurableTimerService)state!).Post(Wake.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -67,7 +80,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     {
         if (!_opened)
         {
-            _store.Open(NowMs());
+            _store.Open();
             _opened = true;
         }
     }
@@ -181,6 +194,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
     private bool Post(TimerCommand command) => _commands.Writer.TryWrite(command);
 
+    private Task Record(string delivery, string effect)
+    {
+        var carried = new EffectCarried(delivery, effect);
+        return Post(carried) ? carried.Recorded.Task : Task.FromException(new InvalidOperationException("The timer service is stopped."));
+    }
+
     private Task<T> Send<T>(TimerCommand command, TaskCompletionSource<T> result, CancellationToken cancellationToken) =>
         Post(command)
             ? result.Task.WaitAsync(cancellationToken)
@@ -217,17 +236,47 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
     }
 
-    // One transaction for the whole batch; replies go out only after it is committed.
+    // One transaction for the whole batch; replies go out only after it is committed. When it fails,
+    // each command is tried alone, so one failure does not take the others with it.
     private List<long> Execute(List<TimerCommand> batch)
     {
+        if (_unwritten.Count > 0 && _retryAtMs <= NowMs())
+        {
+            batch.InsertRange(0, _unwritten);
+            _unwritten.Clear();
+        }
+
         if (batch.TrueForAll(command => command is Wake or Flush))
         {
             return [];
         }
 
+        var redeliver = new List<long>();
+        if (TryExecute(batch, redeliver, out var failure))
+        {
+            return redeliver;
+        }
+
+        _log.LogDebug(failure, "A batch of {Count} timer command(s) failed; trying them one by one.", batch.Count);
+        redeliver.Clear();
+        foreach (var command in batch)
+        {
+            if (!TryExecute([command], redeliver, out var error))
+            {
+                Fail(command, error);
+            }
+        }
+
+        return redeliver;
+    }
+
+    private bool TryExecute(List<TimerCommand> batch, List<long> redeliver, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out Exception? failure)
+    {
         var nowMs = NowMs();
         var replies = new List<Action>();
-        var redeliver = new List<long>();
+        var unheard = new List<long>();
+        var heardIds = new List<long>();
+        var redeliverCount = redeliver.Count;
         try
         {
             _store.Begin();
@@ -248,18 +297,17 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                         break;
                     case ExpiryDispatched { Heard: true } heard:
                         _store.MarkFired(heard.Id, nowMs);
-                        _unheard.Remove(heard.Id);
+                        heardIds.Add(heard.Id);
                         break;
-                    case ExpiryDispatched unheard:
-                        _unheard.Add(unheard.Id);
-                        _log.LogWarning("No role listens to {Event}; timer {Timer} stays due and is delivered when a role is loaded.", Events.TimerExpired, StoredTimer.FormatId(unheard.Id));
+                    case ExpiryDispatched notHeard:
+                        unheard.Add(notHeard.Id);
                         break;
                     case EffectCarried effect:
                         _store.RecordEffect(effect.Delivery, effect.Effect, nowMs);
+                        replies.Add(() => effect.Recorded.TrySetResult());
                         break;
                     case RedeliverUnheard:
                         redeliver.AddRange(_unheard);
-                        _unheard.Clear();
                         break;
                 }
             }
@@ -269,13 +317,26 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         catch (Exception ex)
         {
             _store.Rollback();
-            _log.LogError(ex, "Timer store {Path} failed on a batch of {Count} command(s); they are refused, and expiries not marked fired are delivered again at the next start.", _store.Path, batch.Count);
-            foreach (var command in batch)
-            {
-                Fail(command, ex);
-            }
+            redeliver.RemoveRange(redeliverCount, redeliver.Count - redeliverCount);
+            failure = StorageErrors.Explain(_store.Path, Doing(batch), ex);
+            return false;
+        }
 
-            return [];
+        // Committed: now the in-memory state and the replies.
+        foreach (var id in heardIds)
+        {
+            _unheard.Remove(id);
+        }
+
+        foreach (var id in unheard)
+        {
+            _unheard.Add(id);
+            _log.LogWarning("No role listens to {Event}; timer {Timer} stays due and is delivered when a role is loaded.", Events.TimerExpired, StoredTimer.FormatId(id));
+        }
+
+        if (redeliver.Count > redeliverCount)
+        {
+            _unheard.Clear();
         }
 
         foreach (var reply in replies)
@@ -283,8 +344,20 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             reply();
         }
 
-        return redeliver;
+        failure = null;
+        return true;
     }
+
+    private static string Doing(List<TimerCommand> batch) => batch is [var only] ? only switch
+    {
+        ScheduleTimer => "save the timer",
+        CancelTimer => "cancel the timer",
+        ListTimers => "list the timers",
+        ExpiryDispatched => "mark the timer fired",
+        EffectCarried => "record the timer's effect",
+        _ => "update the timers",
+    }
+    : "update the timers";
 
     private Action Schedule(ScheduleTimer schedule, long nowMs)
     {
@@ -302,10 +375,18 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         return () => schedule.Result.TrySetResult(result);
     }
 
-    private static void Fail(TimerCommand command, Exception ex)
+    private void Fail(TimerCommand command, Exception ex)
     {
         switch (command)
         {
+            case ExpiryDispatched dispatched:
+                // Kept: the timer stays `firing` meanwhile (and is delivered again at a restart); written when the store recovers.
+                _unwritten.Add(dispatched);
+                StoreFailed(ex, NowMs());
+                break;
+            case EffectCarried effect:
+                effect.Recorded.TrySetException(ex);
+                break;
             case ScheduleTimer schedule:
                 schedule.Result.TrySetException(ex);
                 break;
@@ -344,12 +425,44 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             while (claimed.Count == BatchLimit && !_stopping);
 
             _nextDueMs = _store.EarliestPendingDue() ?? long.MaxValue;
+            if (_unwritten.Count == 0)
+            {
+                StoreRecovered();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The clock timer is re-armed for the retry: a failing disk delays timers, it never silently stops them.
-            _log.LogError(ex, "Could not fire due timers from {Path}; retrying in {Delay}.", _store.Path, RetryAfterFailure);
-            _retryAtMs = nowMs + (long)RetryAfterFailure.TotalMilliseconds;
+            StoreFailed(StorageErrors.Explain(_store.Path, "fire due timers", ex), nowMs);
+        }
+    }
+
+    // The clock timer is re-armed for the retry, backing off to LongestRetry: a failing disk delays
+    // timers (they stay pending, or firing, and are kept), it never silently stops them. Logged when
+    // the store starts failing and when it recovers, not on every retry.
+    private void StoreFailed(Exception ex, long nowMs)
+    {
+        _failures++;
+        if (_failures == 1)
+        {
+            _retryDelay = FirstRetry;
+            _log.LogError("{Problem} Due timers are kept and fired when the store recovers; retrying with back-off up to {Longest}.", ex.Message, LongestRetry);
+        }
+        else
+        {
+            _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, LongestRetry.Ticks));
+            _log.LogDebug("Timer store {Path} still failing ({Message}); next try in {Delay}.", _store.Path, ex.Message, _retryDelay);
+        }
+
+        _retryAtMs = nowMs + (long)_retryDelay.TotalMilliseconds;
+    }
+
+    private void StoreRecovered()
+    {
+        if (_failures > 0)
+        {
+            _log.LogInformation("Timer store {Path} works again after {Failures} failed attempt(s); due timers fire now.", _store.Path, _failures);
+            _failures = 0;
+            _retryDelay = FirstRetry;
         }
     }
 
@@ -395,13 +508,19 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return;
         }
 
-        if (_recovered && _nextDueMs == long.MaxValue)
+        var wakeAtMs = _recovered ? (_nextDueMs == long.MaxValue ? long.MaxValue : Math.Max(_nextDueMs, _retryAtMs)) : _retryAtMs;
+        if (_unwritten.Count > 0)
+        {
+            // Delivery reports waiting to be written are retried even when nothing else is due.
+            wakeAtMs = Math.Min(wakeAtMs, _retryAtMs);
+        }
+
+        if (wakeAtMs == long.MaxValue)
         {
             _wake.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             return;
         }
 
-        var wakeAtMs = _recovered ? Math.Max(_nextDueMs, _retryAtMs) : _retryAtMs;
         var delayMs = Math.Clamp(wakeAtMs - NowMs(), 0, (long)LongestSleep.TotalMilliseconds);
         _wake.Change(TimeSpan.FromMilliseconds(delayMs), Timeout.InfiniteTimeSpan);
     }

@@ -12,16 +12,22 @@ namespace AgentPlugins.Host.Timers;
 /// same effects in the same order. Used only on the loop.
 /// </summary>
 /// <remarks>
-/// The record is written just after the effect (a notification cannot be un-sent), so a crash in the
-/// milliseconds between the two can still repeat that one effect; everything before it is skipped.
+/// A notification cannot be un-sent, so its record is written just after it. Effects are carried out
+/// one after another, each only once the previous one's record is durable: whenever the process dies,
+/// at most one effect is carried out but not recorded, so a crash repeats at most one effect, across
+/// all timers due at that instant. The first effect runs at once; later ones wait for a commit.
 /// </remarks>
-internal sealed class ExpiryEffects(Action<string, string> record, ILogger log) : IIntentStep
+internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger log) : IIntentStep
 {
     // Effects already carried out, per delivery still in flight (loaded at start for `firing` timers).
     private readonly Dictionary<string, HashSet<string>> _done = new(StringComparer.Ordinal);
 
     // Per delivery being dispatched now: how many effects of each kind it produced so far.
     private readonly Dictionary<string, Dictionary<string, int>> _counts = new(StringComparer.Ordinal);
+
+    // Completes when every effect started so far is carried out and its record written (or failed); never faults.
+    private Task _tail = Task.CompletedTask;
+    private bool _recordFailing;
     private long _suppressed;
 
     /// <summary>Effects skipped because an earlier delivery of the same timer had already carried them out.</summary>
@@ -38,14 +44,20 @@ internal sealed class ExpiryEffects(Action<string, string> record, ILogger log) 
     /// <summary>A delivery of <paramref name="delivery"/> starts: effects are counted from zero.</summary>
     public void Begin(string delivery) => _counts[delivery] = new Dictionary<string, int>(StringComparer.Ordinal);
 
-    /// <summary>The delivery was dispatched; when <paramref name="settled"/> (it reached a handler) nothing of it is kept.</summary>
-    public void End(string delivery, bool settled)
+    /// <summary>
+    /// The delivery was dispatched; when <paramref name="settled"/> (it reached a handler) nothing of it
+    /// is kept. The task completes once its effects are carried out and recorded: only then may the
+    /// timer be marked fired, or a crash in between would lose an effect.
+    /// </summary>
+    public Task End(string delivery, bool settled)
     {
         _counts.Remove(delivery);
         if (settled)
         {
             _done.Remove(delivery);
         }
+
+        return _tail;
     }
 
     /// <summary>
@@ -84,30 +96,55 @@ internal sealed class ExpiryEffects(Action<string, string> record, ILogger log) 
             return Task.CompletedTask;
         }
 
-        var task = route.Handle(intent, origin);
-        if (task.IsCompletedSuccessfully)
+        var carried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _tail = CarryAsync(_tail, route, intent, origin, delivery, key, carried);
+        return carried.Task;
+    }
+
+    // Runs synchronously up to the record when nothing is waiting, so the first effect goes out at once.
+    private async Task CarryAsync(Task previous, IntentRoute route, Intent intent, IntentOrigin origin, string delivery, string key, TaskCompletionSource carried)
+    {
+        if (!previous.IsCompleted)
         {
-            Carried(delivery, key);
-            return task;
+            // Back on the loop (its synchronization context) once the previous effect's record is durable.
+            await previous.ConfigureAwait(true);
         }
 
-        return RecordWhenDone(task, delivery, key);
-    }
+        try
+        {
+            await route.Handle(intent, origin).ConfigureAwait(true);
+        }
+        catch (Exception ex)
+        {
+            // Not carried out: nothing to record; the intent processor reports the failure.
+            carried.TrySetException(ex);
+            return;
+        }
 
-    private async Task RecordWhenDone(Task task, string delivery, string key)
-    {
-        await task.ConfigureAwait(true);
-        Carried(delivery, key);
-    }
-
-    private void Carried(string delivery, string key)
-    {
+        carried.TrySetResult();
         if (_counts.ContainsKey(delivery))
         {
             DoneFor(delivery).Add(key);
         }
 
-        record(delivery, key);
+        try
+        {
+            await record(delivery, key).ConfigureAwait(true);
+            if (_recordFailing)
+            {
+                _recordFailing = false;
+                log.LogInformation("Timer effects are recorded again.");
+            }
+        }
+        catch (Exception ex)
+        {
+            // Logged once per failing spell: a crash before the store recovers may repeat these effects.
+            if (!_recordFailing)
+            {
+                _recordFailing = true;
+                log.LogError("Could not record that {Effect} of timer {Timer} was carried out ({Message}); until the timer store recovers, a crash may repeat such effects.", key, delivery, ex.Message);
+            }
+        }
     }
 
     private HashSet<string> DoneFor(string delivery)

@@ -27,8 +27,11 @@ internal sealed record ListTimers(string? User, string Channel) : TimerCommand
 /// <summary>The loop dispatched timer <paramref name="Id"/>'s expiry; <paramref name="Heard"/> when a handler got it.</summary>
 internal sealed record ExpiryDispatched(long Id, bool Heard) : TimerCommand;
 
-/// <summary>An effect of a timer delivery was carried out; see <see cref="ExpiryEffects"/>.</summary>
-internal sealed record EffectCarried(string Delivery, string Effect) : TimerCommand;
+/// <summary>An effect of a timer delivery was carried out; <see cref="Recorded"/> completes once that is durable (see <see cref="ExpiryEffects"/>).</summary>
+internal sealed record EffectCarried(string Delivery, string Effect) : TimerCommand
+{
+    public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
 
 /// <summary>A role was loaded: expiries nobody heard are delivered again.</summary>
 internal sealed record RedeliverUnheard : TimerCommand

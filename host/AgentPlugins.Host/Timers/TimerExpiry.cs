@@ -56,8 +56,17 @@ internal sealed class TimerExpiry : LoopWork
         }
         finally
         {
-            _effects.End(delivery, heard);
-            _dispatched(heard);
+            // Reported (and the timer marked fired) only once its effects are carried out and recorded.
+            var settled = _effects.End(delivery, heard);
+            if (settled.IsCompleted)
+            {
+                _dispatched(heard);
+            }
+            else
+            {
+                var report = _dispatched;
+                settled.ContinueWith(_ => report(heard), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 }

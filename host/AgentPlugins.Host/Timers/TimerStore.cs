@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPlugins.Host.Timers;
@@ -8,84 +9,88 @@ namespace AgentPlugins.Host.Timers;
 /// timer in exactly one state. <c>timer_effects</c> records what an expiry already did (a notification
 /// sent), so re-delivering a <c>firing</c> timer after a crash does not do it twice.
 /// One connection, used by one thread at a time (the timer service's worker); not thread-safe.
+/// Fired and cancelled timers are pruned by retention (Storage/RetentionService), not here.
 /// </summary>
-internal sealed partial class TimerStore : IDisposable
+internal sealed partial class TimerStore : ITimerStore
 {
-    /// <summary>Fired and cancelled timers are kept this long (for the audit of "what happened to my timer"), then pruned.</summary>
-    private static readonly TimeSpan History = TimeSpan.FromDays(7);
+    /// <summary>The schema this host writes; version 1 is the first with an application id.</summary>
+    public static readonly StoreSchema Schema = new("timers", StoreSchema.Family | 0x0001, 1, "timers", """
+        CREATE TABLE IF NOT EXISTS timers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            label TEXT NOT NULL,
+            user TEXT NULL,
+            channel TEXT NOT NULL,
+            follow_up TEXT NULL,
+            due_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'fired', 'cancelled')),
+            done_at INTEGER NULL);
+        CREATE INDEX IF NOT EXISTS timers_pending_due ON timers (due_at) WHERE state = 'pending';
+        CREATE INDEX IF NOT EXISTS timers_pending_owner ON timers (user, channel, due_at) WHERE state = 'pending';
+        CREATE INDEX IF NOT EXISTS timers_firing ON timers (id) WHERE state = 'firing';
+        CREATE INDEX IF NOT EXISTS timers_done ON timers (done_at) WHERE state IN ('fired', 'cancelled');
+        CREATE TABLE IF NOT EXISTS timer_effects (
+            delivery TEXT NOT NULL,
+            effect TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (delivery, effect)) WITHOUT ROWID;
+        """);
+
+    // Fail fast when another process holds the file (sqlite3 on it, say): the worker retries rather
+    // than stalling every timer for Microsoft.Data.Sqlite's default 30 s.
+    private static readonly TimeSpan BusyTimeout = TimeSpan.FromMilliseconds(250);
 
     private const string Columns = "id, label, user, channel, follow_up, due_at";
 
-    private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private SqliteConnection? _connection;
     private SqliteTransaction? _transaction;
-    private FileStream? _lock;
+    private DataFolderLock? _lock;
 
-    public TimerStore(string path)
+    private readonly long? _maxBytes;
+
+    /// <param name="maxBytes">A hard size limit on the file (writes past it fail as on a full disk); null for none.</param>
+    public TimerStore(string path, long? maxBytes = null)
     {
-        Path = path;
-        // Fail fast when another process holds the file (sqlite3 on it, say): the worker retries a
-        // second later rather than stalling every timer for Microsoft.Data.Sqlite's default 30 s.
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 1 }.ToString());
+        Path = System.IO.Path.GetFullPath(path);
+        _maxBytes = maxBytes;
     }
 
     public string Path { get; }
 
-    /// <summary>Creates the file and schema if needed and prunes old history.</summary>
-    public void Open(long nowMs)
-    {
-        if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) is { } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
+    /// <summary>Retention of fired and cancelled timers (pending and firing ones are never pruned): 7 days, 16 MB by default.</summary>
+    public static IRetentionTarget Retention(string path) => new SqliteRetentionTarget(
+        "timers",
+        path,
+        new RetentionPolicy { MaxAge = TimeSpan.FromDays(7), MaxMegabytes = 16 },
+        "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE state IN ('fired', 'cancelled') AND done_at < $cutoff ORDER BY done_at LIMIT $limit)",
+        "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE state IN ('fired', 'cancelled') ORDER BY done_at LIMIT $limit)",
+        cutoff => cutoff.ToUnixTimeMilliseconds());
 
-        // Two hosts firing from one file would each re-deliver the other's in-flight expiries at start;
-        // an exclusive lock (released by the OS even on kill -9) keeps the file to one host.
+    /// <summary>
+    /// Locks the data folder (one host per folder), opens the file through <see cref="SqliteStoreFile"/>
+    /// (which refuses a damaged, foreign, newer or lost file) and drops effect records of timers no longer in flight.
+    /// </summary>
+    /// <exception cref="StorageException">Another host holds the folder, or the file cannot be used.</exception>
+    public void Open()
+    {
+        // Two hosts firing from one file would each re-deliver the other's in-flight expiries at start.
+        _lock = DataFolderLock.Acquire(System.IO.Path.GetDirectoryName(Path)!);
         try
         {
-            _lock = new FileStream(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            _connection = SqliteStoreFile.Open(Path, Schema, BusyTimeout, _maxBytes);
+            Execute("DELETE FROM timer_effects WHERE delivery NOT IN (SELECT 't' || id FROM timers WHERE state = 'firing')");
         }
-        catch (IOException ex)
+        catch
         {
-            throw new IOException($"Another host is using the timers in {Path} ({ex.Message}); run one host per data folder (storage:dataFolder).", ex);
+            _connection?.Dispose();
+            _lock.Dispose();
+            throw;
         }
-
-        _connection.Open();
-
-        // WAL with synchronous=NORMAL: a commit is in the WAL file before the call returns, so it
-        // survives the process being killed; only a power cut can lose the last commits.
-        Execute("""
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=NORMAL;
-            PRAGMA busy_timeout=250;
-            CREATE TABLE IF NOT EXISTS timers (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                label TEXT NOT NULL,
-                user TEXT NULL,
-                channel TEXT NOT NULL,
-                follow_up TEXT NULL,
-                due_at INTEGER NOT NULL,
-                created_at INTEGER NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'fired', 'cancelled')),
-                done_at INTEGER NULL);
-            CREATE INDEX IF NOT EXISTS timers_pending_due ON timers (due_at) WHERE state = 'pending';
-            CREATE INDEX IF NOT EXISTS timers_pending_owner ON timers (user, channel, due_at) WHERE state = 'pending';
-            CREATE INDEX IF NOT EXISTS timers_firing ON timers (id) WHERE state = 'firing';
-            CREATE TABLE IF NOT EXISTS timer_effects (
-                delivery TEXT NOT NULL,
-                effect TEXT NOT NULL,
-                at INTEGER NOT NULL,
-                PRIMARY KEY (delivery, effect)) WITHOUT ROWID;
-            """);
-
-        var prune = Statement("DELETE FROM timers WHERE state IN ('fired', 'cancelled') AND done_at < $before");
-        prune.Parameters["$before"].Value = nowMs - (long)History.TotalMilliseconds;
-        prune.ExecuteNonQuery();
-        Execute("DELETE FROM timer_effects WHERE delivery NOT IN (SELECT 't' || id FROM timers WHERE state = 'firing')");
     }
 
     /// <summary>Runs the statements that follow in one transaction, committed by <see cref="Commit"/>.</summary>
-    public void Begin() => _transaction = _connection.BeginTransaction();
+    public void Begin() => _transaction = Connection.BeginTransaction();
 
     public void Commit()
     {
@@ -214,9 +219,15 @@ internal sealed partial class TimerStore : IDisposable
             statement.Dispose();
         }
 
-        _connection.Dispose();
+        _statements.Clear();
+
+        _connection?.Dispose();
+        _connection = null;
         _lock?.Dispose();
+        _lock = null;
     }
+
+    private SqliteConnection Connection => _connection ?? throw new InvalidOperationException("The timer store is not open.");
 
     private static List<StoredTimer> Read(SqliteCommand command)
     {
@@ -238,7 +249,7 @@ internal sealed partial class TimerStore : IDisposable
 
     private void Execute(string sql)
     {
-        using var command = _connection.CreateCommand();
+        using var command = Connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
@@ -248,7 +259,7 @@ internal sealed partial class TimerStore : IDisposable
     {
         if (!_statements.TryGetValue(sql, out var command))
         {
-            command = _connection.CreateCommand();
+            command = Connection.CreateCommand();
             command.CommandText = sql;
             foreach (var name in ParameterNames(sql))
             {

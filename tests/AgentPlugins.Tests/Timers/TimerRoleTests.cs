@@ -155,7 +155,7 @@ public sealed class TimerRoleTests
         var now = TimerRig.Start.ToUnixTimeMilliseconds();
         using (var store = new TimerStore(Database(runtime)))
         {
-            store.Open(now);
+            store.Open();
             store.Insert("tea", "tester", "console", null, now - 5_000, now - 60_000);
             store.Insert("eggs", "tester", "console", null, now - 5_000, now - 60_000);
             Assert.Equal(2, store.ClaimDue(now, 10).Count);

@@ -186,7 +186,7 @@ public sealed class TimerServiceTests : IDisposable
         var now = TimerRig.Start.ToUnixTimeMilliseconds();
         using (var store = new TimerStore(Database))
         {
-            store.Open(now);
+            store.Open();
             store.Insert("tea", "ann", "console", null, now - 1_000, now - 60_000);
             Assert.Single(store.ClaimDue(now, 10));
         }
@@ -205,8 +205,8 @@ public sealed class TimerServiceTests : IDisposable
         await using var rig = await TimerRig.StartAsync(_clock, Database);
 
         using var second = new TimerStore(Database);
-        var error = Assert.Throws<IOException>(() => second.Open(TimerRig.Start.ToUnixTimeMilliseconds()));
-        Assert.Contains("Another host is using the timers in", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<AgentPlugins.Host.Storage.StorageException>(() => second.Open());
+        Assert.Contains("Another host is running on the data folder", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

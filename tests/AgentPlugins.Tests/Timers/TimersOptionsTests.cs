@@ -40,7 +40,7 @@ public sealed class TimersOptionsTests : IDisposable
     [InlineData("""{ "timers": { "timeZone": "Mars/Olympus_Mons" } }""", "'timers:timeZone' 'Mars/Olympus_Mons' is not a time zone this machine knows")]
     [InlineData("""{ "timers": { "maxDuration": "-00:05:00" } }""", "'timers:maxDuration' must be a positive time span")]
     [InlineData("""{ "timers": { "maxDuration": "40000.00:00:00" } }""", "'timers:maxDuration' must be a positive time span of at most 36500 days")]
-    [InlineData("""{ "timers": { "maxPerUser": 0 } }""", "'timers:maxPerUser' must be a positive number")]
+    [InlineData("""{ "timers": { "maxPerUser": 0 } }""", "'timers:maxPerUser' must be from 1 to 1,000,000 timers (it is 0)")]
     [InlineData("""{ "timers": { "maxPerUser": "lots" } }""", "Timers:MaxPerUser")]
     [InlineData("""{ "timers": { "maxPerUsr": 5 } }""", "maxPerUsr")]
     public void A_bad_value_stops_start_up_with_a_message_naming_the_key(string json, string expected)
