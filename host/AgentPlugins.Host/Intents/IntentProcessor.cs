@@ -20,6 +20,7 @@ internal sealed class IntentProcessor
     private Dictionary<Type, IntentRoute> _hostRoutes = [];
     private Dictionary<Type, (string Role, IntentRoute Route)> _roleRoutes = [];
     private IIntentStep? _step;
+    private bool _telling;
     private long _processed;
     private long _failed;
     private long _errors;
@@ -195,7 +196,7 @@ internal sealed class IntentProcessor
         }
         catch (Exception ex)
         {
-            HandlerFailed(route, intent, ex);
+            HandlerFailed(route, intent, origin, ex);
             return;
         }
         finally
@@ -212,10 +213,10 @@ internal sealed class IntentProcessor
             return;
         }
 
-        _loop.Track(Observe(task, route, intent));
+        _loop.Track(Observe(task, route, intent, origin));
     }
 
-    private async Task Observe(Task task, IntentRoute route, Intent intent)
+    private async Task Observe(Task task, IntentRoute route, Intent intent, IntentOrigin origin)
     {
         try
         {
@@ -231,14 +232,30 @@ internal sealed class IntentProcessor
         }
         catch (Exception ex)
         {
-            HandlerFailed(route, intent, ex);
+            HandlerFailed(route, intent, origin, ex);
         }
     }
 
-    private void HandlerFailed(IntentRoute route, Intent intent, Exception ex)
+    private void HandlerFailed(IntentRoute route, Intent intent, IntentOrigin origin, Exception ex)
     {
         _log.LogError(ex, "{Owner} handler {Handler} failed on {Intent}.", route.Owner, route.HandlerName, intent.GetType().Name);
         Fail(route.Owner, $"handler {route.HandlerName} failed on {intent.GetType().Name}: {ex.GetType().Name}: {ex.Message}");
+
+        // The person who asked must hear that it failed, and why (a full disk, an API down), not only the log.
+        // Not for a failed notification itself: telling would fail the same way.
+        if (origin.Context.User is { } user && intent is not NotificationIntent && !_telling)
+        {
+            var cause = ex is AggregateException { InnerException: { } inner } ? inner : ex;
+            _telling = true;
+            try
+            {
+                Submit(new NotificationIntent($"{route.Owner} could not finish your request: {cause.Message}", origin.Context.Channel, user, Priority.High), new IntentOrigin("host", origin.Context));
+            }
+            finally
+            {
+                _telling = false;
+            }
+        }
     }
 
     private void Fail(string producer, string message)
