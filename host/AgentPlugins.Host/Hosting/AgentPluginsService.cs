@@ -35,7 +35,6 @@ internal sealed class AgentPluginsService(
     RoleReloader reloader,
     RoleNotices notices,
     UnloadVerifier unloads,
-    RoleCompiler compiler,
     CompileCache compileCache,
     WorkflowEngine workflows,
     AgentsSlot agents,
@@ -51,9 +50,6 @@ internal sealed class AgentPluginsService(
 
     /// <summary>The diagnostics of role files that did not load at start; the others serve.</summary>
     public IReadOnlyList<RoleDiagnostic> StartupFailures { get; private set; } = [];
-
-    /// <summary>Completes when Roslyn has been warmed up after a start that compiled nothing.</summary>
-    public Task Warmup { get; private set; } = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -94,13 +90,6 @@ internal sealed class AgentPluginsService(
         if (settings.Roles.Watch)
         {
             reloader.Start();
-        }
-
-        // Roles that came from the compile cache never woke Roslyn; warm it now, off the loop,
-        // so the first edit is as fast as the next ones.
-        if (compileCache.Compiles == 0)
-        {
-            Warmup = CompilerWarmup.RunAsync(compiler, log, cancellationToken);
         }
 
         status.Start();
