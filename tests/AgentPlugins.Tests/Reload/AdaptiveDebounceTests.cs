@@ -61,7 +61,7 @@ public sealed class AdaptiveDebounceTests
     }
 
     [Fact]
-    public void A_burst_taken_as_over_too_soon_teaches_a_longer_wait()
+    public void A_burst_taken_as_over_too_soon_puts_the_wait_back_to_the_configured_debounce()
     {
         var debounce = new AdaptiveDebounce(Ceiling);
         var now = 1_000.0;
@@ -77,7 +77,9 @@ public sealed class AdaptiveDebounceTests
         debounce.Settle(Role);
         debounce.Observe(Role, At(now + 8));
 
-        Assert.Equal(TimeSpan.FromMilliseconds(16), debounce.WindowFor(Role));
+        Assert.Equal(Ceiling, debounce.Observe(Role, At(now + 9)));
+        debounce.Settle(Role);
+        Assert.Equal(TimeSpan.FromMilliseconds(12.5), debounce.WindowFor(Role));
     }
 
     [Fact]

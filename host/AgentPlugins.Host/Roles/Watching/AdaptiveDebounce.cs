@@ -8,8 +8,8 @@ namespace AgentPlugins.Host.Roles.Watching;
 /// rename) produces events microseconds apart, so the wait shrinks towards <see cref="Floor"/>; one that
 /// writes in steps shows its gaps, and the wait grows to twice the longest gap seen (up to the
 /// configured ceiling). A burst that was cut in two (an event soon after a burst was taken as over)
-/// counts as one gap too, so a wait that was too short corrects itself on the next save. A path seen
-/// for the first time waits the full ceiling. Thread-safe.
+/// puts the wait back to the ceiling, so a wait that was too short corrects itself at once. A path
+/// seen for the first time waits the full ceiling. Thread-safe.
 /// </summary>
 internal sealed class AdaptiveDebounce
 {
@@ -48,8 +48,9 @@ internal sealed class AdaptiveDebounce
                 }
                 else if (gap < _ceiling)
                 {
-                    // The last burst was taken as over too soon: this event belongs to it.
-                    state.Learned = Max(state.Learned, gap);
+                    // The last burst was taken as over too soon (this event belongs to it): back to
+                    // the full wait until saves show short bursts again.
+                    state.Learned = _ceiling / 2;
                 }
             }
 
