@@ -17,9 +17,9 @@ build: ## build everything and put a runnable bin/host at the repository root
 	@# for the JIT (measured: half the CPU of validating one file, a third less for 100).
 	$(DOTNET) publish host/AgentPlugins.Host/AgentPlugins.Host.csproj -c $(CONFIGURATION) -o bin/.host -nologo -v q \
 		--use-current-runtime --self-contained false -p:PublishReadyToRun=true
-	@# One-shot commands (validate, new) end before profile-guided JIT pays off: without it a 100-file
-	@# validate takes about a fifth less CPU. The long-running service keeps it.
-	printf '#!/usr/bin/env bash\ncase "$${1:-}" in validate|new) export DOTNET_TieredPGO=0 ;; esac\nexec "$$(dirname "$$(readlink -f "$$0")")/.host/host" "$$@"\n' > bin/host && chmod +x bin/host
+	@# Profile-guided JIT is off for every command (host.runtimeconfig.json, from the .csproj): one-shot
+	@# commands end before it pays off, and in `run` it re-jits Roslyn after every reload (bench/results/reload.md).
+	printf '#!/usr/bin/env bash\nexec "$$(dirname "$$(readlink -f "$$0")")/.host/host" "$$@"\n' > bin/host && chmod +x bin/host
 
 run: build ## run the host on plugins.json (roles/, SQLite under data/, console channel)
 	bin/host run

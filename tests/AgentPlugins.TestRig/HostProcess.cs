@@ -36,9 +36,18 @@ internal sealed class HostProcess : IAsyncDisposable
 
     /// <param name="environment">Variables to set for the host (an <c>AGENTPLUGINS_</c> override, say).</param>
     /// <param name="wrapper">A program that runs the host: its arguments come first, then the host's path, then <paramref name="arguments"/>.</param>
-    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? wrapper, params string[] arguments)
+    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? wrapper, params string[] arguments) =>
+        Start(workingDirectory, Repository.HostExecutable, environment, wrapper, arguments);
+
+    /// <summary>
+    /// Starts <c>run</c> on a roles and a data folder, from the temp folder, with extra environment
+    /// variables, and optionally another host build (a benchmark's baseline).
+    /// </summary>
+    public static HostProcess StartRun(string roles, string data, IReadOnlyDictionary<string, string>? environment, string? executable = null) =>
+        Start(Path.GetTempPath(), executable ?? Repository.HostExecutable, environment, null, ["run", "--roles", roles, "--data", data]);
+
+    private static HostProcess Start(string workingDirectory, string executable, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? wrapper, string[] arguments)
     {
-        var executable = Repository.HostExecutable;
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"{executable} is missing; run `make build` first (`make test` does).");
@@ -74,8 +83,25 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>Starts <c>bin/host run</c> on a roles and a data folder, from the temp folder.</summary>
     public static HostProcess StartRun(string roles, string data) => Start(Path.GetTempPath(), "run", "--roles", roles, "--data", data);
 
+    /// <summary>CPU time (user + system) the process has used so far, from /proc/PID/stat (USER_HZ is 100 on Linux).</summary>
+    public double CpuSeconds
+    {
+        get
+        {
+            var fields = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+        }
+    }
+
+    /// <summary>Resident memory now, in MB, from /proc/PID/status.</summary>
+    public double RssMb =>
+        long.Parse(File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+
     /// <summary>The <see cref="Stopwatch"/> timestamp of the first line (stdout or stderr) containing <paramref name="text"/>.</summary>
-    public async Task<long> WaitForAsync(string text, TimeSpan timeout)
+    public async Task<long> WaitForAsync(string text, TimeSpan timeout) => (await WaitForLineAsync(text, timeout, 0).ConfigureAwait(false)).At;
+
+    /// <summary>The first line containing <paramref name="text"/> that arrived at or after <paramref name="after"/> (a <see cref="Stopwatch"/> timestamp), and when.</summary>
+    public async Task<(string Line, long At)> WaitForLineAsync(string text, TimeSpan timeout, long after)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var seen = 0;
@@ -85,9 +111,9 @@ internal sealed class HostProcess : IAsyncDisposable
             {
                 for (; seen < _lines.Count; seen++)
                 {
-                    if (_lines[seen].Line.Contains(text, StringComparison.Ordinal))
+                    if (_lines[seen].At >= after && _lines[seen].Line.Contains(text, StringComparison.Ordinal))
                     {
-                        return _lines[seen].At;
+                        return _lines[seen];
                     }
                 }
             }

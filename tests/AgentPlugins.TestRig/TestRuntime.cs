@@ -76,10 +76,8 @@ internal sealed class TestRuntime : IAsyncDisposable
 
     public AgentDispatcher? Agents => Get<AgentsSlot>().Agents;
 
-    public Task Warmup => Service.Warmup;
-
     /// <summary>Builds a runtime; <paramref name="roles"/> are file name → source written to its roles folder.</summary>
-    public static TestRuntime Create(IReadOnlyDictionary<string, string>? roles = null, TimeProvider? clock = null, Func<AgentPluginsOptions, AgentPluginsOptions>? configure = null, TempFolder? folder = null)
+    public static TestRuntime Create(IReadOnlyDictionary<string, string>? roles = null, TimeProvider? clock = null, Func<AgentPluginsOptions, AgentPluginsOptions>? configure = null, TempFolder? folder = null, ILoggerFactory? logs = null)
     {
         folder ??= new TempFolder();
         Directory.CreateDirectory(Path.Combine(folder.Path, "roles"));
@@ -97,8 +95,8 @@ internal sealed class TestRuntime : IAsyncDisposable
         var console = new RecordingChannel();
         var sink = new SinkChannel();
         var services = new ServiceCollection();
-        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton(logs ?? NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), logs is null ? typeof(NullLogger<>) : typeof(Logger<>));
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton<IChannel>(console);
         services.AddSingleton<IChannel>(sink);
@@ -107,16 +105,16 @@ internal sealed class TestRuntime : IAsyncDisposable
     }
 
     /// <summary>Starts a runtime watching a new temporary roles folder holding <paramref name="roles"/>.</summary>
-    public static Task<TestRuntime> StartAsync(IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null, LoopOptions? loop = null) =>
-        StartAsync(new TempFolder(), roles, configure, loop);
+    public static Task<TestRuntime> StartAsync(IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null, LoopOptions? loop = null, ILoggerFactory? logs = null) =>
+        StartAsync(new TempFolder(), roles, configure, loop, logs);
 
     /// <summary>Starts a runtime on <paramref name="folder"/> (reused by restart tests), writing <paramref name="roles"/> first.</summary>
-    public static Task<TestRuntime> StartAsync(TempFolder folder, IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null, LoopOptions? loop = null) =>
+    public static Task<TestRuntime> StartAsync(TempFolder folder, IReadOnlyDictionary<string, string> roles, Func<RolesOptions, RolesOptions>? configure = null, LoopOptions? loop = null, ILoggerFactory? logs = null) =>
         Create(roles, configure: options => options with
         {
             Roles = configure?.Invoke(options.Roles) ?? options.Roles,
             Loop = loop ?? options.Loop,
-        }, folder: folder).StartAsync();
+        }, folder: folder, logs: logs).StartAsync();
 
     public async Task<TestRuntime> StartAsync()
     {

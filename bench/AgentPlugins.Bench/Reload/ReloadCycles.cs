@@ -13,7 +13,6 @@ internal static class ReloadCycles
     public static async Task<Result> RunAsync(int cycles)
     {
         await using var bench = await TestRuntime.StartAsync(new Dictionary<string, string> { ["sample.cs"] = BenchRoles.Sample("start") }, roles => roles with { Watch = false });
-        await bench.Warmup;
         const int warmup = 30;
         for (var i = 0; i < warmup; i++)
         {
@@ -22,6 +21,8 @@ internal static class ReloadCycles
 
         await bench.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(60));
         var (heapBefore, rssBefore) = Measure();
+        var unloads = bench.Unloads;
+        var (passesBefore, clearsBefore, passTimeBefore) = (unloads.Passes, unloads.CacheClears, unloads.PassTime);
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < cycles; i++)
         {
@@ -30,6 +31,7 @@ internal static class ReloadCycles
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         var idle = await bench.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(120));
+        var (passes, clears, passTime) = (unloads.Passes - passesBefore, unloads.CacheClears - clearsBefore, unloads.PassTime - passTimeBefore);
         var (heapAfter, rssAfter) = Measure();
         return new Result(
             cycles,
@@ -40,7 +42,10 @@ internal static class ReloadCycles
             (rssAfter - rssBefore) / (1024.0 * 1024.0),
             heapAfter / (1024.0 * 1024.0),
             rssAfter / (1024.0 * 1024.0),
-            elapsed.TotalMilliseconds / cycles);
+            elapsed.TotalMilliseconds / cycles,
+            passes,
+            clears,
+            passTime.TotalMilliseconds / cycles);
     }
 
     private static async Task LoadAsync(TestRuntime bench, string path, string marker)
@@ -64,5 +69,5 @@ internal static class ReloadCycles
         return (GC.GetTotalMemory(forceFullCollection: true), process.WorkingSet64);
     }
 
-    internal sealed record Result(int Cycles, long Unloaded, long Leaked, int Pending, double HeapGrowthMb, double RssGrowthMb, double HeapMb, double RssMb, double MsPerCycle);
+    internal sealed record Result(int Cycles, long Unloaded, long Leaked, int Pending, double HeapGrowthMb, double RssGrowthMb, double HeapMb, double RssMb, double MsPerCycle, long Passes, long CacheClears, double VerifyMsPerCycle);
 }

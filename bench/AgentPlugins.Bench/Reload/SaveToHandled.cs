@@ -13,10 +13,10 @@ namespace AgentPlugins.Bench.Reload;
 /// </summary>
 internal static class SaveToHandled
 {
-    public static async Task<(double P50, double P99, double Max, int Edits, long Compiles)> RunAsync(int edits)
+    public static async Task<(double P50, double P99, double Max, int Edits, long Compiles, List<Dictionary<string, double>> Stages)> RunAsync(int edits)
     {
-        await using var bench = await TestRuntime.StartAsync(new Dictionary<string, string> { ["sample.cs"] = BenchRoles.Sample("start") });
-        await bench.Warmup;
+        using var log = new TimingsLog();
+        await using var bench = await TestRuntime.StartAsync(new Dictionary<string, string> { ["sample.cs"] = BenchRoles.Sample("start") }, logs: log);
         using var stop = new CancellationTokenSource();
         var pinger = Task.Run(async () =>
         {
@@ -31,14 +31,22 @@ internal static class SaveToHandled
 
         var compilesBefore = bench.CompileCache.Compiles;
         var latencies = new List<double>();
+        var stages = new List<Dictionary<string, double>>();
         for (var edit = 0; edit < edits; edit++)
         {
+            var logged = log.Lines.Count;
             var marker = $"edit{edit}";
             var handled = bench.Sink.Await(marker);
             await File.WriteAllTextAsync(bench.PathOf("sample.cs"), BenchRoles.Sample(marker));
             var saved = Stopwatch.GetTimestamp();
             var at = await handled.WaitAsync(TimeSpan.FromSeconds(30));
             latencies.Add(Stopwatch.GetElapsedTime(saved, at).TotalMilliseconds);
+            while (log.Lines.Count == logged)
+            {
+                await Task.Delay(1);
+            }
+
+            stages.Add(ReloadStages.Parse(log.Lines[logged], saved, at));
 
             // A pause like a person's between saves, so each edit is measured on its own.
             await Task.Delay(100);
@@ -47,7 +55,7 @@ internal static class SaveToHandled
         await stop.CancelAsync();
         await pinger;
         latencies.Sort();
-        return (Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], edits, bench.CompileCache.Compiles - compilesBefore);
+        return (Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], edits, bench.CompileCache.Compiles - compilesBefore, stages);
     }
 
     internal static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -42,7 +42,7 @@ internal static class StartupToReady
     {
         var started = Stopwatch.GetTimestamp();
         await using var host = HostProcess.StartRun(roles, data);
-        var ready = await host.WaitForAsync($"Ready: {count} role(s) active", TimeSpan.FromSeconds(120));
+        var ready = await host.WaitForAsync($"Ready: {count} role(s) serving", TimeSpan.FromSeconds(120));
         return Stopwatch.GetElapsedTime(started, ready).TotalMilliseconds;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -51,12 +52,13 @@ internal sealed class CompileCache
     public CompiledRole Compile(RoleFile file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
+        var started = Stopwatch.GetTimestamp();
         var (fullPath, hash) = (file.Path, file.Hash);
         var entry = _folder is null ? null : Path.Combine(_folder, KeyOf(fullPath, hash));
         if (entry is not null && TryRead(entry, fullPath, hash, out var cached))
         {
             Interlocked.Increment(ref _hits);
-            return cached;
+            return cached with { Timings = CompileTimings.Cached(started, Stopwatch.GetTimestamp()) };
         }
 
         Interlocked.Increment(ref _compiles);

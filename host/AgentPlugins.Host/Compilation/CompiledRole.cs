@@ -10,5 +10,8 @@ internal sealed record CompiledRole(
 {
     public bool Succeeded => Assembly is not null;
 
+    /// <summary>How long each compile stage took; null when nothing was compiled (the file could not be read).</summary>
+    public CompileTimings? Timings { get; init; }
+
     public IEnumerable<RoleDiagnostic> Errors => Diagnostics.Where(d => d.IsError);
 }

@@ -8,7 +8,9 @@ namespace AgentPlugins.Host.Compilation;
 /// <summary>
 /// The assemblies a role compiles against: the .NET framework, the SDK and Semantic Kernel's
 /// abstractions. Built once per process (creating ~200 metadata references costs ~50 ms and
-/// native memory each time), and shared by every compile.
+/// native memory each time), and shared by every compile. The references themselves are made on
+/// the first compile: a host whose roles all come from the compile cache needs only the
+/// fingerprint, read from the files' sizes and times, and never maps them.
 /// </summary>
 internal sealed class ReferenceSet
 {
@@ -24,16 +26,18 @@ internal sealed class ReferenceSet
 
     private static readonly Lazy<ReferenceSet> Shared = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private ReferenceSet(IReadOnlyList<MetadataReference> references, string fingerprint)
+    private readonly Lazy<IReadOnlyList<MetadataReference>> _references;
+
+    private ReferenceSet(IReadOnlyList<string> paths, string fingerprint)
     {
-        References = references;
+        _references = new(() => [.. paths.Select(path => MetadataReference.CreateFromFile(path))], LazyThreadSafetyMode.ExecutionAndPublication);
         Fingerprint = fingerprint;
     }
 
     /// <summary>The process-wide set.</summary>
     public static ReferenceSet Default => Shared.Value;
 
-    public IReadOnlyList<MetadataReference> References { get; }
+    public IReadOnlyList<MetadataReference> References => _references.Value;
 
     /// <summary>Changes whenever an assembly in the set changes; part of the compile cache key.</summary>
     public string Fingerprint { get; }
@@ -67,9 +71,8 @@ internal sealed class ReferenceSet
             fingerprint.Append(info.Name).Append(':').Append(info.Length).Append(':').Append(info.LastWriteTimeUtc.Ticks).Append(';');
         }
 
-        var references = paths.Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)).ToArray();
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint.ToString())));
-        return new ReferenceSet(references, hash);
+        return new ReferenceSet(paths, hash);
     }
 
     private static bool IsFramework(string path, string frameworkDirectory) =>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -31,6 +33,13 @@ internal sealed class RoleCompiler
     private readonly CompilationCheck? _check;
     private long _counter;
 
+    // Roslyn keeps the symbols it decodes from the ~200 referenced assemblies only weakly, shared
+    // through each reference's metadata; once no compilation holds them, a garbage collection (the
+    // unload verifier forces several per reload) throws them away and the next compile decodes them
+    // all again, which made rules and emit several times slower than in a warm process. Holding the
+    // latest compilation keeps them for the next one.
+    private CSharpCompilation? _latest;
+
     /// <param name="references">The assemblies roles compile against.</param>
     /// <param name="check">
     /// The checks run on every compile before emitting (the role rules, given by the composition); an
@@ -47,6 +56,9 @@ internal sealed class RoleCompiler
     public string Fingerprint => $"{typeof(CSharpCompilation).Assembly.GetName().Version}/{_references.Fingerprint}/{(_check is null ? "no-rules" : "rules")}";
 
     /// <summary>Hashes role source the way the compile cache and the watcher do.</summary>
+
+    /// <summary>The latest compilation built, kept so its reference symbols serve the next one.</summary>
+    internal CSharpCompilation? Latest => Volatile.Read(ref _latest);
 
     /// <summary>Builds the Roslyn compilation of a role, without emitting it (validation looks at it too).</summary>
     public CSharpCompilation CreateCompilation(string path, string source)
@@ -65,13 +77,11 @@ internal sealed class RoleCompiler
 
         // A script's usings must come first in its own file, so scripts get implicit usings as
         // script-level imports instead of a second syntax tree.
-        if (isScript)
-        {
-            options = options.WithUsings("System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks");
-            return CSharpCompilation.CreateScriptCompilation(name, tree, _references.References, options);
-        }
-
-        return CSharpCompilation.Create(name, [ImplicitUsingsTree, tree], _references.References, options);
+        var compilation = isScript
+            ? CSharpCompilation.CreateScriptCompilation(name, tree, _references.References, options.WithUsings("System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks"))
+            : CSharpCompilation.Create(name, [ImplicitUsingsTree, tree], _references.References, options);
+        Volatile.Write(ref _latest, compilation);
+        return compilation;
     }
 
     /// <summary>
@@ -81,8 +91,48 @@ internal sealed class RoleCompiler
     public CompiledRole Compile(RoleFile file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
+        var started = Stopwatch.GetTimestamp();
         var compilation = CreateCompilation(file.Path, file.Text);
-        return Emit(compilation, file, _check?.Invoke(compilation, cancellationToken) ?? [], cancellationToken);
+        var parsed = Stopwatch.GetTimestamp();
+
+        // A file that does not parse is shown by its syntax errors alone (see SyntaxErrors): no rules, no emit.
+        if (SyntaxErrors.Of(compilation, cancellationToken) is { Count: > 0 } syntaxErrors)
+        {
+            return new CompiledRole(file.Path, file.Hash, null, null, syntaxErrors) { Timings = new CompileTimings(started, parsed, parsed, Stopwatch.GetTimestamp()) };
+        }
+
+        if (_check is not { } check)
+        {
+            var plain = Emit(compilation, file, [], cancellationToken);
+            return plain with { Timings = new CompileTimings(started, parsed, parsed, Stopwatch.GetTimestamp()) };
+        }
+
+        // The checks and the emit only read the compilation, so they run side by side: a save is live
+        // after the longer of the two rather than their sum. A file the rules refuse wastes its emit, no more.
+        IReadOnlyList<RoleDiagnostic> found = [];
+        Image? image = null;
+        long checkedAt = 0, emittedAt = 0;
+        try
+        {
+            Parallel.Invoke(
+                new ParallelOptions { CancellationToken = cancellationToken },
+                () =>
+                {
+                    found = check(compilation, cancellationToken);
+                    checkedAt = Stopwatch.GetTimestamp();
+                },
+                () =>
+                {
+                    image = EmitImage(compilation, file.Path, cancellationToken);
+                    emittedAt = Stopwatch.GetTimestamp();
+                });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+
+        return Combine(file.Path, file.Hash, image!, found) with { Timings = new CompileTimings(started, parsed, checkedAt, emittedAt) };
     }
 
     /// <summary>Emits <paramref name="compilation"/>, adding <paramref name="extraDiagnostics"/> (role rules) to the compiler's own.</summary>
@@ -101,6 +151,11 @@ internal sealed class RoleCompiler
             return new CompiledRole(fullPath, hash, null, null, syntaxErrors);
         }
 
+        return Combine(fullPath, hash, EmitImage(compilation, fullPath, cancellationToken), extraDiagnostics);
+    }
+
+    private static Image EmitImage(CSharpCompilation compilation, string fullPath, CancellationToken cancellationToken)
+    {
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
         var tree = compilation.SyntaxTrees.Last();
@@ -110,7 +165,12 @@ internal sealed class RoleCompiler
             embeddedTexts: [EmbeddedText.FromSource(fullPath, tree.GetText(cancellationToken))],
             options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb),
             cancellationToken: cancellationToken);
+        return new Image(result, pe.ToArray(), pdb.ToArray());
+    }
 
+    private static CompiledRole Combine(string fullPath, string hash, Image image, IReadOnlyList<RoleDiagnostic> extraDiagnostics)
+    {
+        var result = image.Result;
         var diagnostics = result.Diagnostics
             .Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning)
             .Select(d => RoleDiagnostic.From(d, fullPath))
@@ -120,9 +180,11 @@ internal sealed class RoleCompiler
             .ToList();
 
         return result.Success && !extraDiagnostics.Any(d => d.IsError)
-            ? new CompiledRole(fullPath, hash, pe.ToArray(), pdb.ToArray(), diagnostics)
+            ? new CompiledRole(fullPath, hash, image.Pe, image.Pdb, diagnostics)
             : new CompiledRole(fullPath, hash, null, null, diagnostics);
     }
+
+    private sealed record Image(EmitResult Result, byte[] Pe, byte[] Pdb);
 
     private static string SafeName(string path)
     {

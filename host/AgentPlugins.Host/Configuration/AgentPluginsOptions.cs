@@ -40,6 +40,9 @@ internal sealed record RolesOptions
     /// <summary>How long a file must be quiet before a save is picked up; editors write a file in several steps.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>Log each reload's stage timings at Information (they are always logged at Debug).</summary>
+    public bool ReloadTimings { get; init; }
+
     /// <summary>The most the compile cache (under the data folder) may hold, in megabytes; 0 turns it off.</summary>
     public int CompileCacheMegabytes { get; init; } = 64;
 

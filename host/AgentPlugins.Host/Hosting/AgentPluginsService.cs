@@ -37,7 +37,6 @@ internal sealed class AgentPluginsService(
     RoleReloader reloader,
     RoleNotices notices,
     UnloadVerifier unloads,
-    RoleCompiler compiler,
     CompileCache compileCache,
     WorkflowEngine workflows,
     AgentsSlot agents,
@@ -61,9 +60,6 @@ internal sealed class AgentPluginsService(
 
     /// <summary>False when the last stop could not drain the loop in time; <c>host run</c> then exits non-zero.</summary>
     public bool Drained { get; private set; } = true;
-
-    /// <summary>Completes when Roslyn has been warmed up after a start that compiled nothing.</summary>
-    public Task Warmup { get; private set; } = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -115,13 +111,6 @@ internal sealed class AgentPluginsService(
         if (settings.Roles.Watch)
         {
             reloader.Start();
-        }
-
-        // Roles that came from the compile cache never woke Roslyn; warm it now, off the loop,
-        // so the first edit is as fast as the next ones.
-        if (compileCache.Compiles == 0)
-        {
-            Warmup = CompilerWarmup.RunAsync(compiler, log, cancellationToken);
         }
 
         releases.Start();

@@ -13,7 +13,7 @@ using Microsoft.SemanticKernel;
 namespace AgentPlugins.Host.Roles;
 
 /// <summary>
-/// The one owner of role generations. <see cref="ApplyAsync"/> takes a role file (read once) from
+/// The one owner of role generations. <see cref="ApplyAsync(RoleFile, CancellationToken)"/> takes a role file (read once) from
 /// compile (off the loop, through the compile cache) to serving (on the loop, between two events);
 /// <see cref="RetireAsync"/> and <see cref="Quarantine"/> take a role out of service. Each returns
 /// what it did; every step of every generation is told once on <see cref="Changes"/>. Nothing else
@@ -133,7 +133,11 @@ internal sealed class RoleLifecycle : IDisposable
     /// Loads <paramref name="file"/> in place of what its path serves. Content that already serves (or
     /// already failed) changes nothing; a quarantined role comes back only with new content.
     /// </summary>
-    public async Task<ApplyOutcome> ApplyAsync(RoleFile file, CancellationToken cancellationToken = default)
+    public Task<ApplyOutcome> ApplyAsync(RoleFile file, CancellationToken cancellationToken = default) =>
+        ApplyAsync(file, null, cancellationToken);
+
+    /// <summary><see cref="ApplyAsync(RoleFile, CancellationToken)"/>, noting when each stage ended in <paramref name="timings"/>.</summary>
+    public async Task<ApplyOutcome> ApplyAsync(RoleFile file, LoadTimings? timings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (StatusOf(file.Path) is { } status && status.State != RoleState.Retired && status.ContentHash == file.Hash)
@@ -143,7 +147,7 @@ internal sealed class RoleLifecycle : IDisposable
                 : new ApplyOutcome.Unchanged(file.Path);
         }
 
-        return await LoadAsync(file, cancellationToken).ConfigureAwait(false);
+        return await LoadAsync(file, cancellationToken, timings).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -157,13 +161,22 @@ internal sealed class RoleLifecycle : IDisposable
     }
 
     // Compile off the loop, swap on it, whatever the status says.
-    private async Task<ApplyOutcome> LoadAsync(RoleFile file, CancellationToken cancellationToken)
+    private async Task<ApplyOutcome> LoadAsync(RoleFile file, CancellationToken cancellationToken, LoadTimings? timings = null)
     {
         using var busy = Activity.Enter();
         var started = Stopwatch.GetTimestamp();
         var compiled = await Task.Run(() => Compile(file, cancellationToken), cancellationToken).ConfigureAwait(false);
         var compiledAt = Stopwatch.GetTimestamp();
-        var outcome = await _loop.InvokeAsync(() => Task.FromResult(Activate(file, compiled)), cancellationToken).ConfigureAwait(false);
+        timings?.Compile = compiled.Timings;
+        var outcome = await _loop.InvokeAsync(
+            () =>
+            {
+                timings?.OnLoop = Stopwatch.GetTimestamp();
+                var activated = Activate(file, compiled, timings);
+                timings?.Swapped = Stopwatch.GetTimestamp();
+                return Task.FromResult(activated);
+            },
+            cancellationToken).ConfigureAwait(false);
         _log.LogDebug(
             "{Path}: compiled in {Compile:F1} ms, swapped in {Swap:F1} ms.",
             file.Path,
@@ -272,7 +285,7 @@ internal sealed class RoleLifecycle : IDisposable
     // On the loop: role code (constructor, Config, Register) runs here like all role code, marked in
     // the crash journal and timed by the watchdog like any role call, so a file whose load hangs or
     // crashes the host is the one kept out after the restart.
-    private ApplyOutcome Activate(RoleFile file, CompiledRole compiled)
+    private ApplyOutcome Activate(RoleFile file, CompiledRole compiled, LoadTimings? timings = null)
     {
         if (compiled.Succeeded && HeldBack?.Invoke(file.Path, file.Hash) is { } held)
         {
@@ -285,6 +298,7 @@ internal sealed class RoleLifecycle : IDisposable
         try
         {
             generation = _instantiator.Instantiate(compiled);
+            timings?.Loaded = Stopwatch.GetTimestamp();
         }
         catch (RoleLoadFailedException ex)
         {

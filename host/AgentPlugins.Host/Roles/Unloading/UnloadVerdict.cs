@@ -7,4 +7,5 @@ namespace AgentPlugins.Host.Roles.Unloading;
 /// <param name="Outcome">Unloaded or leaked.</param>
 /// <param name="Elapsed">From retirement to the verdict.</param>
 /// <param name="LikelyCause">For a leak, what in the role probably holds it; null when it unloaded.</param>
-internal sealed record UnloadVerdict(string Path, string Role, int Generation, UnloadOutcome Outcome, TimeSpan Elapsed, string? LikelyCause);
+/// <param name="Passes">The verification passes (each a forced collection) it took.</param>
+internal sealed record UnloadVerdict(string Path, string Role, int Generation, UnloadOutcome Outcome, TimeSpan Elapsed, string? LikelyCause, int Passes = 0);

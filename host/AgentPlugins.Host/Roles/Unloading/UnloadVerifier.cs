@@ -6,8 +6,10 @@ namespace AgentPlugins.Host.Roles.Unloading;
 /// <summary>
 /// Sees each retired generation out of memory, off the loop: waits (with a timeout) for its
 /// running intent handlers, unloads its context, then checks a weak reference to the context over
-/// a bounded series of garbage collections with growing pauses, clearing the BCL's reflection
-/// caches before each. Each generation ends <see cref="UnloadOutcome.Unloaded"/> or
+/// a bounded series of garbage collections with growing pauses. The BCL's reflection caches are
+/// cleared only from the second pass of a series on: most generations are gone after the first, and
+/// clearing costs (System.Text.Json rebuilds the host's own contracts, the runtime's type cache
+/// handler walks every loaded type). Each generation ends <see cref="UnloadOutcome.Unloaded"/> or
 /// <see cref="UnloadOutcome.Leaked"/>, the latter with the likely cause.
 /// </summary>
 internal sealed class UnloadVerifier : IAsyncDisposable
@@ -30,6 +32,9 @@ internal sealed class UnloadVerifier : IAsyncDisposable
     private int _draining;
     private long _unloaded;
     private long _leaked;
+    private long _passes;
+    private long _cacheClears;
+    private long _passTicks;
 
     public UnloadVerifier(UnloadVerifierOptions options, LoadActivity activity, ILogger<UnloadVerifier> log)
     {
@@ -46,6 +51,15 @@ internal sealed class UnloadVerifier : IAsyncDisposable
 
     /// <summary>Generations whose context was still alive after every pass.</summary>
     public long Leaked => Interlocked.Read(ref _leaked);
+
+    /// <summary>Verification passes run so far (each forces two full collections).</summary>
+    public long Passes => Interlocked.Read(ref _passes);
+
+    /// <summary>Passes that also cleared the BCL's reflection caches.</summary>
+    public long CacheClears => Interlocked.Read(ref _cacheClears);
+
+    /// <summary>Wall time spent in verification passes (collections and cache clears).</summary>
+    public TimeSpan PassTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _passTicks));
 
     /// <summary>Retired generations not judged yet (still draining, or being collected).</summary>
     public int Pending
@@ -193,11 +207,11 @@ internal sealed class UnloadVerifier : IAsyncDisposable
             }
 
             var delay = _options.FirstDelay;
-            while (true)
+            for (var round = 0; ; round++)
             {
                 await Task.Delay(delay, token).ConfigureAwait(false);
                 await QuietAsync(token).ConfigureAwait(false);
-                if (!Pass())
+                if (!Pass(clearCaches: round > 0))
                 {
                     break;
                 }
@@ -219,12 +233,22 @@ internal sealed class UnloadVerifier : IAsyncDisposable
     }
 
     // One garbage collection over every pending context. Returns true while some are still pending.
-    private bool Pass()
+    private bool Pass(bool clearCaches)
     {
-        ReflectionCaches.Clear();
+        var started = Stopwatch.GetTimestamp();
+        if (clearCaches)
+        {
+            ReflectionCaches.Clear();
+            Interlocked.Increment(ref _cacheClears);
+        }
+
+        // The first collection finds the context's loader unreachable and queues its finalizer; the
+        // second frees what the finalizer released.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        Interlocked.Increment(ref _passes);
+        Interlocked.Add(ref _passTicks, Stopwatch.GetTimestamp() - started);
 
         List<UnloadVerdict> verdicts = [];
         bool more;
@@ -277,7 +301,7 @@ internal sealed class UnloadVerifier : IAsyncDisposable
     {
         if (verdict.Outcome == UnloadOutcome.Unloaded)
         {
-            _log.LogDebug("Role {Role} generation {Generation} unloaded after {Elapsed:F0} ms.", verdict.Role, verdict.Generation, verdict.Elapsed.TotalMilliseconds);
+            _log.LogDebug("Role {Role} generation {Generation} unloaded after {Elapsed:F0} ms ({Passes} pass(es)).", verdict.Role, verdict.Generation, verdict.Elapsed.TotalMilliseconds, verdict.Passes);
         }
         else
         {
@@ -313,11 +337,11 @@ internal sealed class UnloadVerifier : IAsyncDisposable
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!Context.IsAlive)
             {
-                return new UnloadVerdict(Path, role, generation, UnloadOutcome.Unloaded, elapsed, null);
+                return new UnloadVerdict(Path, role, generation, UnloadOutcome.Unloaded, elapsed, null, Passes);
             }
 
             var cause = LeakSuspects.Describe(image);
-            return new UnloadVerdict(Path, role, generation, UnloadOutcome.Leaked, elapsed, stuck is null ? cause : $"{stuck}; {cause}");
+            return new UnloadVerdict(Path, role, generation, UnloadOutcome.Leaked, elapsed, stuck is null ? cause : $"{stuck}; {cause}", Passes);
         }
     }
 }

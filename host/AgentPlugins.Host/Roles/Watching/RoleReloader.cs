@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reactive.Linq;
 using AgentPlugins.Host.Compilation;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ namespace AgentPlugins.Host.Roles.Watching;
 internal sealed class RoleReloader : IDisposable
 {
     private readonly string _folder;
-    private readonly TimeSpan _debounce;
+    private readonly AdaptiveDebounce _debounce;
+    private readonly LogLevel _timingsLevel;
     private readonly RoleLifecycle _lifecycle;
     private readonly ILogger _log;
     private IDisposable? _subscription;
@@ -21,10 +23,12 @@ internal sealed class RoleReloader : IDisposable
     private long _skipped;
     private long _retired;
 
-    public RoleReloader(string folder, TimeSpan debounce, RoleLifecycle lifecycle, ILogger<RoleReloader> log)
+    /// <param name="logTimings">Log each reload's stage timings at Information rather than Debug (<c>roles:reloadTimings</c>).</param>
+    public RoleReloader(string folder, TimeSpan debounce, RoleLifecycle lifecycle, ILogger<RoleReloader> log, bool logTimings = false)
     {
         _folder = Path.GetFullPath(folder);
-        _debounce = debounce;
+        _debounce = new AdaptiveDebounce(debounce);
+        _timingsLevel = logTimings ? LogLevel.Information : LogLevel.Debug;
         _lifecycle = lifecycle;
         _log = log;
     }
@@ -77,9 +81,12 @@ internal sealed class RoleReloader : IDisposable
 
         _subscription = RoleFileWatcher.Observe(_folder)
             .StartWith(WatchSignal.RescanAll)
-            .GroupBy(signal => signal.Path, StringComparer.Ordinal)
-            .SelectMany(path => path.Throttle(_debounce))
-            .Select(signal => Observable.FromAsync(token => HandleAsync(signal, token)))
+            .Select(signal => (Signal: signal, At: Stopwatch.GetTimestamp()))
+            .GroupBy(e => e.Signal.Path, StringComparer.Ordinal)
+            .SelectMany(path => path
+                .Throttle(e => Observable.Timer(_debounce.Observe(path.Key, e.At)))
+                .Select(e => (e.Signal, Timings: new LoadTimings { Event = _debounce.Settle(path.Key), Settled = Stopwatch.GetTimestamp() })))
+            .Select(e => Observable.FromAsync(token => HandleAsync(e.Signal, e.Timings, token)))
             .Concat()
             .Subscribe(
                 _ => { },
@@ -93,7 +100,7 @@ internal sealed class RoleReloader : IDisposable
         _subscription = null;
     }
 
-    private async Task HandleAsync(WatchSignal signal, CancellationToken cancellationToken)
+    private async Task HandleAsync(WatchSignal signal, LoadTimings timings, CancellationToken cancellationToken)
     {
         try
         {
@@ -103,7 +110,7 @@ internal sealed class RoleReloader : IDisposable
             }
             else
             {
-                await RefreshAsync(signal.Path, cancellationToken).ConfigureAwait(false);
+                await RefreshAsync(signal.Path, cancellationToken, timings).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -131,9 +138,10 @@ internal sealed class RoleReloader : IDisposable
         }
     }
 
-    private async Task RefreshAsync(string path, CancellationToken cancellationToken)
+    private async Task RefreshAsync(string path, CancellationToken cancellationToken, LoadTimings? timings = null)
     {
         var read = await RoleFileReader.ReadAsync(path, _folder, cancellationToken).ConfigureAwait(false);
+        timings?.Read = Stopwatch.GetTimestamp();
         switch (read.Kind)
         {
             case RoleFileReadKind.Gone:
@@ -158,7 +166,7 @@ internal sealed class RoleReloader : IDisposable
                 return;
         }
 
-        var outcome = await _lifecycle.ApplyAsync(read.File!, cancellationToken).ConfigureAwait(false);
+        var outcome = await _lifecycle.ApplyAsync(read.File!, timings, cancellationToken).ConfigureAwait(false);
         if (outcome is ApplyOutcome.Unchanged)
         {
             Interlocked.Increment(ref _skipped);
@@ -166,6 +174,10 @@ internal sealed class RoleReloader : IDisposable
         else
         {
             Interlocked.Increment(ref _reloads);
+            if (outcome is ApplyOutcome.Loaded && timings is not null && _log.IsEnabled(_timingsLevel))
+            {
+                _log.Log(_timingsLevel, "Reload timings {Path}: {Timings}", path, timings.Describe());
+            }
         }
     }
 
