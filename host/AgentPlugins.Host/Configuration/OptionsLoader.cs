@@ -103,6 +103,7 @@ internal static class OptionsLoader
         Require(options.Loop.RoleBudget is > 0 and <= 1, "loop:roleBudget", "must be a share of the window above 0 and at most 1 (1 turns the budget off), e.g. 0.5.");
         Require(options.Loop.BudgetWindow >= TimeSpan.FromMilliseconds(100), "loop:budgetWindow", "must be a time span of at least 00:00:00.1, e.g. \"00:00:05\".");
         Require(!string.IsNullOrWhiteSpace(options.Channels.Console.User), "channels:console:user", "must not be empty.");
+        FrontDoor.HttpOptionsRules.Check(options, Require, Environment.GetEnvironmentVariable);
         if (options.Llm is not null)
         {
             try

@@ -1,0 +1,59 @@
+using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Notifications;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.FrontDoor;
+
+/// <summary>
+/// The HTTP front door in two calls: <see cref="AddFrontDoor"/> (after the runtime's hosted service)
+/// and <see cref="MapFrontDoor"/>. Everything here posts to the loop; no role code runs on Kestrel's threads.
+/// </summary>
+internal static class FrontDoorExtensions
+{
+    /// <summary>Registers Kestrel's addresses and limits, the outbox and its channels, the endpoints' services and the channels fed over HTTP.</summary>
+    public static IServiceCollection AddFrontDoor(this IServiceCollection services, AgentPluginsOptions options)
+    {
+        var http = options.Http;
+        services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = http.MaxBodyBytes;
+            foreach (var address in ListenAddresses.Parse(http.Urls, out _) ?? [])
+            {
+                ListenAddresses.Listen(kestrel, address);
+            }
+        });
+        services.AddRoutingCore();
+        services.AddProblemDetails();
+        services.AddSingleton(sp => NotificationOutbox.Open(
+            Path.Combine(options.Storage.DataFolder, "outbox.db"),
+            http.Outbox,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<NotificationOutbox>>()));
+        services.AddSingleton<IChannel>(sp => new OutboxChannel(RequestEndpoints.Channel, sp.GetRequiredService<NotificationOutbox>()));
+        services.AddSingleton(new BearerToken(string.IsNullOrWhiteSpace(http.TokenVariable) ? null : Environment.GetEnvironmentVariable(http.TokenVariable)));
+        services.AddSingleton(new UserRateLimiter(http.RateLimit));
+        services.AddSingleton<RequestRunner>();
+        services.AddSingleton<LoopProbe>();
+        services.AddSingleton<Readiness>();
+        services.AddHostedService(sp => sp.GetRequiredService<Readiness>());
+        return services;
+    }
+
+    /// <summary>Adds problem+json for errors and unknown routes, the token check, and every endpoint.</summary>
+    public static WebApplication MapFrontDoor(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
+        var token = app.Services.GetRequiredService<BearerToken>();
+        app.Use((context, next) => token.InvokeAsync(context, next));
+        HealthEndpoints.Map(app);
+        RequestEndpoints.Map(app);
+        EventStream.Map(app);
+        return app;
+    }
+}
