@@ -28,6 +28,12 @@ internal static class FrontDoorExtensions
             }
         });
         services.AddRoutingCore();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "AgentPlugins";
+            document.Info.Description = "Requests, live events, status, validation, health and an OpenAI-compatible chat endpoint.";
+            return Task.CompletedTask;
+        }));
         services.AddProblemDetails();
         services.AddSingleton(sp => NotificationOutbox.Open(
             Path.Combine(options.Storage.DataFolder, "outbox.db"),
@@ -54,6 +60,9 @@ internal static class FrontDoorExtensions
         HealthEndpoints.Map(app);
         RequestEndpoints.Map(app);
         EventStream.Map(app);
+        StatusEndpoints.Map(app);
+        ValidateEndpoint.Map(app);
+        app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
 }
