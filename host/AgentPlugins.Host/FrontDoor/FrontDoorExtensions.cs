@@ -62,6 +62,7 @@ internal static class FrontDoorExtensions
         EventStream.Map(app);
         StatusEndpoints.Map(app);
         ValidateEndpoint.Map(app);
+        ChatCompletions.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
