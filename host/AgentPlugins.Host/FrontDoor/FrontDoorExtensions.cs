@@ -1,10 +1,12 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Notifications;
+using AgentPlugins.Host.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace AgentPlugins.Host.FrontDoor;
 
@@ -46,6 +48,10 @@ internal static class FrontDoorExtensions
         services.AddSingleton<RequestRunner>();
         services.AddSingleton<LoopProbe>();
         services.AddSingleton<Readiness>();
+        services.AddSingleton<RuntimeMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(HostMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         services.AddHostedService(sp => sp.GetRequiredService<Readiness>());
         return services;
     }
@@ -64,6 +70,8 @@ internal static class FrontDoorExtensions
         ValidateEndpoint.Map(app);
         ChatCompletions.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.Services.GetRequiredService<RuntimeMetrics>();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Notifications;
+using AgentPlugins.Host.Telemetry;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +28,7 @@ internal sealed class RequestRunner(Runtime runtime, NotificationOutbox outbox, 
     public RequestRun Start(string channel, string user, string text)
     {
         var run = new RequestRun("r" + Guid.NewGuid().ToString("N")[..16], channel, user, text, clock.GetUtcNow());
+        HostMetrics.Requests.Add(1, new KeyValuePair<string, object?>("channel", channel));
         Forget();
         _runs[run.Id] = run;
         _order.Enqueue(run);
