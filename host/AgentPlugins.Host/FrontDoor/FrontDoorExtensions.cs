@@ -1,10 +1,12 @@
 using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Channels.Webhooks;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 
@@ -53,6 +55,20 @@ internal static class FrontDoorExtensions
             .AddMeter(HostMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         services.AddHostedService(sp => sp.GetRequiredService<Readiness>());
+        foreach (var webhook in options.Channels.Webhooks)
+        {
+            var name = "webhook:" + webhook.Name;
+            // Quick retries for a blip; the sender's own backoff (up to 30 s, from the durable cursor) covers an outage.
+            services.AddHttpClient(name).AddStandardResilienceHandler(resilience => resilience.Retry.Delay = TimeSpan.FromMilliseconds(200));
+            services.AddSingleton<IHostedService>(sp => new WebhookSender(
+                webhook,
+                Environment.GetEnvironmentVariable(webhook.SecretVariable) ?? string.Empty,
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(name),
+                sp.GetRequiredService<NotificationOutbox>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<WebhookSender>>()));
+        }
+
         return services;
     }
 
