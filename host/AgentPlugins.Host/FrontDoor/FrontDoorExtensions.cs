@@ -1,4 +1,5 @@
 using AgentPlugins.Host.Channels;
+using AgentPlugins.Host.Channels.Slack;
 using AgentPlugins.Host.Channels.Webhooks;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Notifications;
@@ -69,6 +70,25 @@ internal static class FrontDoorExtensions
                 sp.GetRequiredService<ILogger<WebhookSender>>()));
         }
 
+        var slack = options.Channels.Slack;
+        if (slack.Enabled)
+        {
+            services.AddSingleton(new SlackSecrets(
+                Environment.GetEnvironmentVariable(slack.SigningSecretVariable) ?? string.Empty,
+                Environment.GetEnvironmentVariable(slack.BotTokenVariable) ?? string.Empty));
+            services.AddSingleton<IChannel>(sp => new OutboxChannel(SlackResponder.ChannelName, sp.GetRequiredService<NotificationOutbox>()));
+            services.AddHttpClient("slack").AddStandardResilienceHandler(resilience => resilience.Retry.Delay = TimeSpan.FromMilliseconds(200));
+            services.AddSingleton(sp => new SlackApi(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient("slack"),
+                new Uri(slack.ApiBase.EndsWith('/') ? slack.ApiBase : slack.ApiBase + "/"),
+                sp.GetRequiredService<SlackSecrets>().BotToken));
+            services.AddSingleton<SlackEventIds>();
+            services.AddSingleton<SlackThreads>();
+            services.AddSingleton(System.Threading.Channels.Channel.CreateBounded<SlackMessage>(new System.Threading.Channels.BoundedChannelOptions(1000) { SingleReader = true }));
+            services.AddHostedService<SlackResponder>();
+            services.AddHostedService<SlackNotifier>();
+        }
+
         return services;
     }
 
@@ -85,6 +105,10 @@ internal static class FrontDoorExtensions
         StatusEndpoints.Map(app);
         ValidateEndpoint.Map(app);
         ChatCompletions.Map(app);
+        if (app.Services.GetRequiredService<AgentPluginsOptions>().Channels.Slack.Enabled)
+        {
+            SlackEventsEndpoint.Map(app);
+        }
         app.MapOpenApi("/openapi/{documentName}.json");
         app.Services.GetRequiredService<RuntimeMetrics>();
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -32,6 +32,36 @@ internal static class JsonBody
             return new(null, Problems.BadField("Content-Type", $"The body must be JSON (Content-Type: application/json), not '{request.ContentType ?? "none"}'.", StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var bytes = await ReadBytesAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (bytes.Problem is not null)
+        {
+            return new(null, bytes.Problem);
+        }
+
+        var buffer = bytes.Value!;
+        if (buffer.Length == 0)
+        {
+            return new(null, Problems.BadField("body", "The body is empty; send a JSON object."));
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer, options);
+            return value is null
+                ? new(null, Problems.BadField("body", "The body must be a JSON object, not null."))
+                : new(value, null);
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path;
+            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : string.Empty;
+            return new(null, Problems.BadField(field, $"{Explain(ex)}{where}"));
+        }
+    }
+
+    /// <summary>The raw body, at most <paramref name="maxBytes"/>; a larger one is a 413 problem.</summary>
+    public static async Task<BodyResult<byte[]>> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > maxBytes)
         {
             return new(null, TooLarge(request, maxBytes));
@@ -61,24 +91,7 @@ internal static class JsonBody
             return new(null, TooLarge(request, maxBytes));
         }
 
-        if (buffer.WrittenCount == 0)
-        {
-            return new(null, Problems.BadField("body", "The body is empty; send a JSON object."));
-        }
-
-        try
-        {
-            var value = JsonSerializer.Deserialize<T>(buffer.WrittenSpan, options);
-            return value is null
-                ? new(null, Problems.BadField("body", "The body must be a JSON object, not null."))
-                : new(value, null);
-        }
-        catch (JsonException ex)
-        {
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path;
-            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : string.Empty;
-            return new(null, Problems.BadField(field, $"{Explain(ex)}{where}"));
-        }
+        return new(buffer.WrittenSpan.ToArray(), null);
     }
 
     private static string Explain(JsonException ex) =>

@@ -25,13 +25,15 @@ internal sealed class RequestRunner(Runtime runtime, NotificationOutbox outbox, 
     private readonly ConcurrentQueue<RequestRun> _order = new();
 
     /// <summary>Starts <paramref name="text"/> for <paramref name="user"/> on <paramref name="channel"/>; returns at once.</summary>
-    public RequestRun Start(string channel, string user, string text)
+    /// <param name="starting">Called with the run before it is posted to the loop (to note its id where its reply must go).</param>
+    public RequestRun Start(string channel, string user, string text, Action<RequestRun>? starting = null)
     {
         var run = new RequestRun("r" + Guid.NewGuid().ToString("N")[..16], channel, user, text, clock.GetUtcNow());
         HostMetrics.Requests.Add(1, new KeyValuePair<string, object?>("channel", channel));
         Forget();
         _runs[run.Id] = run;
         _order.Enqueue(run);
+        starting?.Invoke(run);
         _ = RunAsync(run);
         return run;
     }

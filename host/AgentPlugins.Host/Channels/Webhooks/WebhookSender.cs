@@ -2,17 +2,15 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using AgentPlugins.Host.Notifications;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Channels.Webhooks;
 
 /// <summary>
-/// Delivers one webhook's notifications from the durable outbox, in order, each once it is
-/// acknowledged (2xx): it reads after its saved cursor, POSTs the signed JSON through a resilient
-/// HttpClient (retries, timeouts, circuit breaker), and moves the cursor on. A receiver that is down
-/// gets everything when it is back (within <c>http:outbox:maxAge</c>); a delivery the receiver refuses
-/// as bad (4xx other than 408 and 429) is logged and skipped so it cannot block the rest.
+/// Delivers one webhook's notifications from the durable outbox (see <see cref="OutboxFollower"/>):
+/// each POSTed as signed JSON through a resilient HttpClient (retries, timeouts, circuit breaker).
+/// A delivery the receiver refuses as bad (4xx other than 408 and 429) is logged and skipped so it
+/// cannot block the rest; anything else is tried again until it is accepted.
 /// </summary>
 internal sealed class WebhookSender(
     WebhookOptions webhook,
@@ -20,62 +18,16 @@ internal sealed class WebhookSender(
     HttpClient client,
     NotificationOutbox outbox,
     TimeProvider clock,
-    ILogger<WebhookSender> log) : BackgroundService
+    ILogger<WebhookSender> log) : OutboxFollower(outbox, Channel, "webhook:" + webhook.Name, clock)
 {
     public const string Channel = "http";
     public const string DeliveryHeader = "X-AgentPlugins-Delivery";
-    private const int Page = 100;
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private string CursorName => "webhook:" + webhook.Name;
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            var cursor = await outbox.ReadCursorAsync(CursorName, stoppingToken).ConfigureAwait(false);
-            var backoff = FirstBackoff;
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var page = await outbox.ReadAsync(Channel, null, cursor, Page, stoppingToken).ConfigureAwait(false);
-                if (page.Count == 0)
-                {
-                    await outbox.WaitForAppendAsync(cursor, stoppingToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                foreach (var message in page)
-                {
-                    if (Wants(message) && !await DeliverAsync(message, stoppingToken).ConfigureAwait(false))
-                    {
-                        // The receiver is down or failing: try the same message again later, nothing skipped.
-                        await Task.Delay(backoff, clock, stoppingToken).ConfigureAwait(false);
-                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                        break;
-                    }
-
-                    backoff = FirstBackoff;
-                    cursor = message.Id;
-                    await outbox.SaveCursorAsync(CursorName, cursor).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: the cursor says where to go on next time.
-        }
-        catch (ObjectDisposedException)
-        {
-            // The outbox closed under us: the host is stopping.
-        }
-    }
-
-    private bool Wants(StoredNotification message) =>
+    protected override bool Wants(StoredNotification message) =>
         message.Kind == "notification" && (webhook.Users.Count == 0 || webhook.Users.Contains(message.User, StringComparer.Ordinal));
 
-    private async Task<bool> DeliverAsync(StoredNotification message, CancellationToken cancellationToken)
+    protected override async Task<bool> DeliverAsync(StoredNotification message, CancellationToken cancellationToken)
     {
         var id = "ap-" + message.Id.ToString(CultureInfo.InvariantCulture);
         var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookDelivery(id, message.User, message.Kind, message.Text, message.Priority, message.CreatedAt), Json);
