@@ -33,7 +33,7 @@ internal sealed partial class HostUnderTest : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "agentplugins-bench", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path.Combine(folder, "roles"));
         File.Copy(timerRole, Path.Combine(folder, "roles", "timer.cs"));
-        var start = new ProcessStartInfo(Reload.HostProcess.Executable)
+        var start = new ProcessStartInfo(AgentPlugins.Tests.Support.Repository.HostExecutable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
-using AgentPlugins.Bench.Agents;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Tests.Support;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.FrontDoor;
@@ -158,14 +159,14 @@ internal sealed class HttpBenchmark : IBenchmark
                 }
 
                 var tag = round * 2 + (paced ? 1 : 0);
-                await app.Runtime.Loop.InvokeAsync(
+                await app.Loop.InvokeAsync(
                     async () =>
                     {
                         var sends = new List<Task>(Users);
                         for (var i = 0; i < Users; i++)
                         {
                             var text = string.Create(CultureInfo.InvariantCulture, $"{tag}:{Stopwatch.GetTimestamp()}");
-                            sends.Add(app.Runtime.Channels.NotifyAsync(new NotificationIntent(text, "http", $"fan{i}")));
+                            sends.Add(app.Channels.NotifyAsync(new NotificationIntent(text, "http", $"fan{i}")));
                             if (paced)
                             {
                                 await Task.Delay(1, cancellationToken).ConfigureAwait(true);
@@ -248,11 +249,8 @@ internal sealed class HttpBenchmark : IBenchmark
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseKestrelCore();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IChannel>(new DiscardChannel());
-        builder.Services.AddSingleton<Runtime>();
-        builder.Services.AddHostedService<RuntimeService>();
+        builder.Services.AddSingleton<IChannel>(new SinkChannel());
+        builder.Services.AddAgentPlugins(options);
         builder.Services.AddFrontDoor(options);
         var app = builder.Build().MapFrontDoor();
 
@@ -298,7 +296,9 @@ internal sealed class HttpBenchmark : IBenchmark
 
         public HttpClient Client { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address };
 
-        public Runtime Runtime => app.Services.GetRequiredService<Runtime>();
+        public EventLoop Loop => app.Services.GetRequiredService<EventLoop>();
+
+        public ChannelRegistry Channels => app.Services.GetRequiredService<ChannelRegistry>();
 
         public async ValueTask DisposeAsync()
         {

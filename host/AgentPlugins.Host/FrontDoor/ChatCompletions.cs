@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Roles;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -33,17 +34,17 @@ internal static class ChatCompletions
             .Produces<ModelList>();
     }
 
-    private static ModelList Models(Runtime runtime)
+    private static ModelList Models(RoleLifecycle roles)
     {
         var started = HostStatusFile.CurrentProcessStartedAt();
-        var loaded = runtime.Roles.Status.Where(s => s.Name is not null).ToDictionary(s => s.Name!, s => s.LoadedAt ?? started, StringComparer.Ordinal);
+        var loaded = roles.Status.Where(s => s.Name is not null).ToDictionary(s => s.Name!, s => s.LoadedAt ?? started, StringComparer.Ordinal);
         var models = new List<ModelCard> { new(Model, "model", started.ToUnixTimeSeconds(), Model) };
-        models.AddRange(runtime.Roles.Tools.Keys.Order(StringComparer.Ordinal)
+        models.AddRange(roles.Tools.Keys.Order(StringComparer.Ordinal)
             .Select(role => new ModelCard($"{Model}/{role}", "model", loaded.GetValueOrDefault(role, started).ToUnixTimeSeconds(), Model)));
         return new ModelList("list", models);
     }
 
-    private static async Task<IResult> CompleteAsync(HttpContext context, AgentPluginsOptions options, Runtime runtime, RequestRunner runner, UserRateLimiter limiter)
+    private static async Task<IResult> CompleteAsync(HttpContext context, AgentPluginsOptions options, RoleLifecycle roles, RequestRunner runner, UserRateLimiter limiter)
     {
         var body = await JsonBody.ReadAsync<ChatRequest>(context.Request, options.Http.MaxBodyBytes, JsonBody.Lenient, context.RequestAborted).ConfigureAwait(false);
         if (body.Problem is not null)
@@ -61,9 +62,9 @@ internal static class ChatCompletions
         if (chat.Model != Model)
         {
             role = chat.Model.StartsWith(Model + "/", StringComparison.Ordinal) ? chat.Model[(Model.Length + 1)..] : null;
-            if (role is null || !runtime.Roles.Tools.ContainsKey(role))
+            if (role is null || !roles.Tools.ContainsKey(role))
             {
-                return Problems.BadField("model", $"Unknown model '{chat.Model}'; GET /v1/models lists them: {string.Join(", ", Models(runtime).Data.Select(m => m.Id))}.");
+                return Problems.BadField("model", $"Unknown model '{chat.Model}'; GET /v1/models lists them: {string.Join(", ", Models(roles).Data.Select(m => m.Id))}.");
             }
         }
 

@@ -7,8 +7,10 @@ using AgentPlugins.Host.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace AgentPlugins.Host.FrontDoor;
@@ -23,6 +25,9 @@ internal static class FrontDoorExtensions
     public static IServiceCollection AddFrontDoor(this IServiceCollection services, AgentPluginsOptions options)
     {
         var http = options.Http;
+
+        // Endpoints take the validated options as they are (AddAgentPlugins registers them as IOptions).
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<AgentPluginsOptions>>().Value);
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -1,5 +1,5 @@
 using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Loop;
 
 namespace AgentPlugins.Host.FrontDoor;
 
@@ -8,7 +8,7 @@ namespace AgentPlugins.Host.FrontDoor;
 /// stuck in a role call, or one that stopped, fails the probe. One probe is in flight at a time, so
 /// a stuck loop is not buried under probes; while it is pending the loop stays red.
 /// </summary>
-internal sealed class LoopProbe(Runtime runtime, AgentPluginsOptions options)
+internal sealed class LoopProbe(EventLoop loop, AgentPluginsOptions options)
 {
     private readonly Lock _gate = new();
     private Task? _inFlight;
@@ -16,12 +16,12 @@ internal sealed class LoopProbe(Runtime runtime, AgentPluginsOptions options)
     /// <summary>Null when healthy, else why not.</summary>
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
-        if (runtime.Loop.ThreadId is null)
+        if (loop.ThreadId is null)
         {
             return "The loop has not started.";
         }
 
-        if (runtime.Loop.Stopped.IsCompleted)
+        if (loop.Stopped.IsCompleted)
         {
             return "The loop has stopped.";
         }
@@ -31,7 +31,7 @@ internal sealed class LoopProbe(Runtime runtime, AgentPluginsOptions options)
         {
             if (_inFlight is null || _inFlight.IsCompleted)
             {
-                _inFlight = runtime.Loop.InvokeAsync(static () => { }, CancellationToken.None);
+                _inFlight = loop.InvokeAsync(static () => { }, CancellationToken.None);
             }
 
             probe = _inFlight;

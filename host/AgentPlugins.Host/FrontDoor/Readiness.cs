@@ -1,4 +1,4 @@
-using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Notifications;
 using Microsoft.Extensions.Hosting;
 
@@ -8,14 +8,14 @@ namespace AgentPlugins.Host.FrontDoor;
 /// Whether the host is ready to serve: registered after the runtime's hosted service, so it starts
 /// only once the roles folder is loaded; ready while the loop runs and the outbox is open.
 /// </summary>
-internal sealed class Readiness(Runtime runtime, NotificationOutbox outbox) : IHostedService
+internal sealed class Readiness(EventLoop loop, NotificationOutbox outbox) : IHostedService
 {
     private volatile bool _started;
 
     /// <summary>Null when ready, else why not.</summary>
     public string? Problem =>
         !_started ? "Starting: the roles are still loading."
-        : runtime.Loop.ThreadId is null || runtime.Loop.Stopped.IsCompleted ? "The loop is not running."
+        : loop.ThreadId is null || loop.Stopped.IsCompleted ? "The loop is not running."
         : !outbox.IsOpen ? "The notification outbox is closed."
         : null;
 

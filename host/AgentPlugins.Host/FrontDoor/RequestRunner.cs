@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Telemetry;
 using AgentPlugins.Host.Workflows;
@@ -16,7 +15,7 @@ namespace AgentPlugins.Host.FrontDoor;
 /// outbox, so the user's event stream shows it before any notification its intents cause.
 /// Requests stay findable by id for a while after they complete (<c>GET /api/requests/{id}</c>).
 /// </summary>
-internal sealed class RequestRunner(Runtime runtime, NotificationOutbox outbox, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<RequestRunner> log)
+internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox outbox, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<RequestRunner> log)
 {
     private const int MaxKept = 10_000;
     private static readonly TimeSpan KeepCompleted = TimeSpan.FromMinutes(10);
@@ -45,9 +44,7 @@ internal sealed class RequestRunner(Runtime runtime, NotificationOutbox outbox, 
         var stopping = lifetime.ApplicationStopping;
         try
         {
-            await runtime.Loop.InvokeAsync(
-                () => runtime.Workflows.HandleAsync(new Request(run.Text, run.Channel, run.User), reply => RespondAsync(run, reply), stopping),
-                stopping).ConfigureAwait(false);
+            await workflows.SubmitAsync(new Request(run.Text, run.Channel, run.User), reply => RespondAsync(run, reply), stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {

@@ -1,5 +1,6 @@
 using AgentPlugins.Host.Compilation;
-using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Roles;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,10 +25,9 @@ internal static class StatusEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
-    private static RolesAnswer Roles(Runtime runtime)
+    private static RolesAnswer Roles(RoleLifecycle lifecycle, UnloadVerifier unloads)
     {
-        var unloads = runtime.Unloads;
-        var roles = runtime.Roles.Status.Select(s => new RoleAnswer(
+        var roles = lifecycle.Status.Select(s => new RoleAnswer(
             s.Path,
             s.Name,
             s.State.ToString().ToLowerInvariant(),
@@ -40,15 +40,15 @@ internal static class StatusEndpoints
         return new RolesAnswer([.. roles.OrderBy(r => r.Path, StringComparer.Ordinal)], unloads.Unloaded, unloads.Leaked, [.. recent]);
     }
 
-    private static async Task<IResult> TimersAsync(string? user, Runtime runtime, CancellationToken cancellationToken)
+    private static async Task<IResult> TimersAsync(string? user, DurableTimerService timers, CancellationToken cancellationToken)
     {
         if (UserName.Check(user) is { } problem)
         {
             return problem;
         }
 
-        var timers = await runtime.Timers.ListAsync(user, RequestEndpoints.Channel, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(timers.Select(t => new TimerAnswer(t.Id, t.Label, t.DueAt, t.User, t.Channel, t.FollowUp)).ToList());
+        var pending = await timers.ListAsync(user, RequestEndpoints.Channel, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(pending.Select(t => new TimerAnswer(t.Id, t.Label, t.DueAt, t.User, t.Channel, t.FollowUp)).ToList());
     }
 }
 

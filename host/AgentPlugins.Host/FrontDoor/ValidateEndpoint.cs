@@ -1,5 +1,5 @@
 using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +21,7 @@ internal static class ValidateEndpoint
             .Produces<IReadOnlyList<DiagnosticAnswer>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-    private static async Task<IResult> ValidateAsync(HttpContext context, AgentPluginsOptions options, Runtime runtime)
+    private static async Task<IResult> ValidateAsync(HttpContext context, AgentPluginsOptions options, RoleCompiler compiler)
     {
         var body = await JsonBody.ReadAsync<ValidateBody>(context.Request, options.Http.MaxBodyBytes, JsonBody.Strict, context.RequestAborted).ConfigureAwait(false);
         if (body.Problem is not null)
@@ -47,7 +47,7 @@ internal static class ValidateEndpoint
         {
             var file = Path.Combine(folder, name);
             await File.WriteAllTextAsync(file, request.Source, context.RequestAborted).ConfigureAwait(false);
-            var result = await Task.Run(() => new RoleValidator(runtime.Compiler).Validate([file], request.Strict ?? false, context.RequestAborted), context.RequestAborted).ConfigureAwait(false);
+            var result = await Task.Run(() => new RoleValidator(compiler).Validate([file], request.Strict ?? false, context.RequestAborted), context.RequestAborted).ConfigureAwait(false);
             var renamed = new ValidationResult([.. result.Files.Select(f => new FileValidation(name, [.. f.Diagnostics.Select(d => d with { Path = d.Path == file ? name : d.Path })]))]);
             using var json = new StringWriter();
             JsonReport.Write(renamed, json);

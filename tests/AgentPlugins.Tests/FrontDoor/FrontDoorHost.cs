@@ -3,6 +3,8 @@ using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.FrontDoor;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
 using AgentPlugins.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -37,7 +39,9 @@ internal sealed class FrontDoorHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public Runtime Runtime => _app.Services.GetRequiredService<Runtime>();
+    public EventLoop Loop => _app.Services.GetRequiredService<EventLoop>();
+
+    public RoleLifecycle Roles => _app.Services.GetRequiredService<RoleLifecycle>();
 
     public IServiceProvider Services => _app.Services;
 
@@ -71,11 +75,9 @@ internal sealed class FrontDoorHost : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseKestrelCore();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(clock ?? TimeProvider.System);
         builder.Services.AddSingleton<IChannel>(new RecordingChannel());
-        builder.Services.AddSingleton<Runtime>();
-        builder.Services.AddHostedService<RuntimeService>();
+        builder.Services.AddAgentPlugins(options);
         builder.Services.AddFrontDoor(options);
         var app = builder.Build().MapFrontDoor();
         await app.StartAsync();

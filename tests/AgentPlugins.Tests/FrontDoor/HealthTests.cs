@@ -21,7 +21,7 @@ public sealed class HealthTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/readyz")).StatusCode);
 
         using var release = new ManualResetEventSlim();
-        var holding = host.Runtime.Loop.InvokeAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
+        var holding = host.Loop.InvokeAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
         var stuck = await host.Client.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stuck.StatusCode);

@@ -16,7 +16,7 @@ public sealed class MetricsTests : IDisposable
         await using var host = await FrontDoorHost.StartAsync(FrontDoorHost.Options(_folder), token: "m3trics", tokenVariable: "FRONTDOOR_TEST_METRICS_" + Guid.NewGuid().ToString("N")[..8]);
         await host.Client.PostAsJsonAsync("/api/requests", new { text = "/timer list_timers", user = "ann" });
         var timer = Path.Combine(_folder.Path, "roles", "timer.cs");
-        Assert.Empty(await host.Runtime.Loader.LoadSourceAsync(timer, File.ReadAllText(timer) + "\n// saved again\n"));
+        Assert.Empty((await host.Roles.ApplyAsync(AgentPlugins.Host.Compilation.RoleFile.FromText(timer, File.ReadAllText(timer) + "\n// saved again\n"))).Diagnostics);
 
         var text = await host.Client.GetStringAsync("/metrics");
 

@@ -44,7 +44,7 @@ public sealed class RequestTests : IDisposable
     {
         await using var host = await FrontDoorHost.StartAsync(FrontDoorHost.Options(_folder, http => http with { RequestTimeout = TimeSpan.FromMilliseconds(200) }));
         using var release = new ManualResetEventSlim();
-        var holding = host.Runtime.Loop.InvokeAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
+        var holding = host.Loop.InvokeAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
 
         var response = await host.Client.PostAsJsonAsync("/api/requests", new { text = "/timer list_timers", user = "ann" });
 

@@ -57,7 +57,7 @@ public sealed class SlackTests : IDisposable
         await using var slack = await FakeSlackAsync();
         await using var host = await StartAsync(slack);
         using var release = new ManualResetEventSlim();
-        var holding = host.Runtime.Loop.InvokeAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
+        var holding = host.Loop.InvokeAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
 
         var timer = Stopwatch.StartNew();
         var ack = await SendAsync(host, Message("Ev1", "/timer set_timer 1s mango", ts: "1700000000.000100"));

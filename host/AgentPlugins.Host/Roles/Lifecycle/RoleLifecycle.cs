@@ -164,6 +164,7 @@ internal sealed class RoleLifecycle : IDisposable
         var compiled = await Task.Run(() => Compile(file, cancellationToken), cancellationToken).ConfigureAwait(false);
         var compiledAt = Stopwatch.GetTimestamp();
         var outcome = await _loop.InvokeAsync(() => Task.FromResult(Activate(file, compiled)), cancellationToken).ConfigureAwait(false);
+        Telemetry.HostMetrics.ReloadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         _log.LogDebug(
             "{Path}: compiled in {Compile:F1} ms, swapped in {Swap:F1} ms.",
             file.Path,
