@@ -89,9 +89,17 @@ internal static class RunCommand
         // Past loop:hardLimit the loop will not come back: the journal names the culprit, the process ends.
         host.Services.GetRequiredService<RoleSupervisor>().FailFast = FatalExit.Now;
         var service = host.Services.GetRequiredService<AgentPluginsService>();
+
+        // Read before running: the host is disposed by the time a failed start reaches the catch below.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM while Kestrel was still binding: a requested stop, not a failure.
+            return ExitCodes.Stopped;
         }
         catch (IOException ex)
         {
