@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
-using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Telemetry;
 
 namespace AgentPlugins.Host.FrontDoor;

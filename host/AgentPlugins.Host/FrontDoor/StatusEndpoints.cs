@@ -1,7 +1,7 @@
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Timers;
-using AgentPlugins.Host.Roles;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

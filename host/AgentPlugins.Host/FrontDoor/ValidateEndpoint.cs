@@ -1,5 +1,5 @@
-using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
