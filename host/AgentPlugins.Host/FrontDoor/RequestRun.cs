@@ -1,4 +1,4 @@
-using AgentPlugins.Host.Workflows;
+using AgentPlugins.Host.Requests;
 
 namespace AgentPlugins.Host.FrontDoor;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Telemetry;
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Hosting;

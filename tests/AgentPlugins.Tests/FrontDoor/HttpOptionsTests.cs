@@ -1,3 +1,4 @@
+using AgentPlugins.Host;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Tests.Support;
 
