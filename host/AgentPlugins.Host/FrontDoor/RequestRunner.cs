@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AgentPlugins.Host.Notifications;
-using AgentPlugins.Host.Telemetry;
 using AgentPlugins.Host.Requests;
+using AgentPlugins.Host.Telemetry;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Hosting;
