@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision chaos soak clean
+.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http chaos soak clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,6 +54,9 @@ bench-supervision: build ## a spinning role: hard limit, exit 70, scripted resta
 
 bench-validate: build ## wall time of bin/host validate over 1, 10, 100 role files vs dotnet build; writes bench/results/validate.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- validate bench/results/validate.md
+
+bench-http: build ## requests/s and p50/p99 over HTTP vs a bare endpoint, SSE fan-out to 1,000 users, idle host memory and start-up; writes bench/results/http.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- http bench/results/http.md
 
 chaos: build ## kill -9 of bin/host at random points of 200-timer bursts for CHAOS_SECONDS (180); lost/repeated counts in bench/results/chaos.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- chaos bench/results/chaos.md

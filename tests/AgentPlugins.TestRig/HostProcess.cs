@@ -72,6 +72,9 @@ internal sealed class HostProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        // Tests run hosts side by side: each listens on a free port instead of the default 5080.
+        info.Environment["AGENTPLUGINS_HTTP__URLS"] = "http://127.0.0.1:0";
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

@@ -20,7 +20,9 @@ internal static class ModelCall
     {
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var answer = await Task.Run(() => chat.GetChatMessageContentAsync(history, settings, kernel, cancellationToken), cancellationToken).ConfigureAwait(true);
+            Telemetry.HostMetrics.ModelCallDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return (answer, null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

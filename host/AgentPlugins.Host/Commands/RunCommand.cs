@@ -1,10 +1,13 @@
 using System.CommandLine;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.FrontDoor;
 using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Workflows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -64,7 +67,10 @@ internal static class RunCommand
             return 1;
         }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        // With http:enabled the host is a WebApplication (Kestrel in the same Generic Host); without, a plain one.
+        WebApplicationBuilder? web = options.Http.Enabled ? WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] }) : null;
+        web?.WebHost.UseKestrelCore();
+        IHostApplicationBuilder builder = web is not null ? web : Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -85,14 +91,27 @@ internal static class RunCommand
                 services.GetRequiredService<ILogger<ConsoleInput>>()));
         }
 
-        using var host = builder.Build();
+        if (web is not null)
+        {
+            builder.Services.AddFrontDoor(options);
+        }
+
+        using IHost host = web is not null ? web.Build().MapFrontDoor() : ((HostApplicationBuilder)builder).Build();
 
         // Past loop:hardLimit the loop will not come back: the journal names the culprit, the process ends.
         host.Services.GetRequiredService<RoleSupervisor>().FailFast = FatalExit.Now;
         var service = host.Services.GetRequiredService<AgentPluginsService>();
+
+        // Read before running: the host is disposed by the time a failed start reaches the catch below.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM while Kestrel was still binding: a requested stop, not a failure.
+            return ExitCodes.Stopped;
         }
         catch (IOException ex)
         {

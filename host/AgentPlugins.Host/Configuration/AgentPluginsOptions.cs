@@ -1,4 +1,7 @@
 using AgentPlugins.Host.Agents;
+using AgentPlugins.Host.Channels.Slack;
+using AgentPlugins.Host.Channels.Webhooks;
+using AgentPlugins.Host.FrontDoor;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Scheduling;
@@ -23,6 +26,8 @@ internal sealed record AgentPluginsOptions
     public RetentionOptions Retention { get; init; } = new();
 
     public ChannelsOptions Channels { get; init; } = new();
+
+    public HttpOptions Http { get; init; } = new();
 
     /// <summary>The language models; null (no <c>llm</c> section) runs the host without one.</summary>
     public LlmOptions? Llm { get; init; }
@@ -70,6 +75,11 @@ internal sealed record StorageOptions
 internal sealed record ChannelsOptions
 {
     public ConsoleChannelOptions Console { get; init; } = new();
+
+    /// <summary>Receivers of users' notifications as signed JSON POSTs.</summary>
+    public List<WebhookOptions> Webhooks { get; init; } = [];
+
+    public SlackOptions Slack { get; init; } = new();
 }
 
 /// <summary>plugins.json <c>channels:console</c>.</summary>

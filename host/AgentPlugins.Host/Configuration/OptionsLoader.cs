@@ -152,6 +152,7 @@ internal static class OptionsLoader
             }
         }
 
+        FrontDoor.HttpOptionsRules.Check(options, Require, Environment.GetEnvironmentVariable);
         if (options.Llm is not null)
         {
             try

@@ -472,6 +472,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         {
             var id = timer.Id;
             var expiry = new TimerExpiry(timer, NowMs(), _zone, _bus, Effects, heard => Post(new ExpiryDispatched(id, heard)));
+            Telemetry.HostMetrics.TimerLateness.Record(Math.Max(0, NowMs() - timer.DueAtMs));
             try
             {
                 await _loop.EnqueueAsync(expiry).ConfigureAwait(false);

@@ -177,6 +177,7 @@ internal sealed class RoleLifecycle : IDisposable
                 return Task.FromResult(activated);
             },
             cancellationToken).ConfigureAwait(false);
+        Telemetry.HostMetrics.ReloadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         _log.LogDebug(
             "{Path}: compiled in {Compile:F1} ms, swapped in {Swap:F1} ms.",
             file.Path,

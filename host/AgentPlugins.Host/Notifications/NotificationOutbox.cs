@@ -1,0 +1,371 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using AgentPlugins.Host.FrontDoor;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Notifications;
+
+/// <summary>
+/// The durable outbox: every reply and notification for a user of an HTTP-fed channel is written to
+/// SQLite (outbox.db in the data folder) with an increasing id before anyone reads it. Live readers
+/// (SSE streams) get it as soon as it is committed; reconnecting readers, webhooks and Slack read
+/// what they missed by id. Kept within <c>http:outbox:maxAge</c> and <c>http:outbox:maxCount</c>.
+/// </summary>
+/// <remarks>
+/// One writer task owns the write connection and commits appends in batches, so callers on the loop
+/// await a commit without ever blocking the loop on disk.
+/// </remarks>
+internal sealed class NotificationOutbox : IAsyncDisposable
+{
+    private const int BatchSize = 256;
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<(string Channel, string User), ImmutableSubscribers> _subscribers = new();
+    private readonly SqliteConnection _writer;
+    private readonly string _readConnection;
+    private readonly OutboxOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+    private readonly Task _writing;
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastId;
+    private DateTimeOffset _lastPrune;
+
+    private NotificationOutbox(string path, SqliteConnection writer, OutboxOptions options, TimeProvider clock, ILogger log)
+    {
+        Path = path;
+        _writer = writer;
+        _readConnection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = 5 }.ToString();
+        _options = options;
+        _clock = clock;
+        _log = log;
+        _lastId = Scalar("SELECT COALESCE(MAX(id), 0) FROM notifications");
+        _lastPrune = clock.GetUtcNow();
+        Prune();
+        _writing = Task.Run(WriteAsync, CancellationToken.None);
+    }
+
+    /// <summary>The SQLite file.</summary>
+    public string Path { get; }
+
+    /// <summary>The id of the last message committed.</summary>
+    public long LastId => Interlocked.Read(ref _lastId);
+
+    /// <summary>False once disposed.</summary>
+    public bool IsOpen { get; private set; } = true;
+
+    /// <summary>Opens (creating it if needed) the outbox at <paramref name="path"/> and starts its writer.</summary>
+    /// <exception cref="IOException">The file cannot be opened or is not an outbox; the message names it.</exception>
+    public static NotificationOutbox Open(string path, OutboxOptions options, TimeProvider clock, ILogger<NotificationOutbox> log)
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 5 }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA journal_mode=WAL;
+                PRAGMA synchronous=NORMAL;
+                PRAGMA busy_timeout=1000;
+                CREATE TABLE IF NOT EXISTS notifications (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    channel TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    priority TEXT NOT NULL,
+                    request_id TEXT NULL,
+                    created_at INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (channel, user, id);
+                CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+                """;
+            command.ExecuteNonQuery();
+            return new NotificationOutbox(path, connection, options, clock, log);
+        }
+        catch (Exception ex) when (ex is SqliteException or UnauthorizedAccessException)
+        {
+            connection?.Dispose();
+            throw new IOException($"Cannot open the notification outbox {path}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes a message for <paramref name="user"/> on <paramref name="channel"/>; completes once it is committed, with it as stored.</summary>
+    public Task<StoredNotification> AppendAsync(string channel, string user, string kind, string text, string priority, string? requestId = null)
+    {
+        var pending = new PendingAppend(channel, user, kind, text, priority, requestId);
+        if (!_appends.Writer.TryWrite(pending))
+        {
+            return Task.FromException<StoredNotification>(new ObjectDisposedException(nameof(NotificationOutbox), "The outbox is closed: the host is stopping."));
+        }
+
+        return pending.Done.Task;
+    }
+
+    /// <summary>Starts delivering <paramref name="user"/>'s new messages on <paramref name="channel"/> as they commit.</summary>
+    public OutboxSubscription Subscribe(string channel, string user)
+    {
+        var subscription = new OutboxSubscription(channel, user, Unsubscribe);
+        _subscribers.AddOrUpdate((channel, user), _ => new ImmutableSubscribers([subscription]), (_, list) => list.With(subscription));
+        if (!IsOpen)
+        {
+            subscription.Close();
+        }
+
+        return subscription;
+    }
+
+    /// <summary>Messages for <paramref name="user"/> on <paramref name="channel"/> (every user when null) after <paramref name="afterId"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<StoredNotification>> ReadAsync(string channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new SqliteConnection(_readConnection);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = user is null
+            ? "SELECT id, channel, user, kind, text, priority, request_id, created_at FROM notifications WHERE channel = $channel AND id > $after ORDER BY id LIMIT $limit"
+            : "SELECT id, channel, user, kind, text, priority, request_id, created_at FROM notifications WHERE channel = $channel AND user = $user AND id > $after ORDER BY id LIMIT $limit";
+        command.Parameters.AddWithValue("$channel", channel);
+        command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
+        command.Parameters.AddWithValue("$after", afterId);
+        command.Parameters.AddWithValue("$limit", limit);
+        var found = new List<StoredNotification>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(new StoredNotification(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+        }
+
+        return found;
+    }
+
+    /// <summary>Completes once a message with an id above <paramref name="afterId"/> is committed (at once if one is).</summary>
+    public Task WaitForAppendAsync(long afterId, CancellationToken cancellationToken)
+    {
+        var appended = Volatile.Read(ref _appended);
+        return LastId > afterId ? Task.CompletedTask : appended.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The last id a named reader (a webhook) has delivered; 0 when it never delivered.</summary>
+    public async Task<long> ReadCursorAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new SqliteConnection(_readConnection);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT last_id FROM cursors WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long id ? id : 0;
+    }
+
+    /// <summary>Records that <paramref name="name"/> delivered everything up to <paramref name="lastId"/>; committed with the appends.</summary>
+    public Task SaveCursorAsync(string name, long lastId)
+    {
+        var pending = new PendingAppend(name, string.Empty, CursorKind, string.Empty, string.Empty, null) { CursorId = lastId };
+        return _appends.Writer.TryWrite(pending)
+            ? pending.Done.Task
+            : Task.FromException(new ObjectDisposedException(nameof(NotificationOutbox), "The outbox is closed: the host is stopping."));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!IsOpen)
+        {
+            return;
+        }
+
+        IsOpen = false;
+        _appends.Writer.TryComplete();
+        await _writing.ConfigureAwait(false);
+        foreach (var list in _subscribers.Values)
+        {
+            foreach (var subscription in list.Items)
+            {
+                subscription.Close();
+            }
+        }
+
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        SqliteConnection.ClearAllPools();
+    }
+
+    private const string CursorKind = "\0cursor";
+
+    private void Unsubscribe(OutboxSubscription subscription)
+    {
+        var key = (subscription.Channel, subscription.User);
+        while (_subscribers.TryGetValue(key, out var list))
+        {
+            var next = list.Without(subscription);
+            if (next.Items.Length == 0
+                ? _subscribers.TryRemove(new KeyValuePair<(string, string), ImmutableSubscribers>(key, list))
+                : _subscribers.TryUpdate(key, next, list))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<PendingAppend>(BatchSize);
+        var reader = _appends.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < BatchSize && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            try
+            {
+                Commit(batch);
+            }
+            catch (SqliteException ex)
+            {
+                _log.LogError(ex, "Writing {Count} message(s) to the outbox {Path} failed.", batch.Count, Path);
+                foreach (var pending in batch)
+                {
+                    pending.Fail(new IOException($"Writing to the notification outbox {Path} failed: {ex.Message}", ex));
+                }
+
+                continue;
+            }
+
+            foreach (var pending in batch)
+            {
+                if (pending.Stored is { } stored && _subscribers.TryGetValue((stored.Channel, stored.User), out var list))
+                {
+                    foreach (var subscription in list.Items)
+                    {
+                        subscription.Deliver(stored);
+                    }
+                }
+
+                pending.Complete();
+            }
+
+            Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            if (_clock.GetUtcNow() - _lastPrune >= PruneInterval)
+            {
+                Prune();
+            }
+        }
+    }
+
+    private void Commit(List<PendingAppend> batch)
+    {
+        var now = _clock.GetUtcNow();
+        using var transaction = _writer.BeginTransaction();
+        using var insert = _writer.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO notifications (channel, user, kind, text, priority, request_id, created_at) VALUES ($channel, $user, $kind, $text, $priority, $request, $at) RETURNING id";
+        var channel = insert.Parameters.Add("$channel", SqliteType.Text);
+        var user = insert.Parameters.Add("$user", SqliteType.Text);
+        var kind = insert.Parameters.Add("$kind", SqliteType.Text);
+        var text = insert.Parameters.Add("$text", SqliteType.Text);
+        var priority = insert.Parameters.Add("$priority", SqliteType.Text);
+        var request = insert.Parameters.Add("$request", SqliteType.Text);
+        var at = insert.Parameters.Add("$at", SqliteType.Integer);
+        using var cursor = _writer.CreateCommand();
+        cursor.Transaction = transaction;
+        cursor.CommandText = "INSERT INTO cursors (name, last_id) VALUES ($name, $id) ON CONFLICT(name) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)";
+        var cursorName = cursor.Parameters.Add("$name", SqliteType.Text);
+        var cursorId = cursor.Parameters.Add("$id", SqliteType.Integer);
+        long last = 0;
+        foreach (var pending in batch)
+        {
+            if (pending.Kind == CursorKind)
+            {
+                cursorName.Value = pending.Channel;
+                cursorId.Value = pending.CursorId;
+                cursor.ExecuteNonQuery();
+                continue;
+            }
+
+            channel.Value = pending.Channel;
+            user.Value = pending.User;
+            kind.Value = pending.Kind;
+            text.Value = pending.Text;
+            priority.Value = pending.Priority;
+            request.Value = (object?)pending.RequestId ?? DBNull.Value;
+            at.Value = now.ToUnixTimeMilliseconds();
+            last = (long)insert.ExecuteScalar()!;
+            pending.Stored = new StoredNotification(last, pending.Channel, pending.User, pending.Kind, pending.Text, pending.Priority, pending.RequestId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()));
+        }
+
+        transaction.Commit();
+        if (last > 0)
+        {
+            Interlocked.Exchange(ref _lastId, last);
+        }
+    }
+
+    private void Prune()
+    {
+        _lastPrune = _clock.GetUtcNow();
+        using var command = _writer.CreateCommand();
+        command.CommandText = "DELETE FROM notifications WHERE created_at < $oldest OR id <= $lastId - $max";
+        command.Parameters.AddWithValue("$oldest", (_lastPrune - _options.MaxAge).ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$lastId", LastId);
+        command.Parameters.AddWithValue("$max", _options.MaxCount);
+        var removed = command.ExecuteNonQuery();
+        if (removed > 0)
+        {
+            _log.LogDebug("Pruned {Count} message(s) from the outbox.", removed);
+        }
+    }
+
+    private long Scalar(string sql)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private sealed class PendingAppend(string channel, string user, string kind, string text, string priority, string? requestId)
+    {
+        private readonly TaskCompletionSource<StoredNotification> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Channel { get; } = channel;
+
+        public string User { get; } = user;
+
+        public string Kind { get; } = kind;
+
+        public string Text { get; } = text;
+
+        public string Priority { get; } = priority;
+
+        public string? RequestId { get; } = requestId;
+
+        public long CursorId { get; init; }
+
+        public StoredNotification? Stored { get; set; }
+
+        public TaskCompletionSource<StoredNotification> Done => _done;
+
+        public void Complete() => _done.TrySetResult(Stored ?? new StoredNotification(CursorId, Channel, User, Kind, Text, Priority, RequestId, default));
+
+        public void Fail(Exception ex) => _done.TrySetException(ex);
+    }
+
+    /// <summary>A copy-on-write list, so delivery reads it without a lock.</summary>
+    private sealed record ImmutableSubscribers(OutboxSubscription[] Items)
+    {
+        public ImmutableSubscribers With(OutboxSubscription item) => new([.. Items, item]);
+
+        public ImmutableSubscribers Without(OutboxSubscription item) => new([.. Items.Where(i => !ReferenceEquals(i, item))]);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Hosting;
+
+namespace AgentPlugins.Host.Notifications;
+
+/// <summary>
+/// Carries one channel's messages out of the durable outbox, in order, each once it is delivered:
+/// reads after its saved cursor, hands each wanted message to <see cref="DeliverAsync"/>, and moves
+/// the cursor on. A failed delivery is tried again after a growing pause (up to 30 s); nothing is
+/// skipped, so a receiver that is down gets everything once it is back, across host restarts too.
+/// </summary>
+internal abstract class OutboxFollower(NotificationOutbox outbox, string channel, string cursorName, TimeProvider clock) : BackgroundService
+{
+    private const int Page = 100;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether this follower delivers <paramref name="message"/>; the others are passed over.</summary>
+    protected abstract bool Wants(StoredNotification message);
+
+    /// <summary>Delivers one message; false to try it again later.</summary>
+    protected abstract Task<bool> DeliverAsync(StoredNotification message, CancellationToken cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var cursor = await outbox.ReadCursorAsync(cursorName, stoppingToken).ConfigureAwait(false);
+            var backoff = FirstBackoff;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var page = await outbox.ReadAsync(channel, null, cursor, Page, stoppingToken).ConfigureAwait(false);
+                if (page.Count == 0)
+                {
+                    await outbox.WaitForAppendAsync(cursor, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                foreach (var message in page)
+                {
+                    if (Wants(message) && !await DeliverAsync(message, stoppingToken).ConfigureAwait(false))
+                    {
+                        await Task.Delay(backoff, clock, stoppingToken).ConfigureAwait(false);
+                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                        break;
+                    }
+
+                    backoff = FirstBackoff;
+                    cursor = message.Id;
+                    await outbox.SaveCursorAsync(cursorName, cursor).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the cursor says where to go on next time.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The outbox closed under us: the host is stopping.
+        }
+    }
+}
