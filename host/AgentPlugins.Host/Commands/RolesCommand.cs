@@ -169,6 +169,11 @@ internal static class RolesCommand
         var text = new StringBuilder();
         var culture = CultureInfo.InvariantCulture;
         text.AppendLine(culture, $"host pid {status.ProcessId}, roles from {status.RolesFolder}; retired generations: {status.Unloaded} unloaded, {status.Leaked} leaked");
+        if (status.DataFiles is { Count: > 0 } files)
+        {
+            text.AppendLine(culture, $"data folder: {string.Join(", ", files.Select(f => string.Create(culture, $"{f.File} {f.Bytes / 1024.0:N0} KB")))}; {files.Sum(f => f.Bytes) / (1024.0 * 1024.0):N1} MB in all");
+        }
+
         if (status.Roles.Count == 0)
         {
             text.AppendLine("no role files");

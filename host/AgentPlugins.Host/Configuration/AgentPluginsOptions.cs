@@ -1,7 +1,4 @@
 using AgentPlugins.Host.Agents;
-using AgentPlugins.Host.Channels.Slack;
-using AgentPlugins.Host.Channels.Webhooks;
-using AgentPlugins.Host.FrontDoor;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Scheduling;

@@ -1,8 +1,8 @@
 using AgentPlugins.Host.Channels;
-using AgentPlugins.Host.Channels.Slack;
-using AgentPlugins.Host.Channels.Webhooks;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.FrontDoor.Slack;
 using AgentPlugins.Host.Notifications;
+using AgentPlugins.Host.Notifications.Webhooks;
 using AgentPlugins.Host.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

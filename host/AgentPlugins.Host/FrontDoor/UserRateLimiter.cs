@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using AgentPlugins.Host.Configuration;
 
 namespace AgentPlugins.Host.FrontDoor;
 

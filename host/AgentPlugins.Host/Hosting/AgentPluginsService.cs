@@ -1,4 +1,5 @@
 using System.Reactive.Linq;
+using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Audit;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;

@@ -112,7 +112,8 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<RoleLifecycle>(),
             sp.GetRequiredService<UnloadVerifier>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<HostStatusPublisher>>()));
+            sp.GetRequiredService<ILogger<HostStatusPublisher>>(),
+            sp.GetRequiredService<DataFolderUsage>()));
         services.AddSingleton(sp => new RoleSupervisor(
             Options(sp).Storage.DataFolder,
             Options(sp).Loop,

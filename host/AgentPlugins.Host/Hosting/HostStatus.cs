@@ -1,3 +1,5 @@
+using AgentPlugins.Host.Storage;
+
 namespace AgentPlugins.Host.Hosting;
 
 /// <summary>What a running host says about itself in the data folder, for <c>host roles</c>.</summary>
@@ -15,4 +17,5 @@ internal sealed record HostStatus(
     string RolesFolder,
     IReadOnlyList<HostRoleStatus> Roles,
     long Unloaded,
-    long Leaked);
+    long Leaked,
+    IReadOnlyList<DataFileSize>? DataFiles = null);

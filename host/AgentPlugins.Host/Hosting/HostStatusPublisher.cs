@@ -1,6 +1,7 @@
 using System.Reactive.Linq;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Host.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Hosting;
@@ -12,6 +13,7 @@ namespace AgentPlugins.Host.Hosting;
 internal sealed class HostStatusPublisher : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan DataRefresh = TimeSpan.FromSeconds(30);
 
     private readonly string _dataFolder;
     private readonly string _rolesFolder;
@@ -21,10 +23,12 @@ internal sealed class HostStatusPublisher : IDisposable
     private readonly TimeProvider _clock;
     private readonly DateTimeOffset _processStartedAt = HostStatusFile.CurrentProcessStartedAt();
     private readonly Lock _writeGate = new();
+    private readonly DataFolderUsage? _dataUsage;
     private IDisposable? _subscription;
 
-    public HostStatusPublisher(string dataFolder, string rolesFolder, RoleLifecycle lifecycle, UnloadVerifier verifier, TimeProvider clock, ILogger<HostStatusPublisher> log)
+    public HostStatusPublisher(string dataFolder, string rolesFolder, RoleLifecycle lifecycle, UnloadVerifier verifier, TimeProvider clock, ILogger<HostStatusPublisher> log, DataFolderUsage? dataUsage = null)
     {
+        _dataUsage = dataUsage;
         _clock = clock;
         _dataFolder = dataFolder;
         _rolesFolder = rolesFolder;
@@ -36,7 +40,10 @@ internal sealed class HostStatusPublisher : IDisposable
     public void Start()
     {
         // Unload verdicts reach the lifecycle's stream too (Unloaded / Leaked), so one stream is enough.
-        _subscription = _lifecycle.Changes.Sample(Interval).Subscribe(_ => Write());
+        // Data files grow without any generation changing: their sizes are refreshed on a slow tick too.
+        _subscription = _lifecycle.Changes.Select(_ => 0L).Merge(Observable.Interval(DataRefresh))
+            .Sample(Interval)
+            .Subscribe(_ => Write());
         Write();
     }
 
@@ -52,7 +59,7 @@ internal sealed class HostStatusPublisher : IDisposable
             [.. s.LastErrors.Select(e => e.ToString())],
             (s.State == RoleState.Active || (s.State is RoleState.Quarantined or RoleState.Failed && s.Generation > 0) ? 1 : 0) + _verifier.AliveFor(s.Path),
             _verifier.LeakedFor(s.Path)));
-        return new HostStatus(Environment.ProcessId, _processStartedAt, _clock.GetUtcNow(), _rolesFolder, [.. roles], _verifier.Unloaded, _verifier.Leaked);
+        return new HostStatus(Environment.ProcessId, _processStartedAt, _clock.GetUtcNow(), _rolesFolder, [.. roles], _verifier.Unloaded, _verifier.Leaked, _dataUsage?.Files);
     }
 
     public void Dispose()

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgentPlugins.Host.Channels.Slack;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.FrontDoor.Slack;
 using AgentPlugins.Tests.Support;
 using Microsoft.AspNetCore.Http;
 

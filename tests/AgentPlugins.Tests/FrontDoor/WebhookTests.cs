@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgentPlugins.Host.Channels.Webhooks;
+using AgentPlugins.Host.Notifications.Webhooks;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Tests.Support;
 using Microsoft.AspNetCore.Http;

@@ -31,7 +31,7 @@ public sealed class HandlerFailureTests
             private static async Task SaveAsync(SaveIntent intent, IntentContext context)
             {
                 await Task.Yield();
-                throw new IOException("the disk holding notes.db is full");
+                throw new InvalidOperationException("the disk holding notes.db is full");
             }
         }
         """;

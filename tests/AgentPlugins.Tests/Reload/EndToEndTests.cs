@@ -50,6 +50,9 @@ public sealed class EndToEndTests
             Assert.Equal(0, code);
             Assert.Contains("echo.cs(9,25): error CS0103", output, StringComparison.Ordinal);
             Assert.Contains("serving, last save failed", output, StringComparison.Ordinal);
+
+            // What the data folder holds, per file, for a host that runs for months.
+            Assert.Matches(@"data folder: .*timers\.db \d+ KB", output);
         }
         finally
         {

@@ -1,8 +1,7 @@
 using System.Threading.Channels;
-using AgentPlugins.Host.FrontDoor;
 using Microsoft.Extensions.Hosting;
 
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>
 /// Runs the Slack messages the endpoint accepted, each as a request of the Slack user on the

@@ -1,4 +1,4 @@
-namespace AgentPlugins.Host.Channels.Webhooks;
+namespace AgentPlugins.Host.Configuration;
 
 /// <summary>One entry of plugins.json <c>channels:webhooks</c>: where a user's notifications are POSTed.</summary>
 internal sealed record WebhookOptions

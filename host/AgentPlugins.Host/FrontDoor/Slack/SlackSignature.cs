@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>
 /// Slack's request signing, version 0: <c>X-Slack-Signature: v0=</c> hex HMAC-SHA256 of

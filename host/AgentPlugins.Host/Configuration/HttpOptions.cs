@@ -1,4 +1,4 @@
-namespace AgentPlugins.Host.FrontDoor;
+namespace AgentPlugins.Host.Configuration;
 
 /// <summary>plugins.json <c>http</c>: the HTTP front door (API, live events, OpenAI-compatible chat, health, metrics).</summary>
 internal sealed record HttpOptions

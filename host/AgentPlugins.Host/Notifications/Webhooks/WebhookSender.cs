@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using AgentPlugins.Host.Notifications;
+using AgentPlugins.Host.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPlugins.Host.Channels.Webhooks;
+namespace AgentPlugins.Host.Notifications.Webhooks;
 
 /// <summary>
 /// Delivers one webhook's notifications from the durable outbox (see <see cref="OutboxFollower"/>):

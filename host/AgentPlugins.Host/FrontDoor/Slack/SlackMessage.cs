@@ -1,4 +1,4 @@
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>A message a Slack user sent the app, accepted and waiting to run.</summary>
 /// <param name="EventId">Slack's id of the event, for logs.</param>

@@ -1,4 +1,4 @@
-namespace AgentPlugins.Host.Channels.Webhooks;
+namespace AgentPlugins.Host.Notifications.Webhooks;
 
 /// <summary>The JSON body POSTed to a webhook: one notification, with the id a receiver de-duplicates by.</summary>
 /// <param name="Id">The idempotency id: the same notification always has the same one, across retries and restarts.</param>

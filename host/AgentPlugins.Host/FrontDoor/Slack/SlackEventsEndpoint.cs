@@ -2,13 +2,12 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.FrontDoor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>
 /// <c>POST /slack/events</c>, Slack's Events API: verifies the v0 signature and the 5-minute window,

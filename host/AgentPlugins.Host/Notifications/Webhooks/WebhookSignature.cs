@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AgentPlugins.Host.Channels.Webhooks;
+namespace AgentPlugins.Host.Notifications.Webhooks;
 
 /// <summary>The <c>X-AgentPlugins-Signature</c> header: <c>sha256=</c> and the hex HMAC-SHA256 of the body under the webhook's secret.</summary>
 internal static class WebhookSignature

@@ -1,7 +1,7 @@
 using AgentPlugins.Host.Notifications;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>
 /// Posts what the outbox holds for Slack users, in order, resuming after outages and restarts

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>
 /// Where each Slack request was asked (conversation and thread), by request id, so its reply,

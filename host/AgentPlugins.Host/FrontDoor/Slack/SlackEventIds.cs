@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>
 /// The <c>event_id</c>s seen lately: Slack retries an event it thinks went unanswered, and each must

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.FrontDoor.Slack;
 
 /// <summary>The one Slack Web API call the channel makes: <c>chat.postMessage</c>, against <c>channels:slack:apiBase</c>.</summary>
 internal sealed class SlackApi(HttpClient client, Uri apiBase, string botToken)

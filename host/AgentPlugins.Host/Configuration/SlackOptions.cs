@@ -1,4 +1,4 @@
-namespace AgentPlugins.Host.Channels.Slack;
+namespace AgentPlugins.Host.Configuration;
 
 /// <summary>plugins.json <c>channels:slack</c>: the Events API endpoint and replies through <c>chat.postMessage</c>.</summary>
 internal sealed record SlackOptions
