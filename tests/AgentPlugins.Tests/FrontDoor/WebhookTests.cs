@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgentPlugins.Host.Notifications.Webhooks;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Notifications.Webhooks;
 using AgentPlugins.Tests.Support;
 using Microsoft.AspNetCore.Http;
 
