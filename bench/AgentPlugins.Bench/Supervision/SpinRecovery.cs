@@ -14,32 +14,8 @@ namespace AgentPlugins.Bench.Supervision;
 /// </summary>
 internal static class SpinRecovery
 {
-    private const string Spin = """
-        using System.ComponentModel;
-        using AgentPlugins.Sdk;
-        using Microsoft.SemanticKernel;
-
-        public sealed class SpinRole : IRole
-        {
-            public RoleConfig Config { get; } = new("spin", "1.0.0", "Spins in a tool", WhenToUse: "supervision bench");
-
-            public void Register(RoleBuilder role) => role.Tools(this);
-
-            [KernelFunction("spin"), Description("Never returns")]
-            public ToolResult Spin()
-            {
-                for (long i = 0; ; i++)
-                {
-                    if (i == -1)
-                    {
-                        break;
-                    }
-                }
-
-                return ToolResult.Ok("never");
-            }
-        }
-        """;
+    // The same spinning tool the supervision tests attack with.
+    private const string Spin = AttackRoles.SpinningTool;
 
     public sealed record Run(double SpinToExit, double ExitToServing, double SpinToServing);
 

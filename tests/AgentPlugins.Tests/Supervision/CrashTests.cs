@@ -1,4 +1,5 @@
 using AgentPlugins.Host.Supervision;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Supervision;
 

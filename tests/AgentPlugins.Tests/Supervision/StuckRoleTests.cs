@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentPlugins.Host.Supervision;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Supervision;
 

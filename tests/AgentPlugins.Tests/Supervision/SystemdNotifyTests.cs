@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using AgentPlugins.Host.Supervision;
+using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.Supervision;
 

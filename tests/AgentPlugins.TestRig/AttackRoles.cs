@@ -1,4 +1,4 @@
-namespace AgentPlugins.Tests.Supervision;
+namespace AgentPlugins.Tests.Support;
 
 /// <summary>Role files that attack the single loop the ways issue 10 lists; each passes <c>host validate</c>.</summary>
 internal static class AttackRoles
