@@ -14,6 +14,10 @@ internal sealed class DataFolderLock : IDisposable
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
     private const int ReadOnly = 0;
+
+    // Close-on-exec: a child process (bin/host spawning anything, a test starting processes) must not
+    // inherit the descriptor, or the folder stays locked until that child exits.
+    private static readonly int CloseOnExec = OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;
     private const int WouldBlock = 11; // EWOULDBLOCK on Linux
     private const int WouldBlockMac = 35;
 
@@ -47,7 +51,7 @@ internal sealed class DataFolderLock : IDisposable
             }
         }
 
-        var descriptor = Native.Open(folder, ReadOnly);
+        var descriptor = Native.Open(folder, ReadOnly | CloseOnExec);
         if (descriptor < 0)
         {
             throw new StorageException(folder, $"Cannot open the data folder {folder} to lock it (errno {Marshal.GetLastPInvokeError()}); check its permissions.");

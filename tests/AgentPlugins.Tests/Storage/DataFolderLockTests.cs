@@ -11,6 +11,25 @@ public sealed class DataFolderLockTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public void A_child_process_started_while_the_lock_is_held_does_not_keep_the_folder_locked()
+    {
+        var first = DataFolderLock.Acquire(_folder.Path);
+        using var child = System.Diagnostics.Process.Start("sleep", ["30"]);
+        try
+        {
+            first.Dispose();
+
+            // Had the child inherited the descriptor, the folder would stay locked until it exits.
+            using var second = DataFolderLock.Acquire(_folder.Path);
+            Assert.Equal(Path.GetFullPath(_folder.Path), second.Folder);
+        }
+        finally
+        {
+            child.Kill();
+        }
+    }
+
+    [Fact]
     public void A_second_lock_on_the_same_folder_is_refused_naming_the_folder()
     {
         using var first = DataFolderLock.Acquire(_folder.Path);
