@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -34,6 +35,21 @@ internal sealed class NotificationOutbox : IAsyncDisposable
     private long _lastId;
     private DateTimeOffset _lastPrune;
 
+    /// <summary>The outbox's file: the notifications and each follower's cursor.</summary>
+    public static readonly StoreSchema Schema = new("notification outbox", StoreSchema.Family | 0x0004, 1, "notifications", """
+        CREATE TABLE IF NOT EXISTS notifications (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel TEXT NOT NULL,
+            user TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            priority TEXT NOT NULL,
+            request_id TEXT NULL,
+            created_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (channel, user, id);
+        CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+        """);
+
     private NotificationOutbox(string path, SqliteConnection writer, OutboxOptions options, TimeProvider clock, ILogger log)
     {
         Path = path;
@@ -58,40 +74,11 @@ internal sealed class NotificationOutbox : IAsyncDisposable
     public bool IsOpen { get; private set; } = true;
 
     /// <summary>Opens (creating it if needed) the outbox at <paramref name="path"/> and starts its writer.</summary>
-    /// <exception cref="IOException">The file cannot be opened or is not an outbox; the message names it.</exception>
+    /// <exception cref="StorageException">The file cannot be opened, is damaged or is not an outbox; the message names it and the fix.</exception>
     public static NotificationOutbox Open(string path, OutboxOptions options, TimeProvider clock, ILogger<NotificationOutbox> log)
     {
-        SqliteConnection? connection = null;
-        try
-        {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 5 }.ToString());
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                PRAGMA journal_mode=WAL;
-                PRAGMA synchronous=NORMAL;
-                PRAGMA busy_timeout=1000;
-                CREATE TABLE IF NOT EXISTS notifications (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    channel TEXT NOT NULL,
-                    user TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    text TEXT NOT NULL,
-                    priority TEXT NOT NULL,
-                    request_id TEXT NULL,
-                    created_at INTEGER NOT NULL);
-                CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (channel, user, id);
-                CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
-                """;
-            command.ExecuteNonQuery();
-            return new NotificationOutbox(path, connection, options, clock, log);
-        }
-        catch (Exception ex) when (ex is SqliteException or UnauthorizedAccessException)
-        {
-            connection?.Dispose();
-            throw new IOException($"Cannot open the notification outbox {path}: {ex.Message}", ex);
-        }
+        // Opened like every data file: application id, schema version and quick_check, WAL, one manifest.
+        return new NotificationOutbox(path, SqliteStoreFile.Open(path, Schema, TimeSpan.FromSeconds(1)), options, clock, log);
     }
 
     /// <summary>Writes a message for <paramref name="user"/> on <paramref name="channel"/>; completes once it is committed, with it as stored.</summary>

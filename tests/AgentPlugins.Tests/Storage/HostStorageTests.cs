@@ -16,15 +16,7 @@ public sealed class HostStorageTests : IDisposable
 
     public HostStorageTests()
     {
-        _folder.Write("roles/timer.cs", File.ReadAllText(Repository.SampleRole("timer.cs")));
-        _folder.Write("plugins.json", """
-            {
-              "roles": { "folder": "roles" },
-              "storage": { "dataFolder": "data" },
-              "timers": { "timeZone": "UTC", "maxPerUser": 100000 },
-              "channels": { "console": { "enabled": true, "user": "ann" } }
-            }
-            """);
+        TimerHostFolder.Write(_folder);
     }
 
     private string Config => Path.Combine(_folder.Path, "plugins.json");

@@ -23,6 +23,17 @@ public sealed class StoreFileTests : IDisposable
     private string TimersDb => Path.Combine(_folder.Path, "timers.db");
 
     [Fact]
+    public void The_notification_outbox_is_checked_like_every_data_file()
+    {
+        var outbox = _folder.Write("outbox.db", "not a database, and far too short to be one");
+
+        var refused = Assert.Throws<StorageException>(() => Host.Notifications.NotificationOutbox.Open(
+            outbox, new Host.Configuration.OutboxOptions(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Host.Notifications.NotificationOutbox>.Instance));
+
+        Assert.Contains(outbox, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_new_file_is_marked_as_ours_versioned_with_incremental_vacuum_and_listed()
     {
         using (var store = new TimerStore(TimersDb))

@@ -15,15 +15,7 @@ public sealed class BurstCrashTests : IDisposable
 
     public BurstCrashTests()
     {
-        _folder.Write("roles/timer.cs", File.ReadAllText(Repository.SampleRole("timer.cs")));
-        _folder.Write("plugins.json", """
-            {
-              "roles": { "folder": "roles" },
-              "storage": { "dataFolder": "data" },
-              "timers": { "timeZone": "UTC", "maxPerUser": 100000 },
-              "channels": { "console": { "enabled": true, "user": "ann" } }
-            }
-            """);
+        TimerHostFolder.Write(_folder);
     }
 
     public void Dispose()
