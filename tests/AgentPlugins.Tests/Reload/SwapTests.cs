@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;
@@ -94,6 +97,8 @@ public sealed class SwapTests
         await host.Bus.PublishAsync(new BusEvent("WORK"), EventOrigin.Host);
         await Task.Delay(50);
 
+        // The old generation drains up to the timeout, then is withdrawn and handed to the verifier.
+        var withdrawn = host.Roles.Changes.FirstAsync(c => c.State == GenerationState.Withdrawn && c.Number == 1).ToTask();
         var swapped = System.Diagnostics.Stopwatch.StartNew();
         Assert.Empty(await host.LoadSourceAsync(host.PathOf("echo.cs"), SampleRoles.Echo("v2")));
         Assert.Equal("v2", await host.PingAsync());
@@ -101,6 +106,7 @@ public sealed class SwapTests
         Assert.InRange(swapped.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
 
         // The stuck handler's pending delay still holds the old generation's code: leaked, with the reason.
+        await withdrawn.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(await host.Unloads.WaitIdleAsync(TimeSpan.FromSeconds(30)));
         var verdict = Assert.Single(host.Unloads.Recent);
         Assert.Equal(UnloadOutcome.Leaked, verdict.Outcome);
