@@ -105,19 +105,27 @@ public sealed class WatcherTests
 
         // Twenty saves a few milliseconds apart (about 60 ms in all), like an editor's burst.
         var burst = System.Diagnostics.Stopwatch.StartNew();
+        var gaps = new List<double>();
         for (var i = 1; i <= 20; i++)
         {
+            var before = burst.Elapsed.TotalMilliseconds;
             host.Write("echo.cs", SampleRoles.Echo($"b{i:D2}"));
             Thread.Sleep(3);
+            gaps.Add(burst.Elapsed.TotalMilliseconds - before);
         }
 
         var elapsed = burst.Elapsed;
+
+        // A writer stalled by a loaded machine (a gap far above the burst's usual one) may rightly be
+        // taken as two saves; only those stalls earn an extra compile.
+        var usual = gaps.Order().ElementAt(gaps.Count / 2);
+        var stalls = gaps.Count(g => g > Math.Max(4 * usual, 20));
         var final = Host.Compilation.RoleFile.HashOf(SampleRoles.Echo("b20"));
         await host.WaitForAsync("echo.cs", s => s.State == RoleState.Active && s.ContentHash == final);
         await Task.Delay(300);
 
         Assert.Equal("b20", await host.PingAsync());
         var compiled = host.CompileCache.Compiles - compiles;
-        Assert.True(compiled is >= 1 and <= 3, $"{compiled} compiles for a burst of 20 writes in {elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(compiled >= 1 && compiled <= 3 + stalls, $"{compiled} compiles for a burst of 20 writes in {elapsed.TotalMilliseconds:F0} ms ({stalls} stalls of the writer)");
     }
 }
