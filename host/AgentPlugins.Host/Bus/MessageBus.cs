@@ -27,7 +27,6 @@ internal sealed class MessageBus
     public MessageBus(EventLoop loop, IntentProcessor intents, TimeProvider clock, ILogger<MessageBus> log)
     {
         _loop = loop;
-        loop.EventDispatch = (busEvent, origin) => Dispatch(busEvent, origin);
         _intents = intents;
         _clock = clock;
         _log = log;
@@ -74,10 +73,10 @@ internal sealed class MessageBus
 
     /// <summary>Publishes from any thread; waits while the loop's ingress is full.</summary>
     public ValueTask PublishAsync(BusEvent busEvent, EventOrigin origin, CancellationToken cancellationToken = default) =>
-        _loop.EnqueueEventAsync(busEvent, origin, cancellationToken);
+        _loop.PostAsync(new EventWork(this, busEvent, origin), cancellationToken);
 
     /// <summary>Publishes from any thread unless the loop's ingress is full.</summary>
-    public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryEnqueueEvent(busEvent, origin);
+    public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryPost(new EventWork(this, busEvent, origin));
 
     /// <summary>
     /// Dispatches now, on the loop, and returns how many subscribers got the event (or keep it, held
@@ -99,7 +98,7 @@ internal sealed class MessageBus
         ArgumentNullException.ThrowIfNull(gate);
         var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         gate.ContinueWith(
-            _ => _loop.PostInternal(new CallbackWork(
+            _ => _loop.Continue(new CallbackWork(
                 _ =>
                 {
                     try
@@ -133,7 +132,7 @@ internal sealed class MessageBus
             {
                 if (subscription.Owner == owner && !owner.Silenced)
                 {
-                    Deliver(subscription, busEvent, context, origin.DeliveryId);
+                    Deliver(subscription, busEvent, context, origin);
                 }
             }
         }
@@ -163,13 +162,13 @@ internal sealed class MessageBus
                 continue;
             }
 
-            Deliver(subscription, busEvent, context, origin.DeliveryId);
+            Deliver(subscription, busEvent, context, origin);
         }
 
         return handlers;
     }
 
-    private void Deliver(Subscription subscription, BusEvent busEvent, EventContext context, string? deliveryId)
+    private void Deliver(Subscription subscription, BusEvent busEvent, EventContext context, EventOrigin origin)
     {
         _delivered++;
         var intents = Call(subscription, busEvent, context);
@@ -178,7 +177,7 @@ internal sealed class MessageBus
             return;
         }
 
-        var from = new IntentOrigin(subscription.Owner.Role, context) { DeliveryId = deliveryId };
+        var from = new IntentOrigin(subscription.Owner.Role, context) { Answering = origin };
         for (var i = 0; i < intents.Count; i++)
         {
             _intents.Submit(intents[i], from);
@@ -230,4 +229,10 @@ internal sealed class MessageBus
     }
 
     private sealed record Subscription(BusSubscriber Owner, string HandlerName, Func<BusEvent, EventContext, IEnumerable<Intent>> Handler, RoleCall Call);
+
+    /// <summary>One published event on its way through the loop to <see cref="Dispatch"/>.</summary>
+    private sealed class EventWork(MessageBus bus, BusEvent busEvent, EventOrigin origin) : LoopWork
+    {
+        public override void Run() => bus.Dispatch(busEvent, origin);
+    }
 }

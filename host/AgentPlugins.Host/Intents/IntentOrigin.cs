@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Loop;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Host.Intents;
@@ -5,6 +6,6 @@ namespace AgentPlugins.Host.Intents;
 /// <summary>Who produced an intent (a role, or <c>host</c>) and the event or request it answered.</summary>
 internal sealed record IntentOrigin(string Producer, EventContext Context)
 {
-    /// <summary>The delivery the answered event belongs to (a timer's id), when it may be delivered again; see <see cref="Loop.EventOrigin.DeliveryId"/>.</summary>
-    public string? DeliveryId { get; init; }
+    /// <summary>The published event the intent answers, when an event handler produced it (its <see cref="EventOrigin.DeliveryId"/> de-duplicates re-deliveries).</summary>
+    public EventOrigin? Answering { get; init; }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Loop;
@@ -12,7 +11,7 @@ namespace AgentPlugins.Host.Loop;
 /// </summary>
 internal sealed class EventLoop : IAsyncDisposable
 {
-    private readonly Channel<Ingress> _ingress;
+    private readonly Channel<LoopWork> _ingress;
     private readonly ConcurrentQueue<LoopWork> _internal = new();
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,7 +28,7 @@ internal sealed class EventLoop : IAsyncDisposable
     public EventLoop(LoopOptions options, TimeProvider clock, ILogger<EventLoop> log)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ingress = Channel.CreateBounded<Ingress>(new BoundedChannelOptions(options.IngressCapacity)
+        _ingress = Channel.CreateBounded<LoopWork>(new BoundedChannelOptions(options.IngressCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -72,66 +71,24 @@ internal sealed class EventLoop : IAsyncDisposable
         _watchdog.Start();
     }
 
-    /// <summary>Posts work from outside the loop, waiting while the ingress queue is full.</summary>
-    public ValueTask EnqueueAsync(LoopWork work, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Posts <paramref name="work"/> to the loop, waiting while the ingress queue is full. Posted from
+    /// the loop itself it never waits (the loop cannot wait on itself).
+    /// </summary>
+    public ValueTask PostAsync(LoopWork work, CancellationToken cancellationToken = default) =>
+        TryPost(work) ? ValueTask.CompletedTask : PostSlowAsync(work, cancellationToken);
+
+    /// <summary>Posts <paramref name="work"/> like <see cref="PostAsync"/>, but returns false instead of waiting when the ingress queue is full or closed.</summary>
+    public bool TryPost(LoopWork work)
     {
+        ArgumentNullException.ThrowIfNull(work);
         if (IsOnLoop)
         {
-            PostInternal(work);
-            return ValueTask.CompletedTask;
-        }
-
-        if (_ingress.Writer.TryWrite(new Ingress(work, null, null)))
-        {
-            Wake();
-            return ValueTask.CompletedTask;
-        }
-
-        return EnqueueSlowAsync(new Ingress(work, null, null), cancellationToken);
-    }
-
-    /// <summary>Where events published with <see cref="TryEnqueueEvent"/> are dispatched, on the loop.</summary>
-    public Action<BusEvent, EventOrigin>? EventDispatch { get; set; }
-
-    /// <summary>Posts an event for <see cref="EventDispatch"/>; events travel inline, so publishing allocates no work item.</summary>
-    public bool TryEnqueueEvent(BusEvent busEvent, EventOrigin origin)
-    {
-        if (IsOnLoop)
-        {
-            PostInternal(new EventWork(this, busEvent, origin));
+            Continue(work);
             return true;
         }
 
-        if (!_ingress.Writer.TryWrite(new Ingress(null, busEvent, origin)))
-        {
-            return false;
-        }
-
-        Wake();
-        return true;
-    }
-
-    /// <summary>Posts an event for <see cref="EventDispatch"/>, waiting while the ingress queue is full.</summary>
-    public ValueTask EnqueueEventAsync(BusEvent busEvent, EventOrigin origin, CancellationToken cancellationToken = default)
-    {
-        if (TryEnqueueEvent(busEvent, origin))
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        return EnqueueSlowAsync(new Ingress(null, busEvent, origin), cancellationToken);
-    }
-
-    /// <summary>Posts work from outside the loop unless the ingress queue is full or closed.</summary>
-    public bool TryEnqueue(LoopWork work)
-    {
-        if (IsOnLoop)
-        {
-            PostInternal(work);
-            return true;
-        }
-
-        if (!_ingress.Writer.TryWrite(new Ingress(work, null, null)))
+        if (!_ingress.Writer.TryWrite(work))
         {
             return false;
         }
@@ -144,7 +101,7 @@ internal sealed class EventLoop : IAsyncDisposable
     public async Task<T> InvokeAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken = default)
     {
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await EnqueueAsync(new CallbackWork(_ => Forward(work, result), null), cancellationToken).ConfigureAwait(false);
+        await PostAsync(new CallbackWork(_ => Forward(work, result), null), cancellationToken).ConfigureAwait(false);
         return await result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -226,7 +183,12 @@ internal sealed class EventLoop : IAsyncDisposable
 
     internal void CountDropped() => Interlocked.Increment(ref _dropped);
 
-    internal void PostInternal(LoopWork work)
+    /// <summary>
+    /// Queues the continuation of work the loop already admitted (an <c>await</c> resuming, a gate
+    /// opening), from any thread. It bypasses the bounded ingress on purpose: holding a continuation
+    /// back behind new ingress could deadlock the work that ingress waits for.
+    /// </summary>
+    internal void Continue(LoopWork work)
     {
         _internal.Enqueue(work);
         Wake();
@@ -246,9 +208,9 @@ internal sealed class EventLoop : IAsyncDisposable
         }
     }
 
-    private async ValueTask EnqueueSlowAsync(Ingress item, CancellationToken cancellationToken)
+    private async ValueTask PostSlowAsync(LoopWork work, CancellationToken cancellationToken)
     {
-        await _ingress.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        await _ingress.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
         Wake();
     }
 
@@ -274,17 +236,9 @@ internal sealed class EventLoop : IAsyncDisposable
                     continue;
                 }
 
-                if (reader.TryRead(out var item))
+                if (reader.TryRead(out work))
                 {
-                    if (item.Work is not null)
-                    {
-                        Execute(item.Work);
-                    }
-                    else
-                    {
-                        Dispatch(item.Event!, item.Origin!);
-                    }
-
+                    Execute(work);
                     continue;
                 }
 
@@ -310,20 +264,6 @@ internal sealed class EventLoop : IAsyncDisposable
         }
     }
 
-    private void Dispatch(BusEvent busEvent, EventOrigin origin)
-    {
-        try
-        {
-            EventDispatch!(busEvent, origin);
-        }
-        catch (Exception ex)
-        {
-            _log.LogError(ex, "Dispatching {EventType} failed.", busEvent.Type);
-        }
-
-        _completed++;
-    }
-
     private void Execute(LoopWork work)
     {
         try
@@ -336,14 +276,5 @@ internal sealed class EventLoop : IAsyncDisposable
         }
 
         _completed++;
-    }
-
-    /// <summary>One entry of the ingress queue: a piece of work, or an event carried inline.</summary>
-    private readonly record struct Ingress(LoopWork? Work, BusEvent? Event, EventOrigin? Origin);
-
-    /// <summary>An event the loop publishes to itself; rare enough to allocate.</summary>
-    private sealed class EventWork(EventLoop loop, BusEvent busEvent, EventOrigin origin) : LoopWork
-    {
-        public override void Run() => loop.EventDispatch!(busEvent, origin);
     }
 }

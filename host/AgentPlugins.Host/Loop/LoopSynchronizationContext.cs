@@ -6,7 +6,7 @@ namespace AgentPlugins.Host.Loop;
 /// </summary>
 internal sealed class LoopSynchronizationContext(EventLoop loop) : SynchronizationContext
 {
-    public override void Post(SendOrPostCallback d, object? state) => loop.PostInternal(new CallbackWork(d, state));
+    public override void Post(SendOrPostCallback d, object? state) => loop.Continue(new CallbackWork(d, state));
 
     public override void Send(SendOrPostCallback d, object? state)
     {
@@ -18,7 +18,7 @@ internal sealed class LoopSynchronizationContext(EventLoop loop) : Synchronizati
 
         using var done = new ManualResetEventSlim();
         Exception? failure = null;
-        loop.PostInternal(new CallbackWork(
+        loop.Continue(new CallbackWork(
             _ =>
             {
                 try

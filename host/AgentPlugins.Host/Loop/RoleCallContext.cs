@@ -7,7 +7,7 @@ namespace AgentPlugins.Host.Loop;
 /// </summary>
 internal sealed class RoleCallContext(EventLoop loop, RoleCall call) : SynchronizationContext
 {
-    public override void Post(SendOrPostCallback d, object? state) => loop.PostInternal(new Continuation(loop, call, d, state));
+    public override void Post(SendOrPostCallback d, object? state) => loop.Continue(new Continuation(loop, call, d, state));
 
     public override void Send(SendOrPostCallback d, object? state) => loop.SynchronizationContext.Send(d, state);
 

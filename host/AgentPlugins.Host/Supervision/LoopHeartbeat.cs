@@ -85,7 +85,7 @@ internal sealed class LoopHeartbeat : IAsyncDisposable
     private void Request()
     {
         // One request at a time: a stuck loop must not pile them up.
-        if (Interlocked.Exchange(ref _waiting, 1) == 0 && !_loop.TryEnqueue(_beat))
+        if (Interlocked.Exchange(ref _waiting, 1) == 0 && !_loop.TryPost(_beat))
         {
             Volatile.Write(ref _waiting, 0);
         }

@@ -475,7 +475,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             Telemetry.HostMetrics.TimerLateness.Record(Math.Max(0, NowMs() - timer.DueAtMs));
             try
             {
-                await _loop.EnqueueAsync(expiry).ConfigureAwait(false);
+                await _loop.PostAsync(expiry).ConfigureAwait(false);
             }
             catch (ChannelClosedException)
             {

@@ -68,7 +68,7 @@ internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger l
     public Task InvokeAsync(Intent intent, IntentOrigin origin, IntentRoute route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return origin?.DeliveryId is { } delivery && _counts.TryGetValue(delivery, out var counts) && EffectOf(intent) is { } effect
+        return origin?.Answering?.DeliveryId is { } delivery && _counts.TryGetValue(delivery, out var counts) && EffectOf(intent) is { } effect
             ? Once(route, intent, origin, delivery, Key(counts, effect))
             : route.Handle(intent, origin!);
     }

@@ -131,11 +131,11 @@ public sealed class EventLoopTests
 
         for (var i = 0; i < 4; i++)
         {
-            Assert.True(loop.TryEnqueue(work));
+            Assert.True(loop.TryPost(work));
         }
 
-        Assert.False(loop.TryEnqueue(work));
-        var waiting = loop.EnqueueAsync(work).AsTask();
+        Assert.False(loop.TryPost(work));
+        var waiting = loop.PostAsync(work).AsTask();
         await Task.Delay(50);
         Assert.False(waiting.IsCompleted);
 
@@ -154,7 +154,7 @@ public sealed class EventLoopTests
         var ran = 0;
 
         // From the loop, 1,000 posts into a capacity-1 ingress must neither fail nor deadlock.
-        var accepted = await loop.InvokeAsync(() => Task.FromResult(Enumerable.Range(0, 1000).Count(_ => loop.TryEnqueue(new CallbackWork(_ => ran++, null)))));
+        var accepted = await loop.InvokeAsync(() => Task.FromResult(Enumerable.Range(0, 1000).Count(_ => loop.TryPost(new CallbackWork(_ => ran++, null)))));
         await loop.InvokeAsync(() => { });
 
         Assert.Equal(1000, accepted);
@@ -173,7 +173,7 @@ public sealed class EventLoopTests
 
         Assert.True(loop.Stopped.IsCompleted);
         Assert.True(finished);
-        Assert.False(loop.TryEnqueue(new CallbackWork(_ => { }, null)));
+        Assert.False(loop.TryPost(new CallbackWork(_ => { }, null)));
         await loop.DisposeAsync();
 
         async Task Finish()

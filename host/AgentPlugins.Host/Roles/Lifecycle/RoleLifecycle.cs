@@ -237,7 +237,7 @@ internal sealed class RoleLifecycle : IDisposable
         UpdateStatus(generation.Path, status => status with { State = RoleState.Quarantined, LastErrors = why });
         _log.LogWarning("Role {Role} generation {Generation} is quarantined: {Reason}", role, generation.Number, reason);
         Publish(generation, GenerationState.Quarantined, why);
-        _loop.PostInternal(new CallbackWork(_ => Unlist(generation), null));
+        _loop.Continue(new CallbackWork(_ => Unlist(generation), null));
         return new QuarantineOutcome(role, generation.Number);
     }
 
@@ -536,7 +536,7 @@ internal sealed class RoleLifecycle : IDisposable
             generation.MoveTo(GenerationState.Draining);
             Publish(generation, GenerationState.Draining, []);
             _ = generation.DrainAsync(_drainTimeout).ContinueWith(
-                _ => _loop.PostInternal(new CallbackWork(_ => Withdraw(generation), null)),
+                _ => _loop.Continue(new CallbackWork(_ => Withdraw(generation), null)),
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
