@@ -42,6 +42,9 @@ internal sealed record RolesOptions
     /// <summary>How long a file must be quiet before a save is picked up; editors write a file in several steps.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>How often the whole folder is compared with what serves, for changes the file watcher missed; zero turns it off.</summary>
+    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Log each reload's stage timings at Information (they are always logged at Debug).</summary>
     public bool ReloadTimings { get; init; }
 

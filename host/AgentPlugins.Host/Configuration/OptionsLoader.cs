@@ -126,6 +126,7 @@ internal static class OptionsLoader
 
         Require(!string.IsNullOrWhiteSpace(options.Roles.Folder), "roles:folder", "must name a folder.");
         Require(options.Roles.Debounce >= TimeSpan.Zero && options.Roles.Debounce <= TimeSpan.FromSeconds(10), "roles:debounce", "must be a time span from 00:00:00 to 00:00:10, e.g. \"00:00:00.025\".");
+        Require(options.Roles.RescanInterval == TimeSpan.Zero || (options.Roles.RescanInterval >= TimeSpan.FromMilliseconds(100) && options.Roles.RescanInterval <= TimeSpan.FromDays(1)), "roles:rescanInterval", "must be 00:00:00 (off) or a time span from 00:00:00.1 to 1.00:00:00, e.g. \"00:00:30\".");
         InRange(options.Roles.CompileCacheMegabytes, "roles:compileCacheMegabytes", 0, MaxMegabytes, "megabytes (0 turns the cache off)");
         InRange(options.Roles.Unload.Passes, "roles:unload:passes", 1, 1000, "passes");
         Require(options.Roles.Unload.DrainTimeout >= TimeSpan.Zero && options.Roles.Unload.DrainTimeout <= TimeSpan.FromMinutes(10), "roles:unload:drainTimeout", "must be a time span from 00:00:00 to 00:10:00, e.g. \"00:00:05\".");

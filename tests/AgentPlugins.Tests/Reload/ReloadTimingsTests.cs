@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Tests.Support;
-using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Tests.Reload;
 
@@ -44,7 +42,7 @@ public sealed class ReloadTimingsTests
     [Fact]
     public async Task A_save_picked_up_by_the_watcher_logs_one_timings_line_with_every_stage()
     {
-        using var logs = new CapturingLogs();
+        using var logs = new LogRecorder();
         await using var host = await TestRuntime.StartAsync(new Dictionary<string, string> { ["echo.cs"] = SampleRoles.Echo("v1") }, logs: logs);
 
         // The first save may be taken up by the reloader's start-up rescan, which has no file event to time.
@@ -70,45 +68,5 @@ public sealed class ReloadTimingsTests
         Assert.True(Host.Configuration.OptionsLoader.Load(config).Options.Roles.ReloadTimings);
         Assert.False(Host.Configuration.OptionsLoader.Load(folder.Write("empty.json", "{}")).Options.Roles.ReloadTimings);
         Assert.Contains("AGENTPLUGINS_ROLES__RELOADTIMINGS", File.ReadAllText(Path.Combine(Repository.Root, "docs", "configuration.md")), StringComparison.Ordinal);
-    }
-
-    private sealed class CapturingLogs : ILoggerFactory
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public async Task<string> WaitForAsync(string text, TimeSpan timeout)
-        {
-            using var cancel = new CancellationTokenSource(timeout);
-            while (true)
-            {
-                if (_lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
-                {
-                    return line;
-                }
-
-                await Task.Delay(10, cancel.Token);
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
     }
 }

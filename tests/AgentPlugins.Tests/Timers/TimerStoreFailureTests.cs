@@ -2,7 +2,6 @@ using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Sdk;
-using AgentPlugins.Tests.Storage;
 using AgentPlugins.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reactive.Linq;
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Roles.Watching;
@@ -13,7 +14,11 @@ namespace AgentPlugins.Host.Roles.Watching;
 /// </summary>
 internal sealed class RoleReloader : IDisposable
 {
+    // How often the folder's own presence is checked besides its parent's events: a stat, cheap.
+    private static readonly TimeSpan FolderPoll = TimeSpan.FromSeconds(1);
+
     private readonly string _folder;
+    private readonly TimeSpan _rescanInterval;
     private readonly AdaptiveDebounce _debounce;
     private readonly LogLevel _timingsLevel;
     private readonly RoleLifecycle _lifecycle;
@@ -23,12 +28,13 @@ internal sealed class RoleReloader : IDisposable
     private long _skipped;
     private long _retired;
 
-    /// <param name="logTimings">Log each reload's stage timings at Information rather than Debug (<c>roles:reloadTimings</c>).</param>
-    public RoleReloader(string folder, TimeSpan debounce, RoleLifecycle lifecycle, ILogger<RoleReloader> log, bool logTimings = false)
+    public RoleReloader(RolesOptions options, RoleLifecycle lifecycle, ILogger<RoleReloader> log)
     {
-        _folder = Path.GetFullPath(folder);
-        _debounce = new AdaptiveDebounce(debounce);
-        _timingsLevel = logTimings ? LogLevel.Information : LogLevel.Debug;
+        ArgumentNullException.ThrowIfNull(options);
+        _folder = Path.GetFullPath(options.Folder);
+        _rescanInterval = options.RescanInterval;
+        _debounce = new AdaptiveDebounce(options.Debounce);
+        _timingsLevel = options.ReloadTimings ? LogLevel.Information : LogLevel.Debug;
         _lifecycle = lifecycle;
         _log = log;
     }
@@ -79,8 +85,19 @@ internal sealed class RoleReloader : IDisposable
             throw new InvalidOperationException("The reloader is already started.");
         }
 
-        _subscription = RoleFileWatcher.Observe(_folder)
-            .StartWith(WatchSignal.RescanAll)
+        // Each time the folder is seen anew (at start, moved back, recreated, swapped) a fresh file
+        // watcher starts with a rescan; while it is gone nothing is watched and what serves goes on.
+        var rescans = _rescanInterval > TimeSpan.Zero ? Observable.Interval(_rescanInterval).Select(_ => WatchSignal.RescanAll) : Observable.Never<WatchSignal>();
+        _subscription = RoleFolderWatcher.Observe(_folder, FolderPoll)
+            .Do(Report)
+            .Select(sighting => sighting.Present
+                ? RoleFileWatcher.Observe(_folder).StartWith(WatchSignal.RescanAll).Merge(rescans).Catch<WatchSignal, IOException>(ex =>
+                {
+                    _log.LogWarning(ex, "Cannot watch the roles folder {Folder}; checking for it again.", _folder);
+                    return Observable.Never<WatchSignal>();
+                })
+                : Observable.Never<WatchSignal>())
+            .Switch()
             .Select(signal => (Signal: signal, At: Stopwatch.GetTimestamp()))
             .GroupBy(e => e.Signal.Path, StringComparer.Ordinal)
             .SelectMany(path => path
@@ -98,6 +115,24 @@ internal sealed class RoleReloader : IDisposable
     {
         _subscription?.Dispose();
         _subscription = null;
+    }
+
+    private void Report(FolderSighting sighting)
+    {
+        // At start an absent folder was reported by the initial load already.
+        if (sighting.Number == 0)
+        {
+            return;
+        }
+
+        if (!sighting.Present)
+        {
+            _log.LogWarning("The roles folder {Folder} was moved or deleted; the roles keep serving as loaded until it is back.", _folder);
+        }
+        else
+        {
+            _log.LogInformation("The roles folder {Folder} appeared (created, moved back or replaced); loading what it holds.", _folder);
+        }
     }
 
     private async Task HandleAsync(WatchSignal signal, LoadTimings timings, CancellationToken cancellationToken)
@@ -130,7 +165,12 @@ internal sealed class RoleReloader : IDisposable
 
     private async Task RescanAsync(CancellationToken cancellationToken)
     {
-        var files = Directory.Exists(_folder) ? RoleFileReader.FindRoleFiles(_folder) : [];
+        if (!Directory.Exists(_folder))
+        {
+            return;
+        }
+
+        var files = RoleFileReader.FindRoleFiles(_folder);
         var known = _lifecycle.Status.Where(s => s.State != RoleState.Retired && IsInFolder(s.Path)).Select(s => s.Path);
         foreach (var path in files.Union(known, StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
@@ -145,7 +185,9 @@ internal sealed class RoleReloader : IDisposable
         switch (read.Kind)
         {
             case RoleFileReadKind.Gone:
-                if (_lifecycle.StatusOf(path) is { State: not RoleState.Retired })
+                // A file goes with its folder too (rm -r, a move): only a file gone from a folder
+                // that is still there retires its role.
+                if (Directory.Exists(_folder) && _lifecycle.StatusOf(path) is { State: not RoleState.Retired })
                 {
                     Interlocked.Increment(ref _retired);
                     _log.LogInformation("{Path} is gone; retiring its role.", path);
