@@ -107,6 +107,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
     }
 
+    /// <summary>The longest label a timer may have (it is listed and announced).</summary>
+    public const int MaxLabelLength = 200;
+
+    /// <summary>The longest follow-up instruction a timer may carry.</summary>
+    public const int MaxFollowUpLength = 2000;
+
     public Task<ScheduleResult> ScheduleAsync(TimerRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -118,9 +124,17 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                 $"{Describe(length)} is longer than the longest timer allowed here ({Describe(_options.MaxDuration)}, timers:maxDuration)."));
         }
 
+        var label = string.IsNullOrWhiteSpace(request.Label) ? "timer" : request.Label.Trim();
+        if (label.Length > MaxLabelLength || request.FollowUp?.Length > MaxFollowUpLength)
+        {
+            // Every list shows the label and every expiry carries both; a huge one would be stored and echoed for ever.
+            return Task.FromResult(ScheduleResult.Refused(label.Length > MaxLabelLength
+                ? $"A timer's label may have at most {MaxLabelLength} characters; this one has {label.Length:N0}."
+                : $"A timer's follow-up may have at most {MaxFollowUpLength:N0} characters; this one has {request.FollowUp!.Length:N0}."));
+        }
+
         var now = _clock.GetUtcNow();
         var dueAt = request.Due.After is { } after ? now + after : WallClock.Next(request.Due.At!.Value, now, _zone);
-        var label = string.IsNullOrWhiteSpace(request.Label) ? "timer" : request.Label.Trim();
         var command = new ScheduleTimer(request, label, CeilingMs(dueAt));
         return Send(command, command.Result, cancellationToken);
     }

@@ -124,6 +124,24 @@ public sealed class TimerServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_huge_label_or_follow_up_is_refused_with_the_limit_and_nothing_is_stored()
+    {
+        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var in5 = TimerDue.In(TimeSpan.FromMinutes(5));
+
+        var hugeLabel = await rig.Timers.ScheduleAsync(new TimerRequest(in5, new string('x', 10_000_000), "ann", "console"));
+        var hugeFollowUp = await rig.Timers.ScheduleAsync(new TimerRequest(in5, "tea", "ann", "console", new string('y', 2001)));
+        var longest = await rig.Timers.ScheduleAsync(new TimerRequest(in5, new string('z', 200), "ann", "console", new string('y', 2000)));
+
+        Assert.False(hugeLabel.Scheduled);
+        Assert.Equal("A timer's label may have at most 200 characters; this one has 10,000,000.", hugeLabel.Refusal);
+        Assert.False(hugeFollowUp.Scheduled);
+        Assert.Contains("follow-up may have at most 2,000 characters", hugeFollowUp.Refusal, StringComparison.Ordinal);
+        Assert.True(longest.Scheduled);
+        Assert.Equal(1, rig.CountInFile("pending"));
+    }
+
+    [Fact]
     public async Task An_alarm_is_due_the_next_time_the_configured_zone_shows_that_time()
     {
         // 12:00 UTC is 07:00 in New York (EST, -05:00).
