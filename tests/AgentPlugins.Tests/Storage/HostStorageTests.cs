@@ -100,6 +100,22 @@ public sealed class HostStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_only_data_folder_stops_the_host_with_one_line_naming_the_file_and_exit_code_1()
+    {
+        // A real read-only mount of the data folder (a bind mount in a private mount namespace), so
+        // root's permission to write anyway does not apply.
+        Directory.CreateDirectory(Data);
+        string[] wrapper = ["unshare", "-rm", "sh", "-c", "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"", Data];
+        await using var host = HostProcess.Start(_folder.Path, null, wrapper, "run", "--config", Config);
+
+        Assert.Equal(1, await host.WaitForExitAsync(Patience));
+        var error = Assert.Single(host.Stderr, l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.Contains(Data, error, StringComparison.Ordinal);
+        Assert.Contains("cannot be read or written", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Stderr, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_bad_environment_value_is_blamed_on_the_environment_variable()
     {
         var environment = new Dictionary<string, string> { ["AGENTPLUGINS_TIMERS__MAXPERUSER"] = "abc" };
@@ -117,17 +133,18 @@ public sealed class HostStorageTests : IDisposable
     {
         // A real 2 MB tmpfs as the data folder, in a private mount namespace (no root needed beyond user namespaces).
         Directory.CreateDirectory(Data);
-        string[] wrapper = ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=2m tmpfs \"$0\" && exec \"$@\"", Data];
+        // Most of it is taken by a filler file first, so a few dozen timers (labels are capped) fill the rest.
+        string[] wrapper = ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=2m tmpfs \"$0\" && head -c 1700k /dev/zero > \"$0/filler\" && exec \"$@\"", Data];
         await using var host = HostProcess.Start(_folder.Path, null, wrapper, "run", "--config", Config);
         await host.SendAsync("/timer set_timer 3s early");
         await host.WaitForStdoutAsync(l => l.StartsWith("[notify] Timer 'early' set", StringComparison.Ordinal), Patience);
 
-        // Fill the disk with timers whose labels are large, until the store says it is full.
-        var label = new string('x', 30_000);
-        for (var i = 0; i < 200 && !host.Stderr.Any(l => l.Contains("is full", StringComparison.Ordinal)); i++)
+        // Fill the disk with timers whose labels are as long as allowed, until the store says it is full.
+        var label = new string('x', 190);
+        for (var i = 0; i < 3000 && !host.Stderr.Any(l => l.Contains("is full", StringComparison.Ordinal)); i++)
         {
             await host.SendAsync($"/timer set_timer 1h {label}{i}");
-            await Task.Delay(50);
+            await Task.Delay(10);
         }
 
         var full = await WaitForStderrAsync(host, l => l.Contains("Could not save the timer: the disk holding", StringComparison.Ordinal));

@@ -30,11 +30,11 @@ public sealed class TimerStoreFailureTests : IDisposable
     [Fact]
     public async Task On_a_full_disk_scheduling_fails_with_a_readable_message_and_the_timers_set_before_are_kept()
     {
-        await using var rig = await TimerRig.StartAsync(_clock, Database, store: new TimerStore(Database, maxBytes: 96 * 1024));
-        var label = new string('x', 1_500);
+        await using var rig = await TimerRig.StartAsync(_clock, Database, new TimersOptions { TimeZone = "UTC", MaxPerUser = 100_000 }, store: new TimerStore(Database, maxBytes: 96 * 1024));
+        var label = new string('x', 190);
         var set = 0;
         StorageException? full = null;
-        while (full is null && set < 1_000)
+        while (full is null && set < 5_000)
         {
             Assert.True(TimerDue.TryParse("1h", out var due, out _));
             try
