@@ -69,12 +69,22 @@ internal sealed class AgentDispatcher : IAsyncDisposable
             .Select(role => Models.Tiers.TryGet(role.Config.Llm, role.Name, out _, out var error) ? null : error)
             .OfType<string>()];
 
-    /// <summary>Answers <paramref name="text"/> for the user and channel of <paramref name="origin"/>. Call on the loop.</summary>
-    public async Task<AgentOutcome> AnswerAsync(string text, EventContext origin, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers <paramref name="text"/> for the user and channel of <paramref name="origin"/>: the router
+    /// picks the role, unless the request is addressed to <paramref name="role"/>. Call on the loop.
+    /// </summary>
+    public async Task<AgentOutcome> AnswerAsync(string text, EventContext origin, CancellationToken cancellationToken, string? role = null)
     {
         ArgumentNullException.ThrowIfNull(origin);
         var roles = AgentProfile.Snapshot(_roles);
         var history = await Conversations.RecentAsync(origin.User, origin.Channel, cancellationToken).ConfigureAwait(true);
+        if (role is not null)
+        {
+            return roles.TryGetValue(role, out var addressed)
+                ? await RememberAsync(text, origin, await RunRoleAsync(addressed, text, new Dictionary<string, string>(), history, origin, cancellationToken).ConfigureAwait(true)).ConfigureAwait(true)
+                : AgentOutcome.Fail("host", $"Role '{role}' does not serve; roles: {string.Join(", ", roles.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
         if (!roles.TryGetValue(_routing.Router, out var router))
         {
             return AgentOutcome.Fail("router", $"No router role is loaded (llm:routing:router is '{_routing.Router}'); put a router role file such as roles/router.cs in the roles folder.");
@@ -96,7 +106,12 @@ internal sealed class AgentDispatcher : IAsyncDisposable
         var outcome = decision.Route != RoutingDecision.PlanRoute && roles[decision.Route] is { Config.FastReply: true } chosen && decision.Confidence >= _routing.Threshold
             ? await RunRoleAsync(chosen, text, decision.Parameters, history, origin, cancellationToken).ConfigureAwait(true)
             : await PlanAsync(text, roles, history, origin, cancellationToken).ConfigureAwait(true);
+        return await RememberAsync(text, origin, outcome).ConfigureAwait(true);
+    }
 
+    // A request answered keeps its turn in the conversation, for the next request's history.
+    private async Task<AgentOutcome> RememberAsync(string text, EventContext origin, AgentOutcome outcome)
+    {
         if (outcome.Reply.Success)
         {
             await Conversations.AppendAsync(origin.User, origin.Channel, new ConversationTurn(_clock.GetUtcNow(), outcome.Producer, text, outcome.Reply.Text)).ConfigureAwait(true);

@@ -12,8 +12,9 @@ namespace AgentPlugins.Host.FrontDoor;
 /// An OpenAI-compatible face, so any OpenAI client or chat UI talks to the agent system:
 /// <c>POST /v1/chat/completions</c> (plain and <c>stream: true</c>) and <c>GET /v1/models</c>.
 /// The last user message is the request; model <c>agentplugins</c> runs it as plain words or a
-/// direct command do, <c>agentplugins/ROLE</c> sends it straight to that role as a command
-/// (<c>set_timer 5m tea</c> runs <c>/ROLE set_timer 5m tea</c>). The user is <c>user</c>, else the token's.
+/// direct command do, <c>agentplugins/ROLE</c> sends it straight to that role: one of its tool
+/// commands (<c>set_timer 5m tea</c>) runs directly, other words go to the role's agent without the
+/// router (when a model is configured). The user is <c>user</c>, else the token's.
 /// </summary>
 internal static class ChatCompletions
 {
@@ -96,13 +97,7 @@ internal static class ChatCompletions
             return Problems.TooManyRequests(context, user, retryAfter);
         }
 
-        text = text.Trim();
-        if (role is not null && !text.StartsWith('/'))
-        {
-            text = $"/{role} {text}";
-        }
-
-        var run = runner.Start(RequestEndpoints.Channel, user, text);
+        var run = runner.Start(RequestEndpoints.Channel, user, text.Trim(), role: role);
         var id = "chatcmpl-" + run.Id;
         var created = run.ReceivedAt.ToUnixTimeSeconds();
         if (chat.Stream == true)

@@ -3,7 +3,7 @@ using AgentPlugins.Host.Requests;
 namespace AgentPlugins.Host.FrontDoor;
 
 /// <summary>One request received over HTTP, followed until its reply is known.</summary>
-internal sealed class RequestRun(string id, string channel, string user, string text, DateTimeOffset receivedAt)
+internal sealed class RequestRun(string id, string channel, string user, string text, DateTimeOffset receivedAt, string? role = null)
 {
     private readonly TaskCompletionSource<Reply> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -14,6 +14,9 @@ internal sealed class RequestRun(string id, string channel, string user, string 
     public string User { get; } = user;
 
     public string Text { get; } = text;
+
+    /// <summary>The role the request is addressed to, if any (see <see cref="Request.Role"/>).</summary>
+    public string? Role { get; } = role;
 
     public DateTimeOffset ReceivedAt { get; } = receivedAt;
 

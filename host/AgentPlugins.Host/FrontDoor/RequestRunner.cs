@@ -26,9 +26,10 @@ internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox
 
     /// <summary>Starts <paramref name="text"/> for <paramref name="user"/> on <paramref name="channel"/>; returns at once.</summary>
     /// <param name="starting">Called with the run before it is posted to the loop (to note its id where its reply must go).</param>
-    public RequestRun Start(string channel, string user, string text, Action<RequestRun>? starting = null)
+    /// <param name="role">The role the request is addressed to, if the caller chose one.</param>
+    public RequestRun Start(string channel, string user, string text, Action<RequestRun>? starting = null, string? role = null)
     {
-        var run = new RequestRun("r" + Guid.NewGuid().ToString("N")[..16], channel, user, text, clock.GetUtcNow());
+        var run = new RequestRun("r" + Guid.NewGuid().ToString("N")[..16], channel, user, text, clock.GetUtcNow(), role);
         HostMetrics.Requests.Add(1, new KeyValuePair<string, object?>("channel", channel));
         Forget();
         _runs[run.Id] = run;
@@ -45,7 +46,7 @@ internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox
         var stopping = lifetime.ApplicationStopping;
         try
         {
-            await workflows.SubmitAsync(new Request(run.Text, run.Channel, run.User), reply => RespondAsync(run, reply), stopping).ConfigureAwait(false);
+            await workflows.SubmitAsync(new Request(run.Text, run.Channel, run.User) { Role = run.Role }, reply => RespondAsync(run, reply), stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {

@@ -52,7 +52,7 @@ internal sealed class WorkflowEngine
     public async Task<Reply> HandleAsync(Request request, Func<Reply, Task> respond, CancellationToken cancellationToken = default)
     {
         var context = new EventContext(request.Channel, request.User, _clock.GetUtcNow(), $"channel:{request.Channel}", request.Text);
-        var (reply, producer, intents) = await RunAsync(request.Text.Trim(), context, cancellationToken).ConfigureAwait(true);
+        var (reply, producer, intents) = await RunAsync(Addressed(request), context, request.Role, cancellationToken).ConfigureAwait(true);
         await respond(reply).ConfigureAwait(true);
         var origin = new IntentOrigin(producer, context);
         foreach (var intent in intents)
@@ -81,7 +81,22 @@ internal sealed class WorkflowEngine
         return HandleAsync(request, reply => _channels.NotifyAsync(new NotificationIntent(reply.Text, request.Channel, request.User, intent.Priority)));
     }
 
-    private async Task<(Reply Reply, string Producer, IReadOnlyList<Intent> Intents)> RunAsync(string text, EventContext context, CancellationToken cancellationToken)
+    // A request addressed to a role whose first word is one of its tools is that tool's command;
+    // anything else addressed to it stays words, for its agent (or, without a model, its command).
+    private string Addressed(Request request)
+    {
+        var text = request.Text.Trim();
+        if (request.Role is not { } role || text.StartsWith('/'))
+        {
+            return text;
+        }
+
+        var first = text.Split(' ', 2)[0];
+        var isTool = _roles.Tools.TryGetValue(role, out var plugin) && plugin.Any(f => string.Equals(f.Name, first, StringComparison.OrdinalIgnoreCase));
+        return isTool || _agents is null ? $"/{role} {text}" : text;
+    }
+
+    private async Task<(Reply Reply, string Producer, IReadOnlyList<Intent> Intents)> RunAsync(string text, EventContext context, string? role, CancellationToken cancellationToken)
     {
         if (text.Length == 0)
         {
@@ -95,7 +110,7 @@ internal sealed class WorkflowEngine
                 return (new Reply(false, NoModelMessage), "host", []);
             }
 
-            var outcome = await _agents.AnswerAsync(text, context, cancellationToken).ConfigureAwait(true);
+            var outcome = await _agents.AnswerAsync(text, context, cancellationToken, role).ConfigureAwait(true);
             return (outcome.Reply, outcome.Producer, outcome.Intents);
         }
 

@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Requests;
 using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Tests.Agents;
@@ -32,6 +33,32 @@ public sealed class RoutingTests
         Assert.Contains("remind me in ten minutes", route.LastUser, StringComparison.Ordinal);
         Assert.Contains("duration=10m", call.System, StringComparison.Ordinal);
         Assert.Equal(["Setting a 10 minute timer for 'bread'."], answer.ToolResults);
+    }
+
+    [Fact]
+    public async Task Words_addressed_to_a_role_go_to_its_agent_without_the_router_and_its_tool_commands_run_directly()
+    {
+        await using var agents = await AgentHarness.StartAsync();
+        agents.Server.Enqueue(
+            ScriptedReply.Call("timer-set_timer", """{"duration": "5m", "label": "tea"}"""),
+            ScriptedReply.Text("Your tea timer runs for 5 minutes."));
+        var workflows = agents.Test.Workflows;
+
+        var words = await workflows.SubmitAsync(new Request("a tea timer for five minutes please", "console", "tester") { Role = "timer" }, _ => Task.CompletedTask);
+        var command = await workflows.SubmitAsync(new Request("list_timers", "console", "tester") { Role = "timer" }, _ => Task.CompletedTask);
+        var elsewhere = await workflows.SubmitAsync(new Request("hello", "console", "tester") { Role = "nosuch" }, _ => Task.CompletedTask);
+
+        Assert.True(words.Success, words.Text);
+        Assert.Equal("Your tea timer runs for 5 minutes.", words.Text);
+        var first = agents.Server.Requests[0];
+        Assert.Equal(AgentHarness.WeakModel, first.Model);
+        Assert.DoesNotContain("timer: Timer and alarm management", first.System, StringComparison.Ordinal);
+        Assert.Contains("timer-set_timer", first.Tools);
+        Assert.True(command.Success, command.Text);
+        Assert.StartsWith("Listing your timers.", command.Text, StringComparison.Ordinal);
+        Assert.Equal(2, agents.Server.Requests.Count);
+        Assert.False(elsewhere.Success);
+        Assert.Contains("Role 'nosuch' does not serve", elsewhere.Text, StringComparison.Ordinal);
     }
 
     [Fact]
