@@ -87,9 +87,7 @@ internal static class FrontDoorExtensions
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient("slack"),
                 new Uri(slack.ApiBase.EndsWith('/') ? slack.ApiBase : slack.ApiBase + "/"),
                 sp.GetRequiredService<SlackSecrets>().BotToken));
-            services.AddSingleton<SlackEventIds>();
-            services.AddSingleton<SlackThreads>();
-            services.AddSingleton(System.Threading.Channels.Channel.CreateBounded<SlackMessage>(new System.Threading.Channels.BoundedChannelOptions(1000) { SingleReader = true }));
+            services.AddSingleton(sp => SlackInbox.Open(Path.Combine(options.Storage.DataFolder, "slack.db"), sp.GetRequiredService<TimeProvider>()));
             services.AddHostedService<SlackResponder>();
             services.AddHostedService<SlackNotifier>();
         }

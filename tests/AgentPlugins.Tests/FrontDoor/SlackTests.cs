@@ -103,6 +103,63 @@ public sealed class SlackTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_restart_a_pending_reply_still_goes_into_its_thread_and_a_retry_of_its_event_is_still_a_duplicate()
+    {
+        // Slack is down while the first host answers: the reply waits in the outbox.
+        await using (var down = await LoopbackReceiver.StartAsync(_ => Task.FromResult(Results.Json(new { ok = false, error = "service_unavailable" }))))
+        await using (var first = await StartAsync(down))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(first, Message("Ev8", "<@UAPP> /help", ts: "1700000008.000800", threadTs: "1700000000.000008"))).StatusCode);
+            await down.WaitForCountAsync(1);
+        }
+
+        await using var slack = await FakeSlackAsync();
+        await using var host = await StartAsync(slack);
+        var retry = await SendAsync(host, Message("Ev8", "<@UAPP> /help", ts: "1700000008.000800", threadTs: "1700000000.000008"), retry: 2);
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Contains("duplicate", await retry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var post = JsonDocument.Parse((await slack.WaitForCountAsync(1))[0].Body).RootElement;
+        Assert.Equal("C42", post.GetProperty("channel").GetString());
+        Assert.Equal("1700000000.000008", post.GetProperty("thread_ts").GetString());
+        await Task.Delay(500);
+        Assert.Single(slack.Received);
+    }
+
+    [Fact]
+    public void A_message_accepted_but_not_started_is_still_pending_when_the_inbox_is_opened_again_and_a_started_one_is_not()
+    {
+        var path = Path.Combine(_folder.Path, "data", "slack.db");
+        using (var inbox = SlackInbox.Open(path, TimeProvider.System))
+        {
+            Assert.True(inbox.TryAccept("Ev10", new SlackMessage("Ev10", "U7", "C42", "1.10", "/help")));
+            Assert.True(inbox.TryAccept("Ev11", new SlackMessage("Ev11", "U7", "C42", "1.11", "/timer list_timers")));
+            Assert.True(inbox.TryAccept("Ev12", null));
+            inbox.Started(new SlackMessage("Ev10", "U7", "C42", "1.10", "/help"), "r10");
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using var reopened = SlackInbox.Open(path, TimeProvider.System);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        var pending = new List<SlackMessage>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var message in reopened.PendingAsync(stop.Token))
+            {
+                pending.Add(message);
+            }
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => reading.GetAwaiter().GetResult());
+        Assert.Equal("Ev11", Assert.Single(pending).EventId);
+        Assert.False(reopened.TryAccept("Ev10", null));
+        Assert.False(reopened.TryAccept("Ev12", null));
+        Assert.True(reopened.TryGetThread("r10", out var thread));
+        Assert.Equal(("C42", "1.10"), thread);
+        Assert.False(reopened.TryGetThread("r11", out _));
+    }
+
+    [Fact]
     public async Task Bots_and_edits_are_not_answered_and_malformed_events_are_problems()
     {
         await using var slack = await FakeSlackAsync();

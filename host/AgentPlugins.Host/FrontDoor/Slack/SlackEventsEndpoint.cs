@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
 using AgentPlugins.Host.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.FrontDoor.Slack;
@@ -28,8 +28,7 @@ internal static partial class SlackEventsEndpoint
         HttpContext context,
         AgentPluginsOptions options,
         SlackSecrets secrets,
-        SlackEventIds seen,
-        Channel<SlackMessage> inbox,
+        SlackInbox inbox,
         TimeProvider clock,
         ILogger<SlackResponder> log)
     {
@@ -79,16 +78,23 @@ internal static partial class SlackEventsEndpoint
             return Problems.BadField("event", "event_callback needs an 'event' object.");
         }
 
-        if (!seen.TryClaim(eventId))
+        bool accepted;
+        try
+        {
+            // Recorded before the acknowledgement: from then on the message cannot be lost or run twice.
+            accepted = inbox.TryAccept(eventId, Read(eventId, e));
+        }
+        catch (SqliteException ex)
+        {
+            // Not recorded: refuse, so Slack retries it later rather than it being lost.
+            log.LogError("Could not record Slack event {EventId} ({Error}); Slack will retry it.", eventId, ex.Message);
+            return Problems.Unavailable("The host cannot record Slack messages right now; Slack will retry this one.");
+        }
+
+        if (!accepted)
         {
             log.LogDebug("Slack event {EventId} seen before (retry {Retry}); ignored.", eventId, headers["X-Slack-Retry-Num"].ToString());
             return TypedResults.Ok(new { ok = true, duplicate = true });
-        }
-
-        if (Read(eventId, e) is { } message && !inbox.Writer.TryWrite(message))
-        {
-            // Full: refuse, so Slack retries it later rather than it being lost.
-            return Problems.Unavailable("Too many Slack messages are waiting; Slack will retry this one.");
         }
 
         return TypedResults.Ok(new { ok = true });

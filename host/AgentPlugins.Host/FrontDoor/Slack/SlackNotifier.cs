@@ -8,7 +8,7 @@ namespace AgentPlugins.Host.FrontDoor.Slack;
 /// (<see cref="OutboxFollower"/>): a reply in the thread its request was asked in, a notification (a
 /// timer going off) as a direct message from the app.
 /// </summary>
-internal sealed class SlackNotifier(NotificationOutbox outbox, SlackApi api, SlackThreads threads, TimeProvider clock, ILogger<SlackNotifier> log)
+internal sealed class SlackNotifier(NotificationOutbox outbox, SlackApi api, SlackInbox inbox, TimeProvider clock, ILogger<SlackNotifier> log)
     : OutboxFollower(outbox, SlackResponder.ChannelName, "slack:notifications", clock)
 {
     // Errors no retry can fix: log and go on with the next notification.
@@ -20,7 +20,7 @@ internal sealed class SlackNotifier(NotificationOutbox outbox, SlackApi api, Sla
     {
         try
         {
-            var (channel, thread) = message.Kind == "reply" && threads.TryGet(message.RequestId, out var asked) ? asked : (message.User, null);
+            var (channel, thread) = message.Kind == "reply" && inbox.TryGetThread(message.RequestId, out var asked) ? asked : (message.User, null);
             var error = await api.PostMessageAsync(channel, message.Text, thread, cancellationToken).ConfigureAwait(false);
             if (error is null)
             {
