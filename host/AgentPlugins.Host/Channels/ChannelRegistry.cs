@@ -7,9 +7,11 @@ namespace AgentPlugins.Host.Channels;
 internal sealed class ChannelRegistry
 {
     private readonly Dictionary<string, IChannel> _channels = new(StringComparer.OrdinalIgnoreCase);
+    private readonly INotificationCopy[] _copies;
 
-    public ChannelRegistry(IEnumerable<IChannel> channels)
+    public ChannelRegistry(IEnumerable<IChannel> channels, IEnumerable<INotificationCopy>? copies = null)
     {
+        _copies = [.. copies ?? []];
         foreach (var channel in channels)
         {
             if (!_channels.TryAdd(channel.Name, channel))
@@ -30,8 +32,13 @@ internal sealed class ChannelRegistry
 
     /// <summary>Delivers a notification to the channel it names.</summary>
     /// <exception cref="InvalidOperationException">No channel has that name; the message names the known ones.</exception>
-    public Task NotifyAsync(NotificationIntent notification, CancellationToken cancellationToken = default) =>
-        SendAsync(notification.Channel, new OutgoingMessage(notification.Message, notification.User, notification.Priority, MessageKind.Notification), cancellationToken);
+    public Task NotifyAsync(NotificationIntent notification, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        var message = new OutgoingMessage(notification.Message, notification.User, notification.Priority, MessageKind.Notification);
+        var sent = SendAsync(notification.Channel, message, cancellationToken);
+        return _copies.Length == 0 ? sent : CopyAfterAsync(sent, notification.Channel, message, cancellationToken);
+    }
 
     public Task SendAsync(string channel, OutgoingMessage message, CancellationToken cancellationToken = default)
     {
@@ -41,5 +48,14 @@ internal sealed class ChannelRegistry
         }
 
         return target.SendAsync(message, cancellationToken);
+    }
+
+    private async Task CopyAfterAsync(Task sent, string channel, OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        await sent.ConfigureAwait(true);
+        foreach (var copy in _copies)
+        {
+            await copy.CopyAsync(channel, message, cancellationToken).ConfigureAwait(true);
+        }
     }
 }

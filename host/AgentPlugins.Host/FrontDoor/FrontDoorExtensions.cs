@@ -61,6 +61,14 @@ internal static class FrontDoorExtensions
             .AddMeter(HostMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         services.AddHostedService(sp => sp.GetRequiredService<Readiness>());
+        if (options.Channels.Webhooks.Count > 0)
+        {
+            services.AddSingleton<INotificationCopy>(sp => new WebhookCopies(
+                options.Channels.Webhooks,
+                sp.GetServices<IChannel>().OfType<OutboxChannel>().Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase),
+                sp.GetRequiredService<NotificationOutbox>()));
+        }
+
         foreach (var webhook in options.Channels.Webhooks)
         {
             var name = "webhook:" + webhook.Name;

@@ -49,7 +49,7 @@ internal static class AgentPluginsServices
         services.AddSingleton(sp => new EventLoop(Options(sp).Loop, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventLoop>>()));
         services.AddSingleton<IntentProcessor>();
         services.AddSingleton<MessageBus>();
-        services.AddSingleton(sp => new ChannelRegistry(sp.GetServices<IChannel>()));
+        services.AddSingleton(sp => new ChannelRegistry(sp.GetServices<IChannel>(), sp.GetServices<INotificationCopy>()));
         services.AddSingleton(sp => new AuditLog(Path.Combine(Options(sp).Storage.DataFolder, "audit.db"), sp.GetRequiredService<ILogger<AuditLog>>()));
         services.AddSingleton(sp => new DurableTimerService(
             Options(sp).Timers,

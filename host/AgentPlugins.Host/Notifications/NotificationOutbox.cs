@@ -106,16 +106,17 @@ internal sealed class NotificationOutbox : IAsyncDisposable
         return subscription;
     }
 
-    /// <summary>Messages for <paramref name="user"/> on <paramref name="channel"/> (every user when null) after <paramref name="afterId"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<StoredNotification>> ReadAsync(string channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default)
+    /// <summary>Messages for <paramref name="user"/> on <paramref name="channel"/> (every user, every channel when null) after <paramref name="afterId"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<StoredNotification>> ReadAsync(string? channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = new SqliteConnection(_readConnection);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = user is null
-            ? "SELECT id, channel, user, kind, text, priority, request_id, created_at FROM notifications WHERE channel = $channel AND id > $after ORDER BY id LIMIT $limit"
-            : "SELECT id, channel, user, kind, text, priority, request_id, created_at FROM notifications WHERE channel = $channel AND user = $user AND id > $after ORDER BY id LIMIT $limit";
-        command.Parameters.AddWithValue("$channel", channel);
+        command.CommandText = "SELECT id, channel, user, kind, text, priority, request_id, created_at FROM notifications WHERE id > $after"
+            + (channel is null ? string.Empty : " AND channel = $channel")
+            + (user is null ? string.Empty : " AND user = $user")
+            + " ORDER BY id LIMIT $limit";
+        command.Parameters.AddWithValue("$channel", (object?)channel ?? DBNull.Value);
         command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
         command.Parameters.AddWithValue("$after", afterId);
         command.Parameters.AddWithValue("$limit", limit);

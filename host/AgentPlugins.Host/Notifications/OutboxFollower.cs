@@ -8,7 +8,8 @@ namespace AgentPlugins.Host.Notifications;
 /// the cursor on. A failed delivery is tried again after a growing pause (up to 30 s); nothing is
 /// skipped, so a receiver that is down gets everything once it is back, across host restarts too.
 /// </summary>
-internal abstract class OutboxFollower(NotificationOutbox outbox, string channel, string cursorName, TimeProvider clock) : BackgroundService
+/// <param name="channel">The channel whose messages to carry; null for every channel's.</param>
+internal abstract class OutboxFollower(NotificationOutbox outbox, string? channel, string cursorName, TimeProvider clock) : BackgroundService
 {
     private const int Page = 100;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using AgentPlugins.Host.Notifications;
+using AgentPlugins.Host.Workflows;
+using AgentPlugins.Host.Requests;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentPlugins.Host.Configuration;
@@ -37,6 +41,30 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(json.GetProperty("id").GetString(), delivery.Headers[WebhookSender.DeliveryHeader]);
         await Task.Delay(500);
         Assert.Single(receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_users_notification_on_the_console_reaches_their_webhook_too_and_others_do_not()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await using var host = await FrontDoorHost.StartAsync(Options(receiver.Address, "ann"));
+        var workflows = host.Services.GetRequiredService<WorkflowEngine>();
+
+        await workflows.SubmitAsync(new Request("/timer list_timers", "console", "bob"), _ => Task.CompletedTask);
+        await workflows.SubmitAsync(new Request("/timer set_timer 1s kettle", "console", "ann"), _ => Task.CompletedTask);
+
+        var deliveries = await receiver.WaitForCountAsync(2);
+        var texts = deliveries.Select(d => JsonDocument.Parse(d.Body).RootElement).ToList();
+        Assert.All(texts, t => Assert.Equal("ann", t.GetProperty("user").GetString()));
+        Assert.StartsWith("Timer 'kettle' set", texts[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Timer 'kettle' is done", texts[1].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.True(WebhookSignature.Verify(Secret, deliveries[1].Body, deliveries[1].Headers[WebhookSignature.Header]));
+
+        // Copies are for the webhooks only: the user's HTTP event stream stays the http channel's.
+        var outbox = host.Services.GetRequiredService<NotificationOutbox>();
+        Assert.Empty(await outbox.ReadAsync("http", "ann", 0, 100));
+        await Task.Delay(500);
+        Assert.Equal(2, receiver.Received.Count);
     }
 
     [Fact]

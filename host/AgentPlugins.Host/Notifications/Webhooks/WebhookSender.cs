@@ -18,14 +18,20 @@ internal sealed class WebhookSender(
     HttpClient client,
     NotificationOutbox outbox,
     TimeProvider clock,
-    ILogger<WebhookSender> log) : OutboxFollower(outbox, Channel, "webhook:" + webhook.Name, clock)
+    ILogger<WebhookSender> log) : OutboxFollower(outbox, null, "webhook:" + webhook.Name, clock)
 {
-    public const string Channel = "http";
     public const string DeliveryHeader = "X-AgentPlugins-Delivery";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    protected override bool Wants(StoredNotification message) =>
-        message.Kind == "notification" && (webhook.Users.Count == 0 || webhook.Users.Contains(message.User, StringComparer.Ordinal));
+    /// <summary>Whether <paramref name="webhook"/> delivers the notifications of <paramref name="user"/>.</summary>
+    public static bool Covers(WebhookOptions webhook, string user)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        return webhook.Users.Count == 0 || webhook.Users.Contains(user, StringComparer.Ordinal);
+    }
+
+    // Every channel's notifications: the outbox channels' own, and the copies of the others' (WebhookCopies).
+    protected override bool Wants(StoredNotification message) => message.Kind == "notification" && Covers(webhook, message.User);
 
     protected override async Task<bool> DeliverAsync(StoredNotification message, CancellationToken cancellationToken)
     {
