@@ -1,13 +1,13 @@
-using Microsoft.Extensions.DependencyInjection;
-using AgentPlugins.Host.Notifications;
-using AgentPlugins.Host.Workflows;
-using AgentPlugins.Host.Requests;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Notifications.Webhooks;
+using AgentPlugins.Host.Requests;
+using AgentPlugins.Host.Workflows;
 using AgentPlugins.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentPlugins.Tests.FrontDoor;
 
