@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http chaos soak clean
+.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http bench-dashboard chaos soak clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,7 +24,8 @@ build: ## build everything and put a runnable bin/host at the repository root
 run: build ## run the host on plugins.json (roles/, SQLite under data/, console channel)
 	bin/host run
 
-test: build ## run all tests
+test: build ## run all tests (installs Chromium for the dashboard's browser tests where it is missing)
+	tests/setup/install-chromium.sh
 	$(DOTNET) test AgentPlugins.sln -c $(CONFIGURATION) --no-build -nologo --logger "trx;LogFileName=results.trx" --results-directory tests/results
 
 lint: ## formatting and analyzers, warnings as errors
@@ -57,6 +58,10 @@ bench-validate: build ## wall time of bin/host validate over 1, 10, 100 role fil
 
 bench-http: build ## requests/s and p50/p99 over HTTP vs a bare endpoint, SSE fan-out to 1,000 users, idle host memory and start-up; writes bench/results/http.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- http bench/results/http.md
+
+bench-dashboard: build ## dashboard page weight, first roles row, saved file → row updated in a real Chromium; writes bench/results/dashboard.md
+	tests/setup/install-chromium.sh
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- dashboard bench/results/dashboard.md
 
 chaos: build ## kill -9 of bin/host at random points of 200-timer bursts for CHAOS_SECONDS (180); lost/repeated counts in bench/results/chaos.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- chaos bench/results/chaos.md

@@ -25,6 +25,9 @@ internal sealed partial class HostUnderTest : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The roles folder the host watches.</summary>
+    public string RolesFolder => Path.Combine(_folder, "roles");
+
     /// <summary>The <see cref="Stopwatch"/> timestamp just before the process was started.</summary>
     public long StartedAt { get; }
 

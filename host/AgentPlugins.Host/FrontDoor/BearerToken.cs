@@ -6,12 +6,13 @@ namespace AgentPlugins.Host.FrontDoor;
 
 /// <summary>
 /// Requires <c>Authorization: Bearer TOKEN</c> on every path but health and Slack's (which Slack
-/// signs instead) when <c>http:tokenVariable</c> names one. A browser's EventSource cannot send
-/// headers, so the event stream also takes <c>?access_token=</c>.
+/// signs instead) and the dashboard's page when <c>http:tokenVariable</c> names one. A browser's
+/// EventSource cannot send headers, so the event streams also take <c>?access_token=</c>.
 /// </summary>
 internal sealed class BearerToken
 {
-    private static readonly string[] Open = ["/healthz", "/readyz", "/slack/events"];
+    // The dashboard's page is open (it holds no data; it asks for the token and sends it with every call).
+    private static readonly string[] Open = ["/healthz", "/readyz", "/slack/events", "/"];
     private readonly byte[]? _expected;
 
     public BearerToken(string? token)
@@ -57,7 +58,8 @@ internal sealed class BearerToken
             return header["Bearer ".Length..].Trim();
         }
 
-        return request.Path.Equals("/api/events", StringComparison.OrdinalIgnoreCase) && request.Query.TryGetValue("access_token", out var query)
+        return (request.Path.Equals("/api/events", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/api/dashboard", StringComparison.OrdinalIgnoreCase))
+            && request.Query.TryGetValue("access_token", out var query)
             ? query.ToString()
             : null;
     }

@@ -1,5 +1,6 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.FrontDoor.Dashboard;
 using AgentPlugins.Host.FrontDoor.Slack;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Notifications.Webhooks;
@@ -61,6 +62,8 @@ internal static class FrontDoorExtensions
             .AddMeter(HostMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         services.AddHostedService(sp => sp.GetRequiredService<Readiness>());
+        services.AddSingleton<DashboardFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
         if (options.Channels.Webhooks.Count > 0)
         {
             services.AddSingleton<INotificationCopy>(sp => new WebhookCopies(
@@ -116,6 +119,7 @@ internal static class FrontDoorExtensions
         StatusEndpoints.Map(app);
         ValidateEndpoint.Map(app);
         ChatCompletions.Map(app);
+        DashboardEndpoints.Map(app);
         if (app.Services.GetRequiredService<AgentPluginsOptions>().Channels.Slack.Enabled)
         {
             SlackEventsEndpoint.Map(app);

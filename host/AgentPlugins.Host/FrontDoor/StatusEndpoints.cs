@@ -25,7 +25,7 @@ internal static class StatusEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
-    private static RolesAnswer Roles(RoleLifecycle lifecycle, UnloadVerifier unloads)
+    internal static RolesAnswer Roles(RoleLifecycle lifecycle, UnloadVerifier unloads)
     {
         var roles = lifecycle.Status.Select(s => new RoleAnswer(
             s.Path,

@@ -112,6 +112,9 @@ internal sealed class IntentProcessor
         return intentType.Assembly == typeof(Intent).Assembly || intentType.Assembly == typeof(IntentProcessor).Assembly;
     }
 
+    /// <summary>An <see cref="ErrorIntent"/> was submitted (a role handler failed, a host part reported one); raised on the loop.</summary>
+    public event Action<ErrorIntent>? ErrorRaised;
+
     public IntentStats Stats
     {
         get
@@ -153,9 +156,10 @@ internal sealed class IntentProcessor
             return;
         }
 
-        if (intent is ErrorIntent)
+        if (intent is ErrorIntent error)
         {
             Interlocked.Increment(ref _errors);
+            ErrorRaised?.Invoke(error);
         }
 
         var type = intent.GetType();

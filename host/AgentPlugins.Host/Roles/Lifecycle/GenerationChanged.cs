@@ -21,4 +21,7 @@ internal sealed record GenerationChanged(
 {
     /// <summary>The generation itself while it is still held (up to <see cref="GenerationState.Withdrawn"/>); null after.</summary>
     public RoleGeneration? Generation { get; init; }
+
+    /// <summary>The compile behind a change caused by a save (serving, refused); null for other changes.</summary>
+    public CompileTimings? Compile { get; init; }
 }

@@ -37,6 +37,9 @@ internal sealed class RoleLifecycle : IDisposable
     private readonly TimeSpan _drainTimeout;
     private readonly ILogger _log;
     private readonly Subject<GenerationChanged> _subject = new();
+
+    // The compile of the file being activated (on the loop), for the changes it causes.
+    private CompileTimings? _activating;
     private readonly ISubject<GenerationChanged> _changes;
     private readonly Lock _statusGate = new();
 
@@ -255,7 +258,7 @@ internal sealed class RoleLifecycle : IDisposable
             ? status with { Name = status.Name ?? name, State = RoleState.Quarantined, LastErrors = why, ContentHash = guard.ContentHash }
             : status with { State = RoleState.Failed, LastErrors = why, ContentHash = guard.ContentHash });
         _log.LogWarning("{Path}: loading is quarantined: {Reason}", guard.Path, reason);
-        _changes.OnNext(new GenerationChanged(guard.Path, serving?.Name ?? name, 0, GenerationState.Quarantined, why));
+        Changed(new GenerationChanged(guard.Path, serving?.Name ?? name, 0, GenerationState.Quarantined, why));
     }
 
     /// <summary>The unload verifier's verdict on a withdrawn generation.</summary>
@@ -266,7 +269,7 @@ internal sealed class RoleLifecycle : IDisposable
         IReadOnlyList<RoleDiagnostic> cause = verdict.LikelyCause is { } likely
             ? [RoleDiagnostic.Warning(verdict.Path, LoadCodes.Leaked, likely)]
             : [];
-        _changes.OnNext(new GenerationChanged(verdict.Path, verdict.Role, verdict.Generation, state, cause));
+        Changed(new GenerationChanged(verdict.Path, verdict.Role, verdict.Generation, state, cause));
     }
 
     public void Dispose() => _subject.Dispose();
@@ -287,6 +290,19 @@ internal sealed class RoleLifecycle : IDisposable
     // the crash journal and timed by the watchdog like any role call, so a file whose load hangs or
     // crashes the host is the one kept out after the restart.
     private ApplyOutcome Activate(RoleFile file, CompiledRole compiled, LoadTimings? timings = null)
+    {
+        _activating = compiled.Timings;
+        try
+        {
+            return ActivateCompiled(file, compiled, timings);
+        }
+        finally
+        {
+            _activating = null;
+        }
+    }
+
+    private ApplyOutcome ActivateCompiled(RoleFile file, CompiledRole compiled, LoadTimings? timings)
     {
         if (compiled.Succeeded && HeldBack?.Invoke(file.Path, file.Hash) is { } held)
         {
@@ -383,7 +399,7 @@ internal sealed class RoleLifecycle : IDisposable
         {
             if (RemoveStatus(path))
             {
-                _changes.OnNext(new GenerationChanged(path, null, 0, GenerationState.Withdrawn, []));
+                Changed(new GenerationChanged(path, null, 0, GenerationState.Withdrawn, []));
             }
 
             return (new RetireOutcome(path, null), null);
@@ -416,7 +432,7 @@ internal sealed class RoleLifecycle : IDisposable
         var previous = StatusOf(file.Path);
         SetStatus(new RoleStatus(file.Path, previous?.Name ?? name, RoleState.Quarantined, previous?.Generation ?? 0, previous?.LoadedAt, why, file.Hash));
         _log.LogError("Role {Role} ({Path}) is quarantined: {Reason}", name, file.Path, reason);
-        _changes.OnNext(new GenerationChanged(file.Path, name, 0, GenerationState.Quarantined, why));
+        Changed(new GenerationChanged(file.Path, name, 0, GenerationState.Quarantined, why));
         return new ApplyOutcome.Refused(file.Path, RefusalReason.Quarantined, why);
     }
 
@@ -439,7 +455,7 @@ internal sealed class RoleLifecycle : IDisposable
         }
         else
         {
-            _changes.OnNext(new GenerationChanged(file.Path, serving?.Name ?? previous?.Name, 0, GenerationState.Refused, errors));
+            Changed(new GenerationChanged(file.Path, serving?.Name ?? previous?.Name, 0, GenerationState.Refused, errors));
         }
 
         return new ApplyOutcome.KeptOld(file.Path, errors, serving?.State == GenerationState.Serving ? serving.Number : null);
@@ -550,7 +566,11 @@ internal sealed class RoleLifecycle : IDisposable
     }
 
     private void Publish(RoleGeneration generation, GenerationState state, IReadOnlyList<RoleDiagnostic> diagnostics) =>
-        _changes.OnNext(new GenerationChanged(generation.Path, generation.Name, generation.Number, state, diagnostics) { Generation = generation });
+        Changed(new GenerationChanged(generation.Path, generation.Name, generation.Number, state, diagnostics) { Generation = generation });
+
+    // Every change made while a compiled file is being activated carries how long its compile took.
+    private void Changed(GenerationChanged change) =>
+        _changes.OnNext(_activating is { } compile ? change with { Compile = compile } : change);
 
     private void SetStatus(RoleStatus status) => UpdateStatus(status.Path, _ => status);
 
