@@ -82,7 +82,7 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RoleLifecycle>>(),
             Options(sp).Roles.Unload.DrainTimeout));
-        services.AddSingleton(sp => new RoleReloader(Options(sp).Roles, sp.GetRequiredService<RoleLifecycle>(), sp.GetRequiredService<ILogger<RoleReloader>>()));
+        services.AddSingleton(sp => new RoleReloader(Options(sp).Roles.Folder, Options(sp).Roles.Debounce, Options(sp).Roles.RescanInterval, sp.GetRequiredService<RoleLifecycle>(), sp.GetRequiredService<ILogger<RoleReloader>>(), Options(sp).Roles.ReloadTimings));
         services.AddSingleton<RoleNotices>();
 
         services.AddSingleton(sp => Options(sp).Llm is not { } llm

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Reactive.Linq;
 using AgentPlugins.Host.Compilation;
-using AgentPlugins.Host.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Roles.Watching;
@@ -28,13 +27,15 @@ internal sealed class RoleReloader : IDisposable
     private long _skipped;
     private long _retired;
 
-    public RoleReloader(RolesOptions options, RoleLifecycle lifecycle, ILogger<RoleReloader> log)
+    /// <param name="debounce">The longest a file must be quiet before a save is picked up (<c>roles:debounce</c>).</param>
+    /// <param name="rescanInterval">How often the whole folder is compared with what serves; zero for never (<c>roles:rescanInterval</c>).</param>
+    /// <param name="logTimings">Log each reload's stage timings at Information rather than Debug (<c>roles:reloadTimings</c>).</param>
+    public RoleReloader(string folder, TimeSpan debounce, TimeSpan rescanInterval, RoleLifecycle lifecycle, ILogger<RoleReloader> log, bool logTimings = false)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _folder = Path.GetFullPath(options.Folder);
-        _rescanInterval = options.RescanInterval;
-        _debounce = new AdaptiveDebounce(options.Debounce);
-        _timingsLevel = options.ReloadTimings ? LogLevel.Information : LogLevel.Debug;
+        _folder = Path.GetFullPath(folder);
+        _rescanInterval = rescanInterval;
+        _debounce = new AdaptiveDebounce(debounce);
+        _timingsLevel = logTimings ? LogLevel.Information : LogLevel.Debug;
         _lifecycle = lifecycle;
         _log = log;
     }
