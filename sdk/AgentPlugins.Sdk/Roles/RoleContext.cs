@@ -12,6 +12,7 @@ public abstract class RoleContext
 {
     private readonly RoleScope _scope;
     private RoleTimers? _timers;
+    private RoleStore? _store;
 
     // private protected: the host derives the two contexts above, and a role never derives its own.
     private protected RoleContext(RoleScope scope)
@@ -41,6 +42,17 @@ public abstract class RoleContext
     /// user and its expiry goes back to the origin's channel, the way <c>NotifyAsync</c> answers.
     /// </summary>
     public RoleTimers Timers => _timers ??= new RoleTimers(_scope.Timers, _scope.Origin, _scope.Cancellation);
+
+    /// <summary>
+    /// The role's durable store: <c>Store.User</c> for the origin user's keys, <c>Store.Role</c> for
+    /// role-wide ones. Intent handlers read and write; tools and prompt hooks only read.
+    /// </summary>
+    public RoleStore Store => _store ??= new RoleStore(
+        _scope.Store ?? throw new InvalidOperationException($"Role {Role}: the store is not reachable from this call (intent handlers reach it)."),
+        Role,
+        Origin,
+        this is IntentContext ? null : "a tool or a prompt hook",
+        Cancellation);
 
     /// <summary>
     /// Cancelled when the call is abandoned: for an intent handler, when the role generation that

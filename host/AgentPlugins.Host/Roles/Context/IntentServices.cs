@@ -7,13 +7,15 @@ using Microsoft.Extensions.Logging;
 namespace AgentPlugins.Host.Roles;
 
 /// <summary>The host-owned services behind every <see cref="IntentContext"/>; they outlive role generations.</summary>
-internal sealed class IntentServices(TimeProvider clock, ITimerService timers, ChannelRegistry channels, MessageBus bus, ILoggerFactory logs)
+internal sealed class IntentServices(TimeProvider clock, ITimerService timers, IStoreService store, ChannelRegistry channels, MessageBus bus, ILoggerFactory logs)
 {
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
 
     public TimeProvider Clock { get; } = clock;
 
     public ITimerService Timers { get; } = timers;
+
+    public IStoreService Store { get; } = store;
 
     public ChannelRegistry Channels { get; } = channels;
 
