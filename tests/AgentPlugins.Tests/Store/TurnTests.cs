@@ -48,7 +48,7 @@ public sealed class TurnTests
     private const string Echo = """
         using AgentPlugins.Sdk;
 
-        public sealed record Echo(string Text) : Intent { public override bool Validate() => true; }
+        public sealed record Echo(string Text) : Intent { public override bool Validate() => Text.Length > 0; }
 
         public sealed class EchoRole : IRole
         {
@@ -89,6 +89,7 @@ public sealed class TurnTests
     public async Task A_turn_starts_only_after_the_previous_one_ended_while_another_role_answers_in_between()
     {
         await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["notes.cs"] = Notes, ["echo.cs"] = Echo }).StartAsync();
+        Assert.Empty(test.StartupFailures);
 
         await SubmitAll(test, [Intent(test, "AddNote", "first"), Intent(test, "AddNote", "second"), Intent(test, "Echo", "hi")]);
         await test.Console.WaitForAsync(m => m.Text == "Noting second");
