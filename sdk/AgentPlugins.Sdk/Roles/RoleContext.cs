@@ -41,7 +41,7 @@ public abstract class RoleContext
     /// The host's timers on behalf of <see cref="Origin"/>: a timer set here belongs to the origin's
     /// user and its expiry goes back to the origin's channel, the way <c>NotifyAsync</c> answers.
     /// </summary>
-    public RoleTimers Timers => _timers ??= new RoleTimers(_scope.Timers, _scope.Origin, _scope.Cancellation);
+    public RoleTimers Timers => _timers ??= new RoleTimers(_scope.Timers, _scope.Origin, _scope.Role, _scope.Cancellation);
 
     /// <summary>
     /// The role's durable store: <c>Store.User</c> for the origin user's keys, <c>Store.Role</c> for

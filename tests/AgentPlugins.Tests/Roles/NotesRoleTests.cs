@@ -73,12 +73,14 @@ public sealed class NotesRoleTests
         Assert.Equal($"1. {new string('a', 600)}", (await runtime.AskAsync("/notes list_notes")).Text);
     }
 
-    [Fact]
-    public void The_sample_passes_validate_and_stays_small()
+    [Theory]
+    [InlineData("notes.cs")]
+    [InlineData("reminder.cs")]
+    public void The_sample_passes_validate_and_stays_small(string name)
     {
-        var file = Repository.SampleRole("notes.cs");
+        var file = Repository.SampleRole(name);
 
-        Assert.Empty(Validation.Validate.Source(File.ReadAllText(file), "notes.cs").Select(d => d.ToString()));
+        Assert.Empty(Validation.Validate.Source(File.ReadAllText(file), name).Select(d => d.ToString()));
         Assert.InRange(File.ReadAllLines(file).Length, 1, 200);
     }
 

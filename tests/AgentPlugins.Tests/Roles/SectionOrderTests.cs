@@ -12,7 +12,7 @@ public sealed partial class SectionOrderTests
 {
     private static readonly string[] Sections = ["Intents", "Metadata", "Registration", "Event handlers", "Tools", "Helpers", "Intent handlers"];
 
-    public static TheoryData<string> SampleRoles => ["timer.cs", "notes.cs", "router.cs", "planner.cs"];
+    public static TheoryData<string> SampleRoles => ["timer.cs", "notes.cs", "reminder.cs", "router.cs", "planner.cs"];
 
     [Fact]
     public void Docs_roles_md_lists_the_seven_sections_in_order()
@@ -41,10 +41,12 @@ public sealed partial class SectionOrderTests
         AssertCodeIsInItsSection(source);
     }
 
-    [Fact]
-    public void The_notes_role_has_its_sections_in_order_each_holding_its_code()
+    [Theory]
+    [InlineData("notes.cs")]
+    [InlineData("reminder.cs")]
+    public void The_store_and_reminder_samples_have_their_sections_in_order_each_holding_their_code(string file)
     {
-        var source = File.ReadAllText(Repository.SampleRole("notes.cs"));
+        var source = File.ReadAllText(Repository.SampleRole(file));
 
         Assert.Equal([1, 2, 3, 4, 5, 6, 7], Headings(source).Select(h => h.Number));
         AssertCodeIsInItsSection(source);

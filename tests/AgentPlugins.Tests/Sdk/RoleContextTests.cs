@@ -6,7 +6,7 @@ namespace AgentPlugins.Tests.Sdk;
 /// <summary>Intent handlers and prompt hooks reach the same things through one base, <see cref="RoleContext"/>.</summary>
 public sealed class RoleContextTests
 {
-    private static readonly string[] Shared = ["Role", "Origin", "Settings", "Clock", "Log", "Timers", "Cancellation"];
+    private static readonly string[] Shared = ["Role", "Origin", "Settings", "Clock", "Log", "Timers", "Store", "Cancellation"];
 
     [Fact]
     public void Both_contexts_derive_from_RoleContext_which_alone_declares_what_they_share()
