@@ -98,6 +98,15 @@ internal sealed class RoleStoreFile : IDisposable
         return reader.Read() ? new StoredValue(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
+    /// <summary>The version and size of the key's value, without reading the value; null when it has none.</summary>
+    public (long Version, long Bytes)? Peek(StoreKey key)
+    {
+        var peek = Statement("SELECT version, bytes FROM entries WHERE role = $role AND scope = $scope AND key = $key");
+        Bind(peek, key);
+        using var reader = peek.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
     /// <summary>Bytes the role's keys and values take now.</summary>
     public long Usage(string role)
     {

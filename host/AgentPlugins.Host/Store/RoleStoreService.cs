@@ -153,7 +153,7 @@ internal sealed class RoleStoreService : IStoreService, IAsyncDisposable
     private Action Replace(ReplaceValue replace, long nowMs)
     {
         var key = replace.Key;
-        var current = _file.Get(key);
+        var current = _file.Peek(key);
         if (replace.ExpectedVersion is { } expected && (current?.Version ?? 0) != expected)
         {
             return Reply<long?>(replace.Result, null);
@@ -166,7 +166,7 @@ internal sealed class RoleStoreService : IStoreService, IAsyncDisposable
         }
 
         var bytes = RoleStoreFile.SizeOf(key, replace.Json);
-        var oldBytes = current is null ? 0 : RoleStoreFile.SizeOf(key, current.Json);
+        var oldBytes = current?.Bytes ?? 0;
         var after = _file.Usage(key.Role) - oldBytes + bytes;
         if (bytes > oldBytes && after > _quotaBytes)
         {
