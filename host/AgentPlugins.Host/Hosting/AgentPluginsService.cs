@@ -1,7 +1,6 @@
 using System.Reactive.Linq;
 using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Audit;
-using AgentPlugins.Host.Store;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
@@ -12,6 +11,7 @@ using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
 using AgentPlugins.Host.Storage;
+using AgentPlugins.Host.Store;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Workflows;
