@@ -568,11 +568,13 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                 _store.MarkFired(timer.Id, nowMs);
                 _store.Commit();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                // The loop stopping or the store failing: the timer stays firing, and is tried again at the next wake or start.
                 _store.Rollback();
-                _log.LogError(ex, "Could not record timer {Timer} as undeliverable; tried again at the next wake.", timer.Name);
-                continue;
+                _log.LogWarning(ex, "Could not record timer {Timer} as undeliverable yet; tried again after a back-off.", timer.Name);
+                StoreFailed(ex, nowMs);
+                return;
             }
 
             _unheard.Remove(timer.Id);
@@ -593,7 +595,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         {
             if (_unheard.Contains(waiting.Id))
             {
-                wakeAtMs = Math.Min(wakeAtMs, waiting.DueAtMs + graceMs);
+                wakeAtMs = Math.Min(wakeAtMs, Math.Max(waiting.DueAtMs + graceMs, _retryAtMs));
             }
         }
 
