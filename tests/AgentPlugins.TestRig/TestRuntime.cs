@@ -12,6 +12,7 @@ using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
+using AgentPlugins.Host.Store;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Workflows;
 using AgentPlugins.Sdk;
@@ -71,6 +72,8 @@ internal sealed class TestRuntime : IAsyncDisposable
     public AuditLog Audit => Get<AuditLog>();
 
     public DurableTimerService Timers => Get<DurableTimerService>();
+
+    public RoleStoreService Store => Get<RoleStoreService>();
 
     public WorkflowEngine Workflows => Get<WorkflowEngine>();
 

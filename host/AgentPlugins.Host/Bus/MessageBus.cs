@@ -81,12 +81,13 @@ internal sealed class MessageBus
     /// <summary>
     /// Dispatches now, on the loop, and returns how many subscribers got the event (or keep it, held
     /// during a reload, for their release), so a publisher that must not lose an event (a timer
-    /// expiry) can tell whether anyone heard it. Call on the loop.
+    /// expiry) can tell whether anyone heard it. With <paramref name="onlyRole"/>, only that role's
+    /// subscribers get it (an owned timer's expiry). Call on the loop.
     /// </summary>
-    public int DeliverNow(BusEvent busEvent, EventOrigin origin)
+    public int DeliverNow(BusEvent busEvent, EventOrigin origin, string? onlyRole = null)
     {
         EnsureOnLoop();
-        return Dispatch(busEvent, origin);
+        return Dispatch(busEvent, origin, onlyRole);
     }
 
     /// <summary>
@@ -138,7 +139,7 @@ internal sealed class MessageBus
         }
     }
 
-    private int Dispatch(BusEvent busEvent, EventOrigin origin)
+    private int Dispatch(BusEvent busEvent, EventOrigin origin, string? onlyRole = null)
     {
         _published++;
         if (!_subscriptions.TryGetValue(busEvent.Type, out var subscribers))
@@ -150,7 +151,7 @@ internal sealed class MessageBus
         var handlers = 0;
         foreach (var subscription in subscribers)
         {
-            if (subscription.Owner.Silenced)
+            if (subscription.Owner.Silenced || (onlyRole is not null && subscription.Owner.Role != onlyRole))
             {
                 continue;
             }

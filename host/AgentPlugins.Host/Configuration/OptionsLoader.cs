@@ -135,6 +135,8 @@ internal static class OptionsLoader
         Require(options.Timers.FindTimeZone() is not null, "timers:timeZone", $"'{options.Timers.TimeZone}' is not a time zone this machine knows; use an IANA id such as \"Europe/Paris\", \"UTC\", or \"local\".");
         Require(options.Timers.MaxDuration > TimeSpan.Zero && options.Timers.MaxDuration <= MaxTimerDuration, "timers:maxDuration", "must be a positive time span of at most 36500 days, e.g. \"30.00:00:00\".");
         InRange(options.Timers.MaxPerUser, "timers:maxPerUser", 1, 1_000_000, "timers");
+        Require(options.Timers.OwnerGrace > TimeSpan.Zero && options.Timers.OwnerGrace <= MaxTimerDuration, "timers:ownerGrace", "must be a positive time span of at most 36500 days, e.g. \"1.00:00:00\".");
+        InRange(options.Storage.RoleStoreQuotaKilobytes, "storage:roleStoreQuotaKilobytes", 1, MaxMegabytes * 1024, "kilobytes");
         InRange(options.Loop.IngressCapacity, "loop:ingressCapacity", 1, MaxIngressCapacity, "pieces of work");
         Require(options.Loop.SlowCallThreshold > TimeSpan.Zero && options.Loop.SlowCallThreshold <= TimeSpan.FromMinutes(10), "loop:slowCallThreshold", "must be a positive time span of at most 00:10:00, e.g. \"00:00:02\".");
         Require(options.Loop.HardLimit is null || options.Loop.HardLimit > options.Loop.SlowCallThreshold, "loop:hardLimit", "must be a time span longer than loop:slowCallThreshold, e.g. \"00:00:05\".");

@@ -11,6 +11,7 @@ using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
 using AgentPlugins.Host.Storage;
+using AgentPlugins.Host.Store;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Workflows;
@@ -34,6 +35,7 @@ internal sealed class AgentPluginsService(
     ChannelRegistry channels,
     AuditLog audit,
     DurableTimerService timers,
+    RoleStoreService store,
     RoleLifecycle lifecycle,
     RoleReloader reloader,
     RoleNotices notices,
@@ -72,6 +74,7 @@ internal sealed class AgentPluginsService(
         // First: the timer store locks the data folder, so a second host on it stops here, having touched nothing.
         timers.Open();
         audit.Open();
+        store.Open();
         agents.Agents?.Open();
 
         // Before any role code: the crash journal says whether the last run died inside a role call.
@@ -151,6 +154,7 @@ internal sealed class AgentPluginsService(
         // After the loop drained: its last delivery reports are written before the store closes.
         await timers.DisposeAsync().ConfigureAwait(false);
         await audit.DisposeAsync().ConfigureAwait(false);
+        await store.DisposeAsync().ConfigureAwait(false);
         if (agents.Agents is not null)
         {
             await agents.Agents.DisposeAsync().ConfigureAwait(false);

@@ -11,6 +11,7 @@ using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
 using AgentPlugins.Host.Storage;
+using AgentPlugins.Host.Store;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
 using AgentPlugins.Host.Validation;
@@ -60,6 +61,12 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<IntentProcessor>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ITimerService>(sp => sp.GetRequiredService<DurableTimerService>());
+        services.AddSingleton(sp => new RoleStoreService(
+            Path.Combine(Options(sp).Storage.DataFolder, "store.db"),
+            Options(sp).Storage.RoleStoreQuotaKilobytes * 1024L,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RoleStoreService>>()));
+        services.AddSingleton<IStoreService>(sp => sp.GetRequiredService<RoleStoreService>());
         services.AddSingleton<IntentServices>();
 
         services.AddSingleton(sp => new RoleCompiler(ReferenceSet.Default, Options(sp).Roles.CheckRules ? RoleRules.Check : null));
@@ -103,6 +110,7 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<ChannelRegistry>(),
             sp.GetRequiredService<EventLoop>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IntentServices>(),
             sp.GetRequiredService<ILogger<WorkflowEngine>>(),
             sp.GetRequiredService<AgentsSlot>().Agents));
         services.AddSingleton(sp => new HeartbeatScheduler(Options(sp).Scheduler, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MessageBus>()));
@@ -138,6 +146,7 @@ internal static class AgentPluginsServices
             var retention = new RetentionService(Options(sp).Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>());
             retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
             retention.Add(TimerStore.Retention(Path.Combine(Options(sp).Storage.DataFolder, "timers.db")));
+            retention.Add(RoleStoreFile.Retention(sp.GetRequiredService<RoleStoreService>().Path));
             if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
             {
                 retention.Add(ConversationStore.Retention(agents.Conversations.Path));

@@ -8,7 +8,9 @@ namespace AgentPlugins.Host.Intents;
 /// Validates every intent, then routes it by type: notifications to channels, audits to the audit
 /// log, workflows to the workflow engine, role-owned intents to the handler their role registered.
 /// Invalid intents, intents nobody handles and handlers that fail are counted and reported, never
-/// dropped silently. Runs on the loop.
+/// dropped silently. Runs on the loop. A role takes one turn at a time, like an Orleans grain: its
+/// next intent handler starts only when the previous one has ended, awaits included, while other
+/// roles' handlers go on; so a role's read-modify-write across awaits needs no lock.
 /// </summary>
 internal sealed class IntentProcessor
 {
@@ -17,6 +19,9 @@ internal sealed class IntentProcessor
     private readonly EventLoop _loop;
     private readonly ILogger _log;
     private readonly Queue<string> _recentFailures = new();
+
+    // Roles with a turn running, each with the intents waiting for theirs; touched on the loop only.
+    private readonly Dictionary<string, Queue<(Intent Intent, IntentOrigin Origin)>> _turns = new(StringComparer.Ordinal);
     private Dictionary<Type, IntentRoute> _hostRoutes = [];
     private Dictionary<Type, (string Role, IntentRoute Route)> _roleRoutes = [];
     private IIntentStep? _step;
@@ -163,14 +168,27 @@ internal sealed class IntentProcessor
         }
 
         var type = intent.GetType();
-        IntentRoute? route;
+        IntentRoute route;
         if (_hostRoutes.TryGetValue(type, out var hostRoute))
         {
             route = _step is null ? hostRoute : hostRoute with { Handle = (i, o) => _step.InvokeAsync(i, o, hostRoute) };
         }
         else if (_roleRoutes.TryGetValue(type, out var roleRoute))
         {
-            route = roleRoute.Route;
+            // One turn at a time per role: while the role's previous handler is still awaiting, this one waits.
+            if (_turns.TryGetValue(roleRoute.Role, out var waiting))
+            {
+                waiting.Enqueue((intent, origin));
+                return;
+            }
+
+            _turns[roleRoute.Role] = new Queue<(Intent, IntentOrigin)>();
+            if (!Run(roleRoute.Route, intent, origin, roleRoute.Role))
+            {
+                NextTurn(roleRoute.Role);
+            }
+
+            return;
         }
         else
         {
@@ -178,10 +196,20 @@ internal sealed class IntentProcessor
             return;
         }
 
+        Run(route, intent, origin, turnOf: null);
+    }
+
+    /// <summary>How many intents wait for their role's turn, per role; read on the loop.</summary>
+    public IReadOnlyDictionary<string, int> WaitingTurns => _turns.Where(t => t.Value.Count > 0).ToDictionary(t => t.Key, t => t.Value.Count, StringComparer.Ordinal);
+
+    // Runs one handler; true when it is still running (awaiting) and ends its role's turn itself when done.
+    private bool Run(IntentRoute route, Intent intent, IntentOrigin origin, string? turnOf)
+    {
+        var type = intent.GetType();
         if (route.Call?.Guard.IsQuarantined == true)
         {
             Fail(route.Owner, $"not handled: role {route.Owner} is quarantined ({type.Name})");
-            return;
+            return false;
         }
 
         Task task;
@@ -201,7 +229,7 @@ internal sealed class IntentProcessor
         catch (Exception ex)
         {
             HandlerFailed(route, intent, origin, ex);
-            return;
+            return false;
         }
         finally
         {
@@ -214,13 +242,47 @@ internal sealed class IntentProcessor
         if (task.IsCompletedSuccessfully)
         {
             Interlocked.Increment(ref _processed);
-            return;
+            return false;
         }
 
-        _loop.Track(Observe(task, route, intent, origin));
+        _loop.Track(Observe(task, route, intent, origin, turnOf));
+        return true;
     }
 
-    private async Task Observe(Task task, IntentRoute route, Intent intent, IntentOrigin origin)
+    // Starts the next waiting turn of a role, or ends its turns when none waits. A waiting intent is
+    // routed again when its turn comes. Its type belongs to the generation that was serving when it
+    // arrived, so when that generation was reloaded, retired or quarantined meanwhile, the intent
+    // fails (a new generation's handler takes its own types only) and the user who asked is told.
+    private void NextTurn(string role)
+    {
+        while (_turns.TryGetValue(role, out var waiting))
+        {
+            if (!waiting.TryDequeue(out var next))
+            {
+                _turns.Remove(role);
+                return;
+            }
+
+            var type = next.Intent.GetType();
+            if (!_roleRoutes.TryGetValue(type, out var current) || current.Route.Call?.Guard.IsQuarantined == true)
+            {
+                var reloaded = _roleRoutes.Any(r => r.Value.Role == role && r.Key.FullName == type.FullName && r.Value.Route.Call?.Guard.IsQuarantined != true);
+                var why = reloaded
+                    ? $"role {role} was reloaded while {type.Name} waited for its turn; it was not handled, please ask again"
+                    : $"role {role} stopped serving (retired or quarantined) while {type.Name} waited for its turn; it was not handled";
+                Fail(role, why);
+                Tell(role, next.Intent, next.Origin, why);
+                continue;
+            }
+
+            if (Run(current.Route, next.Intent, next.Origin, role))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task Observe(Task task, IntentRoute route, Intent intent, IntentOrigin origin, string? turnOf)
     {
         try
         {
@@ -238,6 +300,13 @@ internal sealed class IntentProcessor
         {
             HandlerFailed(route, intent, origin, ex);
         }
+        finally
+        {
+            if (turnOf is not null)
+            {
+                NextTurn(turnOf);
+            }
+        }
     }
 
     private void HandlerFailed(IntentRoute route, Intent intent, IntentOrigin origin, Exception ex)
@@ -246,14 +315,19 @@ internal sealed class IntentProcessor
         Fail(route.Owner, $"handler {route.HandlerName} failed on {intent.GetType().Name}: {ex.GetType().Name}: {ex.Message}");
 
         // The person who asked must hear that it failed, and why (a full disk, an API down), not only the log.
-        // Not for a failed notification itself: telling would fail the same way.
+        var cause = ex is AggregateException { InnerException: { } inner } ? inner : ex;
+        Tell(route.Owner, intent, origin, cause.Message);
+    }
+
+    // Not for a failed notification itself: telling would fail the same way.
+    private void Tell(string owner, Intent intent, IntentOrigin origin, string why)
+    {
         if (origin.Context.User is { } user && intent is not NotificationIntent && !_telling)
         {
-            var cause = ex is AggregateException { InnerException: { } inner } ? inner : ex;
             _telling = true;
             try
             {
-                Submit(new NotificationIntent($"{route.Owner} could not finish your request: {cause.Message}", origin.Context.Channel, user, Priority.High), new IntentOrigin("host", origin.Context));
+                Submit(new NotificationIntent($"{owner} could not finish your request: {why}", origin.Context.Channel, user, Priority.High), new IntentOrigin("host", origin.Context));
             }
             finally
             {

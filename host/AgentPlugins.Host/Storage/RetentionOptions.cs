@@ -8,7 +8,7 @@ namespace AgentPlugins.Host.Storage;
 internal sealed record RetentionOptions
 {
     /// <summary>The stores a policy may name; a part of the host that adds a store adds its name here.</summary>
-    public static readonly IReadOnlyList<string> KnownStores = ["audit", "timers", "conversations"];
+    public static readonly IReadOnlyList<string> KnownStores = ["audit", "timers", "conversations", "store"];
 
     /// <summary>Time between two retention passes (the first runs right after start).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);

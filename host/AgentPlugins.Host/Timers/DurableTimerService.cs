@@ -16,7 +16,9 @@ namespace AgentPlugins.Host.Timers;
 /// to the loop, and marks it <c>fired</c> once a handler got it. At start it re-delivers timers left
 /// <c>firing</c> by a crash (their effects de-duplicated by <see cref="Effects"/>), then fires those
 /// that came due while the host was down, marked late. An expiry no role listens to stays
-/// <c>firing</c> and is delivered again when a role is loaded.
+/// <c>firing</c> and is delivered again when a role is loaded. A timer a role set (owned) goes to that
+/// role only; while the role is absent its expiry waits the same way, and after <c>timers:ownerGrace</c>
+/// it is recorded as undeliverable in the audit, the user is told, and it is marked fired.
 /// </summary>
 internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 {
@@ -32,11 +34,15 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private readonly MessageBus _bus;
     private readonly ILogger _log;
     private readonly ITimerStore _store;
+    private readonly IntentProcessor _intents;
     private readonly Channel<TimerCommand> _commands = Channel.CreateUnbounded<TimerCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ITimer _wake;
 
     // Owned by the worker.
     private readonly HashSet<long> _unheard = [];
+
+    // Owned timers delivered but not yet heard by their role, for the grace deadline.
+    private readonly Dictionary<long, StoredTimer> _awaitingOwner = [];
     private long _nextDueMs = long.MaxValue;
     private long _retryAtMs;
     private TimeSpan _retryDelay = FirstRetry;
@@ -68,6 +74,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         _store = store;
         Effects = new ExpiryEffects(Record, logs.CreateLogger<ExpiryEffects>());
         ArgumentNullException.ThrowIfNull(intents);
+        _intents = intents;
         intents.Attach(Effects);
         _wake = clock.CreateTimer(static state => ((DurableTimerService)state!).Post(Wake.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -131,6 +138,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return Task.FromResult(ScheduleResult.Refused(label.Length > MaxLabelLength
                 ? $"A timer's label may have at most {MaxLabelLength} characters; this one has {label.Length:N0}."
                 : $"A timer's follow-up may have at most {MaxFollowUpLength:N0} characters; this one has {request.FollowUp!.Length:N0}."));
+        }
+
+        if (request.Payload is { Length: > TimerRequest.MaxPayloadLength } payload)
+        {
+            return Task.FromResult(ScheduleResult.Refused(
+                $"A timer's payload may have at most {TimerRequest.MaxPayloadLength:N0} characters; this one has {payload.Length:N0}. Keep an id or a sentence in it and the rest in the role's store."));
         }
 
         var now = _clock.GetUtcNow();
@@ -204,7 +217,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
     private DateTimeOffset Local(long ms) => TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(ms), _zone);
 
-    private TimerInfo Info(StoredTimer timer) => new(timer.Name, timer.Label, Local(timer.DueAtMs), timer.User, timer.Channel, timer.FollowUp);
+    private TimerInfo Info(StoredTimer timer) => new(timer.Name, timer.Label, Local(timer.DueAtMs), timer.User, timer.Channel, timer.FollowUp, timer.Owner);
 
     private bool Post(TimerCommand command) => _commands.Writer.TryWrite(command);
 
@@ -238,6 +251,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             {
                 await RedeliverAsync(redeliver).ConfigureAwait(false);
             }
+
+            await GiveUpOnAbsentOwnersAsync().ConfigureAwait(false);
 
             await FireDueAsync().ConfigureAwait(false);
             Arm();
@@ -340,12 +355,20 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         foreach (var id in heardIds)
         {
             _unheard.Remove(id);
+            _awaitingOwner.Remove(id);
         }
 
         foreach (var id in unheard)
         {
             _unheard.Add(id);
-            _log.LogWarning("No role listens to {Event}; timer {Timer} stays due and is delivered when a role is loaded.", Events.TimerExpired, StoredTimer.FormatId(id));
+            if (_awaitingOwner.TryGetValue(id, out var owned))
+            {
+                _log.LogWarning("Role {Owner} is not serving; its timer {Timer} waits for it (up to {Grace}, timers:ownerGrace).", owned.Owner, owned.Name, _options.OwnerGrace);
+            }
+            else
+            {
+                _log.LogWarning("No role listens to {Event}; timer {Timer} stays due and is delivered when a role is loaded.", Events.TimerExpired, StoredTimer.FormatId(id));
+            }
         }
 
         if (redeliver.Count > redeliverCount)
@@ -383,7 +406,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return () => schedule.Result.TrySetResult(refusal);
         }
 
-        var timer = _store.Insert(schedule.Label, request.User, request.Channel, request.FollowUp, schedule.DueAtMs, nowMs);
+        var timer = _store.Insert(schedule.Label, request.User, request.Channel, request.FollowUp, schedule.DueAtMs, nowMs, request.Owner, request.Payload);
         _nextDueMs = Math.Min(_nextDueMs, timer.DueAtMs);
         var result = ScheduleResult.Set(Info(timer));
         return () => schedule.Result.TrySetResult(result);
@@ -485,6 +508,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         foreach (var timer in timers)
         {
             var id = timer.Id;
+            if (timer.Owner is not null)
+            {
+                _awaitingOwner[id] = timer;
+            }
+
             var expiry = new TimerExpiry(timer, NowMs(), _zone, _bus, Effects, heard => Post(new ExpiryDispatched(id, heard)));
             Telemetry.HostMetrics.TimerLateness.Record(Math.Max(0, NowMs() - timer.DueAtMs));
             try
@@ -516,6 +544,44 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         await DeliverAsync(timers).ConfigureAwait(false);
     }
 
+    // Owned expiries whose role stayed away past the grace: audited as undeliverable, the user told, then marked fired (once).
+    private async Task GiveUpOnAbsentOwnersAsync()
+    {
+        var nowMs = NowMs();
+        var graceMs = (long)_options.OwnerGrace.TotalMilliseconds;
+        var expired = _awaitingOwner.Values.Where(t => _unheard.Contains(t.Id) && t.DueAtMs + graceMs <= nowMs).ToList();
+        foreach (var timer in expired)
+        {
+            var origin = new IntentOrigin("timers", new EventContext(timer.Channel, timer.User, _clock.GetUtcNow(), "timers"));
+            var why = $"role {timer.Owner} was not serving for {_options.OwnerGrace} after it came due (timers:ownerGrace)";
+            try
+            {
+                await _loop.InvokeAsync(() =>
+                {
+                    _intents.Submit(new AuditIntent("timer_undeliverable", $"{timer.Name} '{timer.Label}' due {Local(timer.DueAtMs):O}: {why}", timer.User), origin);
+                    if (timer.User is not null)
+                    {
+                        _intents.Submit(new NotificationIntent($"Your timer '{timer.Label}' ({timer.Name}) could not be delivered: {why}.", timer.Channel, timer.User, Priority.High), origin);
+                    }
+                }).ConfigureAwait(false);
+                _store.Begin();
+                _store.MarkFired(timer.Id, nowMs);
+                _store.Commit();
+            }
+            catch (Exception ex)
+            {
+                // The loop stopping or the store failing: the timer stays firing, and is tried again at the next wake or start.
+                _store.Rollback();
+                _log.LogWarning(ex, "Could not record timer {Timer} as undeliverable yet; tried again after a back-off.", timer.Name);
+                StoreFailed(ex, nowMs);
+                return;
+            }
+
+            _unheard.Remove(timer.Id);
+            _awaitingOwner.Remove(timer.Id);
+        }
+    }
+
     private void Arm()
     {
         if (_stopping)
@@ -524,6 +590,15 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
 
         var wakeAtMs = _recovered ? (_nextDueMs == long.MaxValue ? long.MaxValue : Math.Max(_nextDueMs, _retryAtMs)) : _retryAtMs;
+        var graceMs = (long)_options.OwnerGrace.TotalMilliseconds;
+        foreach (var waiting in _awaitingOwner.Values)
+        {
+            if (_unheard.Contains(waiting.Id))
+            {
+                wakeAtMs = Math.Min(wakeAtMs, Math.Max(waiting.DueAtMs + graceMs, _retryAtMs));
+            }
+        }
+
         if (_unwritten.Count > 0)
         {
             // Delivery reports waiting to be written are retried even when nothing else is due.

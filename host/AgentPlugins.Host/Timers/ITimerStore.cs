@@ -22,7 +22,7 @@ internal interface ITimerStore : IDisposable
     void Rollback();
 
     /// <summary>Adds a pending timer; its id is never reused, even after it is pruned.</summary>
-    StoredTimer Insert(string label, string? user, string channel, string? followUp, long dueAtMs, long nowMs);
+    StoredTimer Insert(string label, string? user, string channel, string? followUp, long dueAtMs, long nowMs, string? owner = null, string? payload = null);
 
     long CountPending(string? user);
 

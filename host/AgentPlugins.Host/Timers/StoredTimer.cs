@@ -1,7 +1,7 @@
 namespace AgentPlugins.Host.Timers;
 
 /// <summary>A timer as the store keeps it: times are Unix milliseconds, UTC.</summary>
-internal sealed record StoredTimer(long Id, string Label, string? User, string Channel, string? FollowUp, long DueAtMs)
+internal sealed record StoredTimer(long Id, string Label, string? User, string Channel, string? FollowUp, long DueAtMs, string? Owner = null, string? Payload = null)
 {
     /// <summary>The id users see and type: <c>t12</c>.</summary>
     public string Name => FormatId(Id);

@@ -17,6 +17,7 @@ internal sealed class TimerExpiry : LoopWork
     private readonly Action<bool> _dispatched;
     private readonly BusEvent _event;
     private readonly EventOrigin _origin;
+    private readonly string? _owner;
 
     public TimerExpiry(StoredTimer timer, long nowMs, TimeZoneInfo zone, MessageBus bus, ExpiryEffects effects, Action<bool> dispatched)
     {
@@ -41,6 +42,18 @@ internal sealed class TimerExpiry : LoopWork
             data[TimerData.FollowUp] = timer.FollowUp;
         }
 
+        if (timer.Owner is not null)
+        {
+            data[TimerData.Owner] = timer.Owner;
+        }
+
+        if (timer.Payload is not null)
+        {
+            data[TimerData.Payload] = timer.Payload;
+        }
+
+        _owner = timer.Owner;
+
         _event = new BusEvent(Events.TimerExpired, data);
         _origin = new EventOrigin("timers", timer.Channel, timer.User) { DeliveryId = timer.Name };
     }
@@ -52,7 +65,8 @@ internal sealed class TimerExpiry : LoopWork
         _effects.Begin(delivery);
         try
         {
-            heard = _bus.DeliverNow(_event, _origin) > 0;
+            // An owned timer's expiry goes to its role only; while that role is absent nobody hears it, so it waits.
+            heard = _bus.DeliverNow(_event, _origin, _owner) > 0;
         }
         finally
         {

@@ -13,8 +13,12 @@ namespace AgentPlugins.Host.Timers;
 /// </summary>
 internal sealed partial class TimerStore : ITimerStore
 {
-    /// <summary>The schema this host writes; version 1 is the first with an application id.</summary>
-    public static readonly StoreSchema Schema = new("timers", StoreSchema.Family | 0x0001, 1, "timers", """
+    /// <summary>
+    /// The schema this host writes; version 1 is the first with an application id, version 2 adds the
+    /// owning role and payload (a version 1 file gets the two columns, empty, when opened: its timers
+    /// keep going to every listener as before).
+    /// </summary>
+    public static readonly StoreSchema Schema = new("timers", StoreSchema.Family | 0x0001, 2, "timers", """
         CREATE TABLE IF NOT EXISTS timers (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             label TEXT NOT NULL,
@@ -24,7 +28,9 @@ internal sealed partial class TimerStore : ITimerStore
             due_at INTEGER NOT NULL,
             created_at INTEGER NOT NULL,
             state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'fired', 'cancelled')),
-            done_at INTEGER NULL);
+            done_at INTEGER NULL,
+            owner TEXT NULL,
+            payload TEXT NULL);
         CREATE INDEX IF NOT EXISTS timers_pending_due ON timers (due_at) WHERE state = 'pending';
         CREATE INDEX IF NOT EXISTS timers_pending_owner ON timers (user, channel, due_at) WHERE state = 'pending';
         CREATE INDEX IF NOT EXISTS timers_firing ON timers (id) WHERE state = 'firing';
@@ -40,7 +46,9 @@ internal sealed partial class TimerStore : ITimerStore
     // than stalling every timer for Microsoft.Data.Sqlite's default 30 s.
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromMilliseconds(250);
 
-    private const string Columns = "id, label, user, channel, follow_up, due_at";
+    private const string Columns = "id, label, user, channel, follow_up, due_at, owner, payload";
+
+    private static readonly IReadOnlyList<string> OwnerColumns = ["owner", "payload"];
 
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
@@ -79,6 +87,7 @@ internal sealed partial class TimerStore : ITimerStore
         try
         {
             _connection = SqliteStoreFile.Open(Path, Schema, BusyTimeout, _maxBytes);
+            AddOwnerColumns();
             Execute("DELETE FROM timer_effects WHERE delivery NOT IN (SELECT 't' || id FROM timers WHERE state = 'firing')");
         }
         catch
@@ -105,9 +114,11 @@ internal sealed partial class TimerStore : ITimerStore
         _transaction = null;
     }
 
-    public StoredTimer Insert(string label, string? user, string channel, string? followUp, long dueAtMs, long nowMs)
+    public StoredTimer Insert(string label, string? user, string channel, string? followUp, long dueAtMs, long nowMs, string? owner = null, string? payload = null)
     {
-        var insert = Statement("INSERT INTO timers (label, user, channel, follow_up, due_at, created_at, state) VALUES ($label, $user, $channel, $followUp, $dueAt, $now, 'pending') RETURNING id");
+        var insert = Statement("INSERT INTO timers (label, user, channel, follow_up, due_at, created_at, state, owner, payload) VALUES ($label, $user, $channel, $followUp, $dueAt, $now, 'pending', $owner, $payload) RETURNING id");
+        insert.Parameters["$owner"].Value = (object?)owner ?? DBNull.Value;
+        insert.Parameters["$payload"].Value = (object?)payload ?? DBNull.Value;
         insert.Parameters["$label"].Value = label;
         insert.Parameters["$user"].Value = (object?)user ?? DBNull.Value;
         insert.Parameters["$channel"].Value = channel;
@@ -115,7 +126,7 @@ internal sealed partial class TimerStore : ITimerStore
         insert.Parameters["$dueAt"].Value = dueAtMs;
         insert.Parameters["$now"].Value = nowMs;
         var id = (long)insert.ExecuteScalar()!;
-        return new StoredTimer(id, label, user, channel, followUp, dueAtMs);
+        return new StoredTimer(id, label, user, channel, followUp, dueAtMs, owner, payload);
     }
 
     public long CountPending(string? user)
@@ -241,10 +252,32 @@ internal sealed partial class TimerStore : ITimerStore
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetInt64(5)));
+                reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
         return timers;
+    }
+
+    // A file from before owned timers (schema 1) lacks the two columns; added once, empty, so its timers keep their old delivery.
+    private void AddOwnerColumns()
+    {
+        using var columns = Connection.CreateCommand();
+        columns.CommandText = "SELECT name FROM pragma_table_info('timers')";
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var reader = columns.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var column in OwnerColumns.Where(c => !present.Contains(c)))
+        {
+            Execute($"ALTER TABLE timers ADD COLUMN {column} TEXT NULL");
+        }
     }
 
     private void Execute(string sql)

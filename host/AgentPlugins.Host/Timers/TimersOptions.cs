@@ -15,6 +15,12 @@ internal sealed record TimersOptions
     /// <summary>How many pending timers one user may have; more are refused.</summary>
     public int MaxPerUser { get; init; } = 100;
 
+    /// <summary>
+    /// How long an owned timer's expiry waits for its role to come back (file deleted, failed,
+    /// quarantined) before it is recorded as undeliverable in the audit and the user is told.
+    /// </summary>
+    public TimeSpan OwnerGrace { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>The zone <see cref="TimeZone"/> names, or null when this machine does not know it.</summary>
     public TimeZoneInfo? FindTimeZone()
     {

@@ -53,6 +53,7 @@ internal static class RoleRules
         new ToolNames(),
         new ToolReturnsToolResult(),
         new ToolsRegistered(),
+        new ToolsDoNotWriteTheStore(),
         new RoleSize(),
     ];
 

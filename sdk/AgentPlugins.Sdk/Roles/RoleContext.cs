@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentPlugins.Sdk;
 
 /// <summary>
-/// What all role code that may use the host's services sees, whether it is an intent handler
+/// What all role code that may use the host's services sees, whether it is a tool (<see cref="ToolContext"/>), an intent handler
 /// (<see cref="IntentContext"/>) or a prompt hook (<see cref="PromptContext"/>): the role it runs as,
 /// where the call came from, and host services bound to that origin. The services belong to the host
 /// and outlive role generations, so a role keeps none of its own.
@@ -12,8 +12,9 @@ public abstract class RoleContext
 {
     private readonly RoleScope _scope;
     private RoleTimers? _timers;
+    private RoleStore? _store;
 
-    // private protected: the host derives the two contexts above, and a role never derives its own.
+    // private protected: the host derives the contexts above, and a role never derives its own.
     private protected RoleContext(RoleScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -40,7 +41,18 @@ public abstract class RoleContext
     /// The host's timers on behalf of <see cref="Origin"/>: a timer set here belongs to the origin's
     /// user and its expiry goes back to the origin's channel, the way <c>NotifyAsync</c> answers.
     /// </summary>
-    public RoleTimers Timers => _timers ??= new RoleTimers(_scope.Timers, _scope.Origin, _scope.Cancellation);
+    public RoleTimers Timers => _timers ??= new RoleTimers(_scope.Timers, _scope.Origin, _scope.Role, _scope.Cancellation);
+
+    /// <summary>
+    /// The role's durable store: <c>Store.User</c> for the origin user's keys, <c>Store.Role</c> for
+    /// role-wide ones. Intent handlers read and write; tools and prompt hooks only read.
+    /// </summary>
+    public RoleStore Store => _store ??= new RoleStore(
+        _scope.Store ?? throw new InvalidOperationException($"Role {Role}: the store is not reachable from this call (intent handlers reach it)."),
+        Role,
+        Origin,
+        this switch { IntentContext => null, ToolContext => "a tool", _ => "a prompt hook" },
+        Cancellation);
 
     /// <summary>
     /// Cancelled when the call is abandoned: for an intent handler, when the role generation that

@@ -20,4 +20,8 @@ public sealed record RoleScope(
     TimeProvider Clock,
     ILogger Log,
     ITimerService Timers,
-    CancellationToken Cancellation);
+    CancellationToken Cancellation)
+{
+    /// <summary>The host's durable store; the context binds it to <see cref="Role"/> and <see cref="Origin"/>. Null in a host without one.</summary>
+    public IStoreService? Store { get; init; }
+}

@@ -26,7 +26,13 @@ public interface ITimerService
 /// <param name="User">Who set it.</param>
 /// <param name="Channel">Where its expiry goes.</param>
 /// <param name="FollowUp">An instruction to run when it expires, if any.</param>
-public sealed record TimerRequest(TimerDue Due, string Label, string? User, string Channel, string? FollowUp = null);
+/// <param name="Owner">The role that sets it: its expiry goes to that role only, and waits while the role is absent. Null: every role listening to <see cref="Events.TimerExpired"/> gets it.</param>
+/// <param name="Payload">What the owner wants back with the expiry (<see cref="TimerData.Payload"/>), at most <see cref="MaxPayloadLength"/> characters.</param>
+public sealed record TimerRequest(TimerDue Due, string Label, string? User, string Channel, string? FollowUp = null, string? Owner = null, string? Payload = null)
+{
+    /// <summary>The longest payload a timer may carry, in characters.</summary>
+    public const int MaxPayloadLength = 4096;
+}
 
 /// <summary>A pending timer.</summary>
 /// <param name="Id">A short id the user can type (<c>t12</c>); never reused.</param>
@@ -37,7 +43,8 @@ public sealed record TimerInfo(
     DateTimeOffset DueAt,
     string? User,
     string Channel,
-    string? FollowUp);
+    string? FollowUp,
+    string? Owner = null);
 
 /// <summary>What became of a <see cref="TimerRequest"/>: the timer that was set, or why it was refused.</summary>
 public sealed record ScheduleResult

@@ -10,12 +10,23 @@ public sealed class RoleTimers
     private readonly ITimerService _timers;
     private readonly EventContext _origin;
     private readonly CancellationToken _cancellation;
+    private readonly string? _role;
 
     /// <param name="timers">The host's timer service.</param>
     /// <param name="origin">Whose timers these are: <see cref="EventContext.User"/>, and <see cref="EventContext.Channel"/> for expiries.</param>
     /// <param name="cancellation">Cancels every call when the role call is abandoned, besides the token a call passes.</param>
     public RoleTimers(ITimerService timers, EventContext origin, CancellationToken cancellation)
+        : this(timers, origin, role: null, cancellation)
     {
+    }
+
+    /// <param name="timers">The host's timer service.</param>
+    /// <param name="origin">Whose timers these are: <see cref="EventContext.User"/>, and <see cref="EventContext.Channel"/> for expiries.</param>
+    /// <param name="role">The role that owns the timers set here: their expiries go to it only. Null: to every listener.</param>
+    /// <param name="cancellation">Cancels every call when the role call is abandoned, besides the token a call passes.</param>
+    public RoleTimers(ITimerService timers, EventContext origin, string? role, CancellationToken cancellation)
+    {
+        _role = role;
         ArgumentNullException.ThrowIfNull(timers);
         ArgumentNullException.ThrowIfNull(origin);
         _timers = timers;
@@ -25,17 +36,20 @@ public sealed class RoleTimers
 
     /// <summary>
     /// Sets a timer for the origin's user whose expiry (<see cref="Events.TimerExpired"/>) goes to the
-    /// origin's channel. A request over the limits in plugins.json is refused, with the reason.
+    /// origin's channel and to this role only: while the role is absent (deleted, failed, quarantined)
+    /// the expiry waits and is delivered once it is back. A request over the limits in plugins.json,
+    /// or with a payload over <see cref="TimerRequest.MaxPayloadLength"/>, is refused, with the reason.
     /// </summary>
     /// <param name="due">When: read the user's words with <see cref="TimerDue.TryParse"/>.</param>
     /// <param name="label">What the timer is for (<c>tea</c>); an empty one reads <c>timer</c>.</param>
     /// <param name="followUp">An instruction to run for the user when it expires, or null.</param>
+    /// <param name="payload">Text the expiry brings back (<see cref="TimerData.Payload"/>), e.g. what to remind of; or null.</param>
     /// <param name="cancellationToken">Cancels the call, as well as the role call's own cancellation.</param>
-    public Task<ScheduleResult> ScheduleAsync(TimerDue due, string label, string? followUp = null, CancellationToken cancellationToken = default)
+    public Task<ScheduleResult> ScheduleAsync(TimerDue due, string label, string? followUp = null, string? payload = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(due);
         ArgumentNullException.ThrowIfNull(label);
-        var request = new TimerRequest(due, label, _origin.User, _origin.Channel, followUp);
+        var request = new TimerRequest(due, label, _origin.User, _origin.Channel, followUp, _role, payload);
         return WithCancellation(token => _timers.ScheduleAsync(request, token), cancellationToken);
     }
 

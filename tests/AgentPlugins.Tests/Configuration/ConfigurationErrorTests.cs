@@ -37,7 +37,7 @@ public sealed class ConfigurationErrorTests : IDisposable
     [InlineData("""{ "timers": { "maxPerUser": 2000000000 } }""", "'timers:maxPerUser' must be from 1 to 1,000,000 timers (it is 2,000,000,000).")]
     [InlineData("""{ "retention": { "batchSize": 0 } }""", "'retention:batchSize' must be from 1 to 100,000 rows (it is 0).")]
     [InlineData("""{ "retention": { "interval": "00:00:00.001" } }""", "'retention:interval' must be a time span from 00:00:01 to 1.00:00:00")]
-    [InlineData("""{ "retention": { "stores": { "audti": { "maxAge": "1.00:00:00" } } } }""", "'retention:stores:audti' is not a store this host keeps; stores: audit, timers, conversations.")]
+    [InlineData("""{ "retention": { "stores": { "audti": { "maxAge": "1.00:00:00" } } } }""", "'retention:stores:audti' is not a store this host keeps; stores: audit, timers, conversations, store.")]
     [InlineData("""{ "retention": { "stores": { "audit": { "maxMegabytes": -1 } } } }""", "'retention:stores:audit:maxMegabytes' must be from 0 to 1,048,576 megabytes (0 sets no size bound) (it is -1).")]
     [InlineData("""{ "retention": { "stores": { "timers": { "maxAge": "-1.00:00:00" } } } }""", "'retention:stores:timers:maxAge' must be a time span from 00:00:00")]
     public void Absurd_values_are_refused_naming_the_key_and_the_allowed_range(string json, string expected)

@@ -12,7 +12,7 @@ public sealed partial class SectionOrderTests
 {
     private static readonly string[] Sections = ["Intents", "Metadata", "Registration", "Event handlers", "Tools", "Helpers", "Intent handlers"];
 
-    public static TheoryData<string> SampleRoles => ["timer.cs", "router.cs", "planner.cs"];
+    public static TheoryData<string> SampleRoles => ["timer.cs", "notes.cs", "reminder.cs", "router.cs", "planner.cs"];
 
     [Fact]
     public void Docs_roles_md_lists_the_seven_sections_in_order()
@@ -42,6 +42,17 @@ public sealed partial class SectionOrderTests
     }
 
     [Theory]
+    [InlineData("notes.cs")]
+    [InlineData("reminder.cs")]
+    public void The_store_and_reminder_samples_have_their_sections_in_order_each_holding_their_code(string file)
+    {
+        var source = File.ReadAllText(Repository.SampleRole(file));
+
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], Headings(source).Select(h => h.Number));
+        AssertCodeIsInItsSection(source);
+    }
+
+    [Theory]
     [MemberData(nameof(SampleRoles))]
     public void Every_sample_role_uses_the_template_headings_in_order(string file)
     {
@@ -50,7 +61,7 @@ public sealed partial class SectionOrderTests
 
         Assert.NotEmpty(headings);
         Assert.Equal(headings.Select(h => h.Number).Order(), headings.Select(h => h.Number));
-        Assert.All(headings, h => Assert.Equal(template[h.Number].Replace("/weather", "/timer", StringComparison.Ordinal), h.Text));
+        Assert.All(headings, h => Assert.Equal(template[h.Number].Replace("/weather", "/" + Path.GetFileNameWithoutExtension(file), StringComparison.Ordinal), h.Text));
     }
 
     [Fact]

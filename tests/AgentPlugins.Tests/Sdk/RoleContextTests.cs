@@ -6,13 +6,14 @@ namespace AgentPlugins.Tests.Sdk;
 /// <summary>Intent handlers and prompt hooks reach the same things through one base, <see cref="RoleContext"/>.</summary>
 public sealed class RoleContextTests
 {
-    private static readonly string[] Shared = ["Role", "Origin", "Settings", "Clock", "Log", "Timers", "Cancellation"];
+    private static readonly string[] Shared = ["Role", "Origin", "Settings", "Clock", "Log", "Timers", "Store", "Cancellation"];
 
     [Fact]
     public void Both_contexts_derive_from_RoleContext_which_alone_declares_what_they_share()
     {
         Assert.Equal(typeof(RoleContext), typeof(IntentContext).BaseType);
         Assert.Equal(typeof(RoleContext), typeof(PromptContext).BaseType);
+        Assert.Equal(typeof(RoleContext), typeof(ToolContext).BaseType);
         Assert.Equal(Shared.Order(StringComparer.Ordinal), DeclaredProperties(typeof(RoleContext)));
         Assert.Empty(DeclaredProperties(typeof(IntentContext)).Intersect(Shared));
         Assert.Empty(DeclaredProperties(typeof(PromptContext)).Intersect(Shared));
@@ -23,6 +24,14 @@ public sealed class RoleContextTests
     {
         Assert.Equal(["Publish", "NotifyAsync"], typeof(IntentContext).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(m => m.Name));
         Assert.Equal(["Http", "Parameters", "Request"], DeclaredProperties(typeof(PromptContext)));
+    }
+
+    [Fact]
+    public void A_tool_context_is_sealed_and_only_the_host_builds_one()
+    {
+        Assert.True(typeof(ToolContext).IsSealed);
+        Assert.Empty(typeof(ToolContext).GetConstructors(BindingFlags.Public | BindingFlags.Instance));
+        Assert.Empty(DeclaredProperties(typeof(ToolContext)));
     }
 
     [Fact]

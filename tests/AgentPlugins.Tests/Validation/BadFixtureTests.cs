@@ -43,6 +43,7 @@ public sealed class BadFixtureTests : IClassFixture<BadFixtureTests.BadFolderRes
         { "ap0403_duplicate_tool_name.cs", "AP0403", "error", 22, 21, null },
         { "ap0404_tool_returns_string.cs", "AP0404", "error", 20, 12, null },
         { "ap0405_tools_not_registered.cs", "AP0405", "warning", 6, 21, null },
+        { "ap0406_tool_writes_store.cs", "AP0406", "error", 22, 15, null },
         { "ap0501_too_long.cs", "AP0501", "warning", 301, 1, null },
         { "ap0601_unpublished_event.cs", "AP0601", "warning", 16, 17, null },
     };
