@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Requests;
+using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
@@ -14,7 +15,8 @@ namespace AgentPlugins.Host.Agents;
 /// <see cref="ToolResult"/>'s message, and keeps its intents for the host. A tool that throws becomes
 /// an error message for the model and an <see cref="ErrorIntent"/>; too many rounds of calls stop the run.
 /// </summary>
-internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds, ILogger log) : IAutoFunctionInvocationFilter
+/// <param name="tools">What a tool that declares a <see cref="ToolContext"/> parameter gets: the run's role, origin and cancellation.</param>
+internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds, ToolContext tools, ILogger log) : IAutoFunctionInvocationFilter
 {
     private readonly List<Intent> _intents = [];
     private readonly List<string> _calls = [];
@@ -48,6 +50,7 @@ internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds,
         var tool = ToolNames.Of(context.Function);
         var source = $"{role}/{tool}";
         _calls.Add(source);
+        using var binding = context.Arguments is { } arguments ? ToolContextParameter.Bind(context.Function, arguments, tools) : default;
         Task call;
         var guard = loop.Watchdog.Guards?.Invoke(role);
         loop.Watchdog.Enter(role, tool);

@@ -44,7 +44,8 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
             added = text!;
         }
 
-        var filter = new LoopToolFilter(loop, role.Name, models.Tiers.Options.Routing.MaxToolRounds, log);
+        var tools = new ToolContext(new RoleScope(role.Name, origin, role.Settings, clock, log, timers, cancellationToken));
+        var filter = new LoopToolFilter(loop, role.Name, models.Tiers.Options.Routing.MaxToolRounds, tools, log);
         var kernel = new Kernel();
         kernel.Plugins.Add(role.Tools);
         kernel.AutoFunctionInvocationFilters.Add(filter);

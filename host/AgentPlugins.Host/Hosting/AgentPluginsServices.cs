@@ -103,6 +103,7 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<ChannelRegistry>(),
             sp.GetRequiredService<EventLoop>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IntentServices>(),
             sp.GetRequiredService<ILogger<WorkflowEngine>>(),
             sp.GetRequiredService<AgentsSlot>().Agents));
         services.AddSingleton(sp => new HeartbeatScheduler(Options(sp).Scheduler, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MessageBus>()));

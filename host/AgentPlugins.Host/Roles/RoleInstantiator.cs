@@ -98,7 +98,7 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, A
 
             try
             {
-                functions.AddRange(KernelPluginFactory.CreateFromObject(target, config.Name));
+                functions.AddRange(KernelPluginFactory.CreateFromObject(target, config.Name).Select(f => ToolContextParameter.Hide(f, target)));
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or KernelException)
             {

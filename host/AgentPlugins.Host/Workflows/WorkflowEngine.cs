@@ -32,9 +32,11 @@ internal sealed class WorkflowEngine
     private readonly ILogger _log;
     private readonly Kernel _kernel = new();
     private readonly AgentDispatcher? _agents;
+    private readonly IntentServices _services;
 
-    public WorkflowEngine(RoleLifecycle roles, IntentProcessor intents, ChannelRegistry channels, EventLoop loop, TimeProvider clock, ILogger<WorkflowEngine> log, AgentDispatcher? agents = null)
+    public WorkflowEngine(RoleLifecycle roles, IntentProcessor intents, ChannelRegistry channels, EventLoop loop, TimeProvider clock, IntentServices services, ILogger<WorkflowEngine> log, AgentDispatcher? agents = null)
     {
+        _services = services;
         _agents = agents;
         _roles = roles;
         _intents = intents;
@@ -151,13 +153,15 @@ internal sealed class WorkflowEngine
             return (new Reply(false, $"{error} Usage: {Usage(plugin.Name, function)}"), plugin.Name, []);
         }
 
-        return await InvokeAsync(plugin.Name, function, arguments!, cancellationToken).ConfigureAwait(true);
+        return await InvokeAsync(plugin.Name, function, arguments!, context, cancellationToken).ConfigureAwait(true);
     }
 
-    private async Task<(Reply, string, IReadOnlyList<Intent>)> InvokeAsync(string role, KernelFunction function, KernelArguments arguments, CancellationToken cancellationToken)
+    private async Task<(Reply, string, IReadOnlyList<Intent>)> InvokeAsync(string role, KernelFunction function, KernelArguments arguments, EventContext origin, CancellationToken cancellationToken)
     {
         var source = $"{role}/{ToolNames.Of(function)}";
         var guard = _roles.GuardOf(role);
+        var settings = _roles.Serving.FirstOrDefault(g => string.Equals(g.Name, role, StringComparison.OrdinalIgnoreCase))?.Settings ?? RoleSettings.Empty;
+        using var binding = ToolContextParameter.Bind(function, arguments, _services.ToolContextFor(role, origin, settings, cancellationToken));
         try
         {
             Task<FunctionResult> invocation;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentPlugins.Sdk;
 
 /// <summary>
-/// What all role code that may use the host's services sees, whether it is an intent handler
+/// What all role code that may use the host's services sees, whether it is a tool (<see cref="ToolContext"/>), an intent handler
 /// (<see cref="IntentContext"/>) or a prompt hook (<see cref="PromptContext"/>): the role it runs as,
 /// where the call came from, and host services bound to that origin. The services belong to the host
 /// and outlive role generations, so a role keeps none of its own.
@@ -13,7 +13,7 @@ public abstract class RoleContext
     private readonly RoleScope _scope;
     private RoleTimers? _timers;
 
-    // private protected: the host derives the two contexts above, and a role never derives its own.
+    // private protected: the host derives the contexts above, and a role never derives its own.
     private protected RoleContext(RoleScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);

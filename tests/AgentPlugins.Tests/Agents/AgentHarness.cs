@@ -28,7 +28,8 @@ internal sealed class AgentHarness : IAsyncDisposable
         IReadOnlyDictionary<string, string>? extraRoles = null,
         Func<LlmOptions, LlmOptions>? configure = null,
         string? dataFolder = null,
-        ScriptedModelServer? server = null)
+        ScriptedModelServer? server = null,
+        Func<AgentPluginsOptions, AgentPluginsOptions>? options = null)
     {
         server ??= new ScriptedModelServer();
         var roles = new Dictionary<string, string>
@@ -44,10 +45,14 @@ internal sealed class AgentHarness : IAsyncDisposable
 
         var llm = Options(server.Endpoint);
         llm = configure?.Invoke(llm) ?? llm;
-        var runtime = TestRuntime.Create(roles, configure: options => options with
+        var runtime = TestRuntime.Create(roles, configure: defaults =>
         {
-            Llm = llm,
-            Storage = dataFolder is null ? options.Storage : new StorageOptions { DataFolder = dataFolder },
+            var configured = defaults with
+            {
+                Llm = llm,
+                Storage = dataFolder is null ? defaults.Storage : new StorageOptions { DataFolder = dataFolder },
+            };
+            return options?.Invoke(configured) ?? configured;
         });
         await runtime.StartAsync();
         Assert.Empty(runtime.StartupFailures);

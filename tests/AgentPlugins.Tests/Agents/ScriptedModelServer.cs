@@ -208,12 +208,20 @@ internal sealed record ModelRequest(string Path, string Model, IReadOnlyList<(st
 
     public string AllText => string.Join("\n", Messages.Select(m => m.Content));
 
+    /// <summary>The request body as sent.</summary>
+    public string Body { get; private init; } = string.Empty;
+
+    /// <summary>The JSON schema of each offered tool's parameters, by tool name, as the model would read it.</summary>
+    public IReadOnlyDictionary<string, string> ToolSchemas { get; private init; } = new Dictionary<string, string>();
+
     public static ModelRequest Parse(string path, string body)
     {
         var root = JsonNode.Parse(body)!;
         var messages = root["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), Text(m["content"]))).ToList();
         var tools = root["tools"]?.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()).ToList() ?? [];
-        return new ModelRequest(path, root["model"]?.GetValue<string>() ?? string.Empty, messages, tools);
+        var schemas = root["tools"]?.AsArray().ToDictionary(t => t!["function"]!["name"]!.GetValue<string>(), t => t!["function"]!["parameters"]?.ToJsonString() ?? string.Empty)
+            ?? [];
+        return new ModelRequest(path, root["model"]?.GetValue<string>() ?? string.Empty, messages, tools) { ToolSchemas = schemas, Body = body };
     }
 
     // Content is a string, or an array of parts with text.

@@ -13,6 +13,7 @@ public sealed class RoleContextTests
     {
         Assert.Equal(typeof(RoleContext), typeof(IntentContext).BaseType);
         Assert.Equal(typeof(RoleContext), typeof(PromptContext).BaseType);
+        Assert.Equal(typeof(RoleContext), typeof(ToolContext).BaseType);
         Assert.Equal(Shared.Order(StringComparer.Ordinal), DeclaredProperties(typeof(RoleContext)));
         Assert.Empty(DeclaredProperties(typeof(IntentContext)).Intersect(Shared));
         Assert.Empty(DeclaredProperties(typeof(PromptContext)).Intersect(Shared));
@@ -23,6 +24,14 @@ public sealed class RoleContextTests
     {
         Assert.Equal(["Publish", "NotifyAsync"], typeof(IntentContext).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(m => m.Name));
         Assert.Equal(["Http", "Parameters", "Request"], DeclaredProperties(typeof(PromptContext)));
+    }
+
+    [Fact]
+    public void A_tool_context_is_sealed_and_only_the_host_builds_one()
+    {
+        Assert.True(typeof(ToolContext).IsSealed);
+        Assert.Empty(typeof(ToolContext).GetConstructors(BindingFlags.Public | BindingFlags.Instance));
+        Assert.Empty(DeclaredProperties(typeof(ToolContext)));
     }
 
     [Fact]

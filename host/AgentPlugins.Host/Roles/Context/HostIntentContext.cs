@@ -10,7 +10,7 @@ internal sealed class HostIntentContext(
     RoleSettings settings,
     IntentServices services,
     CancellationToken cancellation)
-    : IntentContext(new RoleScope(role, origin, settings, services.Clock, services.LoggerFor(role), services.Timers, cancellation))
+    : IntentContext(services.Scope(role, origin, settings, cancellation))
 {
     public override void Publish(BusEvent busEvent)
     {

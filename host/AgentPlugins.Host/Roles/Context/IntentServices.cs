@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Roles;
 
-/// <summary>The host-owned services behind every <see cref="IntentContext"/>; they outlive role generations.</summary>
+/// <summary>The host-owned services behind every <see cref="RoleContext"/> (tools, intent handlers); they outlive role generations.</summary>
 internal sealed class IntentServices(TimeProvider clock, ITimerService timers, ChannelRegistry channels, MessageBus bus, ILoggerFactory logs)
 {
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
@@ -20,4 +20,12 @@ internal sealed class IntentServices(TimeProvider clock, ITimerService timers, C
     public MessageBus Bus { get; } = bus;
 
     public ILogger LoggerFor(string role) => _loggers.GetOrAdd(role, name => logs.CreateLogger($"role.{name}"));
+
+    /// <summary>What one call of <paramref name="role"/>'s code runs with, for any kind of <see cref="RoleContext"/>.</summary>
+    public RoleScope Scope(string role, EventContext origin, RoleSettings settings, CancellationToken cancellation) =>
+        new(role, origin, settings, Clock, LoggerFor(role), Timers, cancellation);
+
+    /// <summary>The context a tool of <paramref name="role"/> gets when it declares a <see cref="ToolContext"/> parameter.</summary>
+    public ToolContext ToolContextFor(string role, EventContext origin, RoleSettings settings, CancellationToken cancellation) =>
+        new(Scope(role, origin, settings, cancellation));
 }

@@ -9,12 +9,12 @@ internal sealed class ToolParameterDescription : RoleRule
         "AP0402", RuleCategory.Tools, "Every tool parameter has a description",
         "Parameter {0} of tool {1} has no description; add [Description(\"what it is, e.g. an example\")] before it: the model fills parameters from their descriptions.");
 
-    // Semantic Kernel fills these itself; the model never sees them.
+    // Semantic Kernel (or the host, for ToolContext) fills these itself; the model never sees them.
     private static readonly HashSet<string> FilledByKernel = new(
     [
         "System.Threading.CancellationToken", "System.IServiceProvider", "System.IFormatProvider", "System.Globalization.CultureInfo",
         "Microsoft.SemanticKernel.Kernel", "Microsoft.SemanticKernel.KernelArguments", "Microsoft.SemanticKernel.KernelFunction",
-        "Microsoft.Extensions.Logging.ILogger", "Microsoft.Extensions.Logging.ILoggerFactory",
+        "Microsoft.Extensions.Logging.ILogger", "Microsoft.Extensions.Logging.ILoggerFactory", "AgentPlugins.Sdk.ToolContext",
     ], StringComparer.Ordinal);
 
     public override DiagnosticDescriptor Descriptor => Rule;

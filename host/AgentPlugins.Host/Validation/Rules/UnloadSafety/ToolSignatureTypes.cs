@@ -19,12 +19,12 @@ internal sealed class ToolSignatureTypes : RoleRule
         "System.Guid", "System.Uri", "System.Half",
     ], StringComparer.Ordinal);
 
-    // Semantic Kernel fills these itself; they never come from the model.
+    // Semantic Kernel (or the host, for ToolContext) fills these itself; they never come from the model.
     private static readonly HashSet<string> ContextTypes = new(
     [
         "System.Threading.CancellationToken", "System.IServiceProvider", "System.IFormatProvider", "System.Globalization.CultureInfo",
         "Microsoft.SemanticKernel.Kernel", "Microsoft.SemanticKernel.KernelArguments", "Microsoft.SemanticKernel.KernelFunction",
-        "Microsoft.Extensions.Logging.ILogger", "Microsoft.Extensions.Logging.ILoggerFactory",
+        "Microsoft.Extensions.Logging.ILogger", "Microsoft.Extensions.Logging.ILoggerFactory", "AgentPlugins.Sdk.ToolContext",
     ], StringComparer.Ordinal);
 
     private static readonly HashSet<string> Containers = new(
