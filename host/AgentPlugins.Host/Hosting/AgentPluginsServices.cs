@@ -3,6 +3,7 @@ using AgentPlugins.Host.Audit;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Http;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
@@ -19,6 +20,7 @@ using AgentPlugins.Sdk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -40,7 +42,8 @@ internal static class AgentPluginsServices
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        services.AddLogging();
+        // The factory's own handlers log every call with its full address (a query may hold a key); the role gate logs instead.
+        services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
         services.AddOptions<AgentPluginsOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentPluginsOptions>, AgentPluginsOptionsValidator>();
         services.AddSingleton<IOptionsFactory<AgentPluginsOptions>>(sp => new LoadedOptions(options, sp.GetServices<IValidateOptions<AgentPluginsOptions>>()));
@@ -60,6 +63,10 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<IntentProcessor>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ITimerService>(sp => sp.GetRequiredService<DurableTimerService>());
+        services.AddHttpClient();
+        services.AddSingleton<RoleHttpRegistry>();
+        services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, RoleHttpSetup>();
+        services.AddSingleton<RoleHttpClients>();
         services.AddSingleton<IntentServices>();
 
         services.AddSingleton(sp => new RoleCompiler(ReferenceSet.Default, Options(sp).Roles.CheckRules ? RoleRules.Check : null));
@@ -95,7 +102,7 @@ internal static class AgentPluginsServices
                 sp.GetRequiredService<ChannelRegistry>(),
                 sp.GetRequiredService<EventLoop>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ITimerService>(),
+                sp.GetRequiredService<IntentServices>(),
                 sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<RoleLifecycle>(),
@@ -154,6 +161,16 @@ internal static class AgentPluginsServices
     // Components read the validated options, not the loader's copy.
     private static AgentPluginsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AgentPluginsOptions>>().Value;
 
-    private static RoleSettings SettingsFor(AgentPluginsOptions options, string role) =>
-        options.Roles.Settings.TryGetValue(role, out var values) ? new RoleSettings(values) : RoleSettings.Empty;
+    // Read at each load: secrets come from the environment and files as they are now, and a bad value fails the load, not a call.
+    private static RoleSettings SettingsFor(AgentPluginsOptions options, string role)
+    {
+        if (!options.Roles.Settings.TryGetValue(role, out var values))
+        {
+            return RoleSettings.Empty;
+        }
+
+        var settings = RoleSecrets.Resolve(role, values, options.Roles.ConfigFolder, Environment.GetEnvironmentVariable);
+        RoleHttpOptions.Read(role, settings);
+        return settings;
+    }
 }
