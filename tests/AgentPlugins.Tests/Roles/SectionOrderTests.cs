@@ -12,7 +12,7 @@ public sealed partial class SectionOrderTests
 {
     private static readonly string[] Sections = ["Intents", "Metadata", "Registration", "Event handlers", "Tools", "Helpers", "Intent handlers"];
 
-    public static TheoryData<string> SampleRoles => ["timer.cs", "router.cs", "planner.cs"];
+    public static TheoryData<string> SampleRoles => ["timer.cs", "router.cs", "planner.cs", "weather.cs", "smarthome.cs"];
 
     [Fact]
     public void Docs_roles_md_lists_the_seven_sections_in_order()
@@ -50,7 +50,7 @@ public sealed partial class SectionOrderTests
 
         Assert.NotEmpty(headings);
         Assert.Equal(headings.Select(h => h.Number).Order(), headings.Select(h => h.Number));
-        Assert.All(headings, h => Assert.Equal(template[h.Number].Replace("/weather", "/timer", StringComparison.Ordinal), h.Text));
+        Assert.All(headings, h => Assert.Equal(template[h.Number].Replace("/weather", "/" + Path.GetFileNameWithoutExtension(file), StringComparison.Ordinal), h.Text));
     }
 
     [Fact]
