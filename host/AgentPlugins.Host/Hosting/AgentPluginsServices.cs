@@ -77,7 +77,8 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<ILogger<CompileCache>>()));
         services.AddSingleton<LoadActivity>();
         services.AddSingleton(sp => new UnloadVerifier(Options(sp).Roles.Unload, sp.GetRequiredService<LoadActivity>(), sp.GetRequiredService<ILogger<UnloadVerifier>>()));
-        services.AddSingleton(sp => new RoleInstantiator(role => SettingsFor(Options(sp), role), sp.GetRequiredService<UnloadVerifier>().Watch));
+        services.AddSingleton(sp => new RoleSettingsSource(Options(sp)));
+        services.AddSingleton(sp => new RoleInstantiator(sp.GetRequiredService<RoleSettingsSource>().For, sp.GetRequiredService<UnloadVerifier>().Watch));
         services.AddSingleton(sp => new RoleLifecycle(
             sp.GetRequiredService<CompileCache>(),
             sp.GetRequiredService<RoleInstantiator>(),
@@ -161,16 +162,22 @@ internal static class AgentPluginsServices
     // Components read the validated options, not the loader's copy.
     private static AgentPluginsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AgentPluginsOptions>>().Value;
 
-    // Read at each load: secrets come from the environment and files as they are now, and a bad value fails the load, not a call.
-    private static RoleSettings SettingsFor(AgentPluginsOptions options, string role)
+    /// <summary>
+    /// Reloads the roles whose settings change when <paramref name="configPath"/> (plugins.json) is
+    /// edited while the host runs; <paramref name="overrides"/> are the command line's, applied again.
+    /// </summary>
+    public static IServiceCollection AddRoleSettingsReload(this IServiceCollection services, string configPath, IReadOnlyDictionary<string, string?>? overrides)
     {
-        if (!options.Roles.Settings.TryGetValue(role, out var values))
-        {
-            return RoleSettings.Empty;
-        }
-
-        var settings = RoleSecrets.Resolve(role, values, options.Roles.ConfigFolder, Environment.GetEnvironmentVariable);
-        RoleHttpOptions.Read(role, settings);
-        return settings;
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(sp => new RoleSettingsReloader(
+            configPath,
+            overrides,
+            sp.GetRequiredService<RoleSettingsSource>(),
+            sp.GetRequiredService<RoleLifecycle>(),
+            sp.GetRequiredService<ChannelRegistry>(),
+            Options(sp).Roles.Folder,
+            sp.GetRequiredService<ILogger<RoleSettingsReloader>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RoleSettingsReloader>());
+        return services;
     }
 }
