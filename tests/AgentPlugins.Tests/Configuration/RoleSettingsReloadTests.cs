@@ -1,7 +1,6 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Roles;
-using AgentPlugins.Tests.Storage;
 using AgentPlugins.Tests.Support;
 using Microsoft.Extensions.Logging;
 

@@ -3,7 +3,6 @@ using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
-using AgentPlugins.Tests.Storage;
 using AgentPlugins.Tests.Support;
 using Microsoft.AspNetCore.Http;
 
