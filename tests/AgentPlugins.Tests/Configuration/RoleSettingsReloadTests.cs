@@ -1,5 +1,6 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Tests.Support;
 using Microsoft.Extensions.Logging;

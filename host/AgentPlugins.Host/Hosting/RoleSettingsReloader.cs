@@ -1,5 +1,6 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.FileProviders;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
-namespace AgentPlugins.Host.Configuration;
+namespace AgentPlugins.Host.Hosting;
 
 /// <summary>
 /// Watches plugins.json while the host runs and, when <c>roles:settings</c> changed, reloads the roles
