@@ -159,8 +159,8 @@ public sealed class RoleSettingsTests : IDisposable
                 Assert.Equal("token of 39 characters", (await test.AskAsync("/secretive check")).Text);
                 Assert.True((await test.AskAsync("/secretive call")).Success);
                 await test.Console.WaitForAsync(m => m.Text.StartsWith("called", StringComparison.Ordinal));
-                var status = await File.ReadAllTextAsync(HostStatusFile.PathIn(test.DataFolder));
-                Assert.Contains("secretive", status, StringComparison.Ordinal);
+                // The status file is rewritten after changes, off the request path: wait for it to list the role.
+                var status = await StatusListingAsync(test.DataFolder, "secretive");
                 Assert.DoesNotContain(secret, status, StringComparison.Ordinal);
                 await test.ShutDownAsync();
 
@@ -179,6 +179,23 @@ public sealed class RoleSettingsTests : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    private static async Task<string> StatusListingAsync(string dataFolder, string role)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var path = HostStatusFile.PathIn(dataFolder);
+            var text = File.Exists(path) ? await File.ReadAllTextAsync(path) : string.Empty;
+            if (text.Contains($"\"{role}\"", StringComparison.Ordinal))
+            {
+                return text;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the status file never listed {role}: {text}");
+            await Task.Delay(50);
         }
     }
 
