@@ -63,7 +63,7 @@ bench-dashboard: build ## dashboard page weight, first roles row, saved file →
 	tests/setup/install-chromium.sh
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- dashboard bench/results/dashboard.md
 
-bench-services: build ## host services from role code vs the same work without the host (context.Store vs raw Microsoft.Data.Sqlite, 1 and 10 roles); writes bench/results/services.md
+bench-services: build ## host services from role code vs the same work without the host (context.Store vs raw Microsoft.Data.Sqlite, 1 and 10 roles; context.Http vs a bare HttpClient); writes bench/results/services.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- services bench/results/services.md
 
 chaos: build ## kill -9 of bin/host at random points of 200-timer bursts for CHAOS_SECONDS (180); lost/repeated counts in bench/results/chaos.md

@@ -4,7 +4,7 @@ using System.Text;
 namespace AgentPlugins.Bench.Services;
 
 /// <summary>
-/// The host services roles call (<c>context.Store</c>, ...) against the same work done without the
+/// The host services roles call (<c>context.Store</c>, <c>context.Http</c>) against the same work done without the
 /// host, each measured with its baseline in the same run. One section per service.
 /// </summary>
 internal sealed class ServicesBenchmark : IBenchmark
@@ -18,6 +18,8 @@ internal sealed class ServicesBenchmark : IBenchmark
         report.AppendLine(Machine.Describe()).AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Load average when the run started: {LoadAverage()} (2 cores shared with other sessions: the tails move with them).").AppendLine();
         report.Append(await StoreSection.RunAsync(cancellationToken).ConfigureAwait(false));
+        report.AppendLine();
+        report.Append(await HttpSection.RunAsync(cancellationToken).ConfigureAwait(false));
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Load average when the run ended: {LoadAverage()}.").AppendLine();
         report.Append("Run with `make bench-services`.");
         return report.ToString();

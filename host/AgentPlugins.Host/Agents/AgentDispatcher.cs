@@ -25,7 +25,6 @@ internal sealed class AgentDispatcher : IAsyncDisposable
     private readonly ChannelRegistry _channels;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly Router _router;
     private readonly Planner _planner;
     private readonly RoleRunner _runner;
@@ -39,7 +38,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
         ChannelRegistry channels,
         EventLoop loop,
         TimeProvider clock,
-        ITimerService timers,
+        IntentServices services,
         ILoggerFactory logs)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -54,7 +53,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
         Conversations = new ConversationStore(Path.Combine(dataFolder, "conversations.db"), options.Conversation.MaxTurns, logs.CreateLogger<ConversationStore>());
         _router = new Router(Models);
         _planner = new Planner(Models, _routing);
-        _runner = new RoleRunner(loop, Models, clock, timers, _http, logs);
+        _runner = new RoleRunner(loop, Models, services);
     }
 
     public ModelClients Models { get; }
@@ -159,7 +158,6 @@ internal sealed class AgentDispatcher : IAsyncDisposable
     {
         await Conversations.DisposeAsync().ConfigureAwait(false);
         Models.Dispose();
-        _http.Dispose();
     }
 
     private async Task<AgentOutcome> RunRoleAsync(

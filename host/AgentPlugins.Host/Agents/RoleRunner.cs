@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
@@ -12,9 +12,8 @@ namespace AgentPlugins.Host.Agents;
 /// (a kernel built per run from the request's snapshot), then its post-processor. Hooks and tools run
 /// on the loop; the model call runs off it.
 /// </summary>
-internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvider clock, ITimerService timers, HttpClient http, ILoggerFactory logs)
+internal sealed class RoleRunner(EventLoop loop, ModelClients models, IntentServices services)
 {
-    private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
 
     /// <summary>Runs <paramref name="instruction"/> on <paramref name="role"/>. Call on the loop.</summary>
     public async Task<RoleAnswer> RunAsync(
@@ -30,8 +29,8 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
             return new RoleAnswer(false, missing, []);
         }
 
-        var log = _loggers.GetOrAdd(role.Name, name => logs.CreateLogger($"role.{name}"));
-        var context = new HostPromptContext(role.Name, instruction, origin, parameters, role.Settings, clock, timers, http, log, cancellationToken);
+        var log = services.LoggerFor(role.Name);
+        var context = new HostPromptContext(services.Scope(role.Name, origin, role.Settings, cancellationToken), instruction, parameters);
         var added = string.Empty;
         if (role.PreProcessor is { } pre)
         {
@@ -44,7 +43,7 @@ internal sealed class RoleRunner(EventLoop loop, ModelClients models, TimeProvid
             added = text!;
         }
 
-        var tools = new ToolContext(new RoleScope(role.Name, origin, role.Settings, clock, log, timers, cancellationToken));
+        var tools = services.ToolContextFor(role.Name, origin, role.Settings, cancellationToken);
         var filter = new LoopToolFilter(loop, role.Name, models.Tiers.Options.Routing.MaxToolRounds, tools, log);
         var kernel = new Kernel();
         kernel.Plugins.Add(role.Tools);

@@ -81,6 +81,10 @@ internal static class RunCommand
         AddSystemd(builder.Services);
         builder.Services.AddSingleton<IChannel>(new ConsoleChannel(Console.Out));
         builder.Services.AddAgentPlugins(options);
+        if (Path.GetFullPath(configPath ?? "plugins.json") is var path && File.Exists(path))
+        {
+            builder.Services.AddRoleSettingsReload(path, overrides);
+        }
         if (options.Channels.Console.Enabled)
         {
             builder.Services.AddHostedService(services => new ConsoleInput(

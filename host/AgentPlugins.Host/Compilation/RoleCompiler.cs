@@ -15,14 +15,17 @@ namespace AgentPlugins.Host.Compilation;
 /// </summary>
 internal sealed class RoleCompiler
 {
-    /// <summary>The usings every role gets without writing them, like an SDK project's implicit usings.</summary>
-    public const string ImplicitUsings = """
-        global using System;
-        global using System.Collections.Generic;
-        global using System.Linq;
-        global using System.Threading;
-        global using System.Threading.Tasks;
-        """;
+    /// <summary>
+    /// The namespaces every role gets without writing them: a .NET console project's implicit usings
+    /// (docs/roles.md lists them).
+    /// </summary>
+    public static readonly IReadOnlyList<string> ImplicitNamespaces =
+    [
+        "System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks",
+    ];
+
+    /// <summary>The usings every role gets without writing them, as a file of global usings.</summary>
+    public static readonly string ImplicitUsings = string.Concat(ImplicitNamespaces.Select(n => $"global using {n};\n"));
 
     private static readonly CSharpParseOptions RegularOptions = new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Regular);
     private static readonly CSharpParseOptions ScriptOptions = new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
@@ -78,7 +81,7 @@ internal sealed class RoleCompiler
         // A script's usings must come first in its own file, so scripts get implicit usings as
         // script-level imports instead of a second syntax tree.
         var compilation = isScript
-            ? CSharpCompilation.CreateScriptCompilation(name, tree, _references.References, options.WithUsings("System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks"))
+            ? CSharpCompilation.CreateScriptCompilation(name, tree, _references.References, options.WithUsings(ImplicitNamespaces))
             : CSharpCompilation.Create(name, [ImplicitUsingsTree, tree], _references.References, options);
         Volatile.Write(ref _latest, compilation);
         return compilation;

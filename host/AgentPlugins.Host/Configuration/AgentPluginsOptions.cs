@@ -54,8 +54,15 @@ internal sealed record RolesOptions
     /// <summary>How retired generations are seen out of memory.</summary>
     public UnloadVerifierOptions Unload { get; init; } = new();
 
-    /// <summary>Per-role settings: role name → key → value; a role reads them through <c>IntentContext.Settings</c>.</summary>
-    public Dictionary<string, Dictionary<string, string>> Settings { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Per-role settings: role name → key → value, case-insensitive, nested keys joined with <c>:</c>
+    /// (<c>http:baseAddress</c>); a role reads them through <c>context.Settings</c>. Read by
+    /// <see cref="RoleSettingsSection"/>, not the binder.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>> Settings { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The folder of plugins.json: a role setting naming a file (<c>tokenFile</c>) is relative to it.</summary>
+    internal string ConfigFolder { get; init; } = Environment.CurrentDirectory;
 
     /// <summary>
     /// Check role files with the role rules (docs/rules.md) on every load. Internal, so not a

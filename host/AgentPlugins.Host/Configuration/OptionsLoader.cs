@@ -60,7 +60,11 @@ internal static class OptionsLoader
         AgentPluginsOptions options;
         try
         {
-            options = configuration.Get<AgentPluginsOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new AgentPluginsOptions();
+            // roles:settings holds the roles' own keys: read apart, case-insensitively, nested sections flattened.
+            var bindable = new ConfigurationBuilder()
+                .AddInMemoryCollection(configuration.AsEnumerable().Where(pair => !RoleSettingsSection.Holds(pair.Key)))
+                .Build();
+            options = bindable.Get<AgentPluginsOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new AgentPluginsOptions();
         }
         catch (InvalidOperationException ex)
         {
@@ -70,7 +74,12 @@ internal static class OptionsLoader
         var baseFolder = Path.GetDirectoryName(path)!;
         options = options with
         {
-            Roles = options.Roles with { Folder = Path.GetFullPath(options.Roles.Folder, baseFolder) },
+            Roles = options.Roles with
+            {
+                Folder = Path.GetFullPath(options.Roles.Folder, baseFolder),
+                Settings = RoleSettingsSection.Read(configuration),
+                ConfigFolder = baseFolder,
+            },
             Storage = options.Storage with { DataFolder = Path.GetFullPath(options.Storage.DataFolder, baseFolder) },
         };
         Check(options, sources);

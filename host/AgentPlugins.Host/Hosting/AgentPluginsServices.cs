@@ -4,6 +4,7 @@ using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Http;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.Roles;
@@ -20,6 +21,7 @@ using AgentPlugins.Sdk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +43,8 @@ internal static class AgentPluginsServices
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        services.AddLogging();
+        // The factory's own handlers log every call with its full address (a query may hold a key); the role gate logs instead.
+        services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
         services.AddOptions<AgentPluginsOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentPluginsOptions>, AgentPluginsOptionsValidator>();
         services.AddSingleton<IOptionsFactory<AgentPluginsOptions>>(sp => new LoadedOptions(options, sp.GetServices<IValidateOptions<AgentPluginsOptions>>()));
@@ -67,6 +70,10 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RoleStoreService>>()));
         services.AddSingleton<IStoreService>(sp => sp.GetRequiredService<RoleStoreService>());
+        services.AddHttpClient();
+        services.AddSingleton<RoleHttpRegistry>();
+        services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, RoleHttpSetup>();
+        services.AddSingleton<RoleHttpClients>();
         services.AddSingleton<IntentServices>();
 
         services.AddSingleton(sp => new RoleCompiler(ReferenceSet.Default, Options(sp).Roles.CheckRules ? RoleRules.Check : null));
@@ -77,7 +84,8 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<ILogger<CompileCache>>()));
         services.AddSingleton<LoadActivity>();
         services.AddSingleton(sp => new UnloadVerifier(Options(sp).Roles.Unload, sp.GetRequiredService<LoadActivity>(), sp.GetRequiredService<ILogger<UnloadVerifier>>()));
-        services.AddSingleton(sp => new RoleInstantiator(role => SettingsFor(Options(sp), role), sp.GetRequiredService<UnloadVerifier>().Watch));
+        services.AddSingleton(sp => new RoleSettingsSource(Options(sp)));
+        services.AddSingleton(sp => new RoleInstantiator(sp.GetRequiredService<RoleSettingsSource>().For, sp.GetRequiredService<UnloadVerifier>().Watch));
         services.AddSingleton(sp => new RoleLifecycle(
             sp.GetRequiredService<CompileCache>(),
             sp.GetRequiredService<RoleInstantiator>(),
@@ -102,7 +110,7 @@ internal static class AgentPluginsServices
                 sp.GetRequiredService<ChannelRegistry>(),
                 sp.GetRequiredService<EventLoop>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ITimerService>(),
+                sp.GetRequiredService<IntentServices>(),
                 sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<RoleLifecycle>(),
@@ -162,6 +170,22 @@ internal static class AgentPluginsServices
     // Components read the validated options, not the loader's copy.
     private static AgentPluginsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AgentPluginsOptions>>().Value;
 
-    private static RoleSettings SettingsFor(AgentPluginsOptions options, string role) =>
-        options.Roles.Settings.TryGetValue(role, out var values) ? new RoleSettings(values) : RoleSettings.Empty;
+    /// <summary>
+    /// Reloads the roles whose settings change when <paramref name="configPath"/> (plugins.json) is
+    /// edited while the host runs; <paramref name="overrides"/> are the command line's, applied again.
+    /// </summary>
+    public static IServiceCollection AddRoleSettingsReload(this IServiceCollection services, string configPath, IReadOnlyDictionary<string, string?>? overrides)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(sp => new RoleSettingsReloader(
+            configPath,
+            overrides,
+            sp.GetRequiredService<RoleSettingsSource>(),
+            sp.GetRequiredService<RoleLifecycle>(),
+            sp.GetRequiredService<ChannelRegistry>(),
+            Options(sp).Roles.Folder,
+            sp.GetRequiredService<ILogger<RoleSettingsReloader>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RoleSettingsReloader>());
+        return services;
+    }
 }

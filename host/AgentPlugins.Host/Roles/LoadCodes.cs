@@ -15,4 +15,5 @@ internal static class LoadCodes
     public const string Quarantined = "AP1010";
     public const string HostIntentType = "AP1011";
     public const string Leaked = "AP1013";
+    public const string InvalidSettings = "AP1014";
 }

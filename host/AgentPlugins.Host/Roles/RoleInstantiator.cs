@@ -10,7 +10,7 @@ namespace AgentPlugins.Host.Roles;
 /// one <see cref="IRole"/> in it, checks its config, calls <c>Register</c> and builds its tools. On
 /// any failure the context is unloaded again and the failure named with the role file's path.
 /// </summary>
-/// <param name="settingsFor">The settings of a role, by name.</param>
+/// <param name="settingsFor">The settings of a role, by name; throws <see cref="ConfigurationException"/> naming the key when they cannot be used.</param>
 /// <param name="discarded">Told of each context unloaded after a failed start (path, weak reference, assembly bytes), so it can be verified gone like a retired generation.</param>
 internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, Action<string, WeakReference, byte[]?>? discarded = null)
 {
@@ -46,7 +46,17 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, A
             }
 
             var tools = BuildTools(config, builder, assembly, compiled.Path);
-            return new RoleGeneration(compiled.Path, compiled.ContentHash, context, role, config, builder, tools, settingsFor(config.Name), compiled.Assembly);
+            RoleSettings settings;
+            try
+            {
+                settings = settingsFor(config.Name);
+            }
+            catch (ConfigurationException ex)
+            {
+                throw Failure(compiled.Path, LoadCodes.InvalidSettings, ex.Message, ex);
+            }
+
+            return new RoleGeneration(compiled.Path, compiled.ContentHash, context, role, config, builder, tools, settings, compiled.Assembly);
         }
         catch
         {

@@ -44,6 +44,7 @@ internal static class RoleRules
         new NoDynamic(),
         new NoTypeDescriptor(),
         new NoNewtonsoftJson(),
+        new NoOwnHttpClients(),
         new ToolSignatureTypes(),
         new NoIoInEventHandlers(),
         new NoClockInEventHandlers(),

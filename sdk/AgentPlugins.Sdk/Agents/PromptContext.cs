@@ -2,8 +2,8 @@ namespace AgentPlugins.Sdk;
 
 /// <summary>
 /// What a role's pre- and post-processor see for one model request: the <see cref="RoleContext"/>
-/// every role call gets, the instruction and what the router read from it, and an HTTP client for
-/// fetching data. Hooks run on the loop like all role code.
+/// every role call gets (with its HTTP client for fetching data), the instruction and what the router
+/// read from it. Hooks run on the loop like all role code.
 /// </summary>
 public abstract class PromptContext : RoleContext
 {
@@ -18,7 +18,4 @@ public abstract class PromptContext : RoleContext
 
     /// <summary>Values the router read from the request (<c>duration</c>, <c>city</c>), empty when none.</summary>
     public abstract IReadOnlyDictionary<string, string> Parameters { get; }
-
-    /// <summary>A host-owned HTTP client for fetching data; it outlives role generations, so a role never needs its own.</summary>
-    public abstract HttpClient Http { get; }
 }

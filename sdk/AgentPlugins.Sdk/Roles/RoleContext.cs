@@ -13,6 +13,7 @@ public abstract class RoleContext
     private readonly RoleScope _scope;
     private RoleTimers? _timers;
     private RoleStore? _store;
+    private HttpClient? _http;
 
     // private protected: the host derives the contexts above, and a role never derives its own.
     private protected RoleContext(RoleScope scope)
@@ -55,8 +56,16 @@ public abstract class RoleContext
         Cancellation);
 
     /// <summary>
+    /// The role's HTTP client, owned by the host (it outlives role generations, so a role never needs
+    /// its own): base address, timeout, retries, headers and allowed hosts come from plugins.json
+    /// <c>roles:settings:NAME:http</c>. A failure names the role, host and cause (a timeout, a refused
+    /// connection, a host not allowed). In a tool it only reads (GET, HEAD): changes go through intents.
+    /// </summary>
+    public HttpClient Http => _http ??= _scope.Http();
+
+    /// <summary>
     /// Cancelled when the call is abandoned: for an intent handler, when the role generation that
-    /// registered it is retired; for a prompt hook, when the request is.
+    /// registered it is retired; for a tool or a prompt hook, when the request is.
     /// </summary>
     public CancellationToken Cancellation => _scope.Cancellation;
 }

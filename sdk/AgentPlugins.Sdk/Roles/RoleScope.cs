@@ -12,6 +12,7 @@ namespace AgentPlugins.Sdk;
 /// <param name="Clock">The host clock.</param>
 /// <param name="Log">A logger named after the role.</param>
 /// <param name="Timers">The host's timer service; the context binds it to <paramref name="Origin"/>.</param>
+/// <param name="Http">Creates the role's HTTP client (plugins.json <c>roles:settings:NAME:http</c>) on first use.</param>
 /// <param name="Cancellation">Cancelled when the call is abandoned.</param>
 public sealed record RoleScope(
     string Role,
@@ -20,6 +21,7 @@ public sealed record RoleScope(
     TimeProvider Clock,
     ILogger Log,
     ITimerService Timers,
+    Func<HttpClient> Http,
     CancellationToken Cancellation)
 {
     /// <summary>The host's durable store; the context binds it to <see cref="Role"/> and <see cref="Origin"/>. Null in a host without one.</summary>

@@ -12,7 +12,7 @@ public sealed partial class SectionOrderTests
 {
     private static readonly string[] Sections = ["Intents", "Metadata", "Registration", "Event handlers", "Tools", "Helpers", "Intent handlers"];
 
-    public static TheoryData<string> SampleRoles => ["timer.cs", "notes.cs", "reminder.cs", "router.cs", "planner.cs"];
+    public static TheoryData<string> SampleRoles => ["timer.cs", "notes.cs", "reminder.cs", "router.cs", "planner.cs", "weather.cs", "smarthome.cs"];
 
     [Fact]
     public void Docs_roles_md_lists_the_seven_sections_in_order()

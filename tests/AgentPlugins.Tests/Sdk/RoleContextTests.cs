@@ -3,10 +3,10 @@ using AgentPlugins.Sdk;
 
 namespace AgentPlugins.Tests.Sdk;
 
-/// <summary>Intent handlers and prompt hooks reach the same things through one base, <see cref="RoleContext"/>.</summary>
+/// <summary>Tools, intent handlers and prompt hooks reach the same things through one base, <see cref="RoleContext"/>.</summary>
 public sealed class RoleContextTests
 {
-    private static readonly string[] Shared = ["Role", "Origin", "Settings", "Clock", "Log", "Timers", "Store", "Cancellation"];
+    private static readonly string[] Shared = ["Role", "Origin", "Settings", "Clock", "Log", "Timers", "Store", "Http", "Cancellation"];
 
     [Fact]
     public void Both_contexts_derive_from_RoleContext_which_alone_declares_what_they_share()
@@ -23,7 +23,7 @@ public sealed class RoleContextTests
     public void What_only_one_kind_of_call_has_stays_on_its_own_context()
     {
         Assert.Equal(["Publish", "NotifyAsync"], typeof(IntentContext).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(m => m.Name));
-        Assert.Equal(["Http", "Parameters", "Request"], DeclaredProperties(typeof(PromptContext)));
+        Assert.Equal(["Parameters", "Request"], DeclaredProperties(typeof(PromptContext)));
     }
 
     [Fact]

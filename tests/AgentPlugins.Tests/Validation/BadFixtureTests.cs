@@ -35,6 +35,8 @@ public sealed class BadFixtureTests : IClassFixture<BadFixtureTests.BadFolderRes
         { "ap0206_role_type_in_tool.cs", "AP0206", "error", 26, 60, null },
         { "ap0207_role_collection_field.cs", "AP0207", "error", 8, 35, null },
         { "ap0207_role_field_assigned.cs", "AP0207", "error", 24, 9, null },
+        { "ap0208_new_http_client.cs", "AP0208", "error", 22, 28, null },
+        { "ap0208_static_http_client.cs", "AP0208", "error", 8, 40, null },
         { "ap0301_io_in_handler.cs", "AP0301", "error", 22, 20, null },
         { "ap0302_clock_in_handler.cs", "AP0302", "error", 21, 13, null },
         { "ap0303_random_in_handler.cs", "AP0303", "error", 21, 25, null },

@@ -6,9 +6,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPlugins.Tests.FrontDoor;
+namespace AgentPlugins.Tests.Support;
 
-/// <summary>A real HTTP server on 127.0.0.1 that records what it is sent and answers with what the test says.</summary>
+/// <summary>
+/// A real HTTP server (Kestrel) on 127.0.0.1 that records what it is sent and answers with what the
+/// test says: a webhook receiver, a fake weather API or Home Assistant, a bench's remote end.
+/// </summary>
 internal sealed class LoopbackReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -26,7 +29,9 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             var request = new ReceivedRequest(
+                context.Request.Method,
                 context.Request.Path,
+                context.Request.QueryString.Value ?? string.Empty,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 body.ToArray());
             var result = await answer(request);
@@ -82,7 +87,7 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
 }
 
 /// <summary>One request a <see cref="LoopbackReceiver"/> got.</summary>
-internal sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+internal sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, byte[] Body)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 }
