@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -43,6 +44,10 @@ internal sealed class BearerToken
             return;
         }
 
+        // Who the caller is, for endpoints that take no user field (MCP): the token's user, never the token.
+        // MCP binds its sessions to the name identifier, so another token cannot take a session over.
+        var user = UserOf(context.Request)!;
+        context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.NameIdentifier, user)], "Bearer"));
         await next(context).ConfigureAwait(false);
     }
 
