@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http bench-dashboard chaos soak clean
+.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http bench-dashboard bench-mcp chaos soak clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -62,6 +62,9 @@ bench-http: build ## requests/s and p50/p99 over HTTP vs a bare endpoint, SSE fa
 bench-dashboard: build ## dashboard page weight, first roles row, saved file → row updated in a real Chromium; writes bench/results/dashboard.md
 	tests/setup/install-chromium.sh
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- dashboard bench/results/dashboard.md
+
+bench-mcp: build ## MCP tools/call round trip p50/p99 vs the same tool through POST /api/requests, same run; writes bench/results/mcp.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- mcp bench/results/mcp.md
 
 chaos: build ## kill -9 of bin/host at random points of 200-timer bursts for CHAOS_SECONDS (180); lost/repeated counts in bench/results/chaos.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- chaos bench/results/chaos.md
