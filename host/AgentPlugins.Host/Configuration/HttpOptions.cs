@@ -28,7 +28,7 @@ internal sealed record HttpOptions
     public OutboxOptions Outbox { get; init; } = new();
 
     /// <summary>The Model Context Protocol endpoints on this listener (docs/mcp.md).</summary>
-    public McpOptions Mcp { get; init; } = new();
+    public McpEndpointOptions Mcp { get; init; } = new();
 }
 
 /// <summary>plugins.json <c>http:rateLimit</c>: a token bucket per user.</summary>

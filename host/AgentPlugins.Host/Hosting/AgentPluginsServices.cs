@@ -6,6 +6,7 @@ using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Mcp.External;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
@@ -70,7 +71,8 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<ILogger<CompileCache>>()));
         services.AddSingleton<LoadActivity>();
         services.AddSingleton(sp => new UnloadVerifier(Options(sp).Roles.Unload, sp.GetRequiredService<LoadActivity>(), sp.GetRequiredService<ILogger<UnloadVerifier>>()));
-        services.AddSingleton(sp => new RoleInstantiator(role => SettingsFor(Options(sp), role), sp.GetRequiredService<UnloadVerifier>().Watch));
+        services.AddSingleton(sp => new McpServerConnections(Options(sp).Mcp, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new RoleInstantiator(role => SettingsFor(Options(sp), role), sp.GetRequiredService<UnloadVerifier>().Watch, sp.GetRequiredService<McpServerConnections>().Function));
         services.AddSingleton(sp => new RoleLifecycle(
             sp.GetRequiredService<CompileCache>(),
             sp.GetRequiredService<RoleInstantiator>(),
@@ -146,6 +148,9 @@ internal static class AgentPluginsServices
             return retention;
         });
         services.AddSingleton<AgentPluginsService>();
+
+        // External MCP servers connect before the roles that use their tools load.
+        services.AddHostedService(sp => sp.GetRequiredService<McpServerConnections>());
         services.AddHostedService(sp => sp.GetRequiredService<AgentPluginsService>());
         return services;
     }

@@ -130,6 +130,17 @@ public sealed class McpDevToolsTests : IDisposable
         Assert.Equal(throwLine, error.GetProperty("line").GetInt32());
         Assert.Equal(McpClients.UserOf(Token), error.GetProperty("user").GetString());
 
+        // Newest first: a second failure comes before the first.
+        await client.CallToolAsync("call_tool", new Dictionary<string, object?> { ["role"] = "boom", ["tool"] = "explode", ["arguments"] = new Dictionary<string, object?> { ["why"] = "again" } });
+        var latest = string.Empty;
+        for (var attempt = 0; attempt < 100 && !latest.Contains("again", StringComparison.Ordinal); attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 100);
+            latest = JsonDocument.Parse(McpRoleToolsTests.Text(await client.CallToolAsync("recent_errors", new Dictionary<string, object?> { ["count"] = 1 }))).RootElement[0].GetProperty("message").GetString()!;
+        }
+
+        Assert.Contains("boom: again", latest, StringComparison.Ordinal);
+
         var unknown = await client.CallToolAsync("call_tool", new Dictionary<string, object?> { ["role"] = "nobody", ["tool"] = "x" });
         Assert.True(unknown.IsError);
         Assert.Contains("'nobody' does not serve", McpRoleToolsTests.Text(unknown), StringComparison.Ordinal);

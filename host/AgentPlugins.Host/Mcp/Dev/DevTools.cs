@@ -58,7 +58,8 @@ internal sealed class DevTools(RoleCompiler compiler, RoleLifecycle roles, Unloa
             throw new McpException("count: must be between 1 and 100.");
         }
 
-        var errors = audit.ReadLatest(RecentError.Scanned).Where(r => r.Action == "error").Take(count).Select(RecentError.Of).ToList();
+        // The audit log reads newest last.
+        var errors = audit.ReadLatest(RecentError.Scanned).Where(r => r.Action == "error").Reverse().Take(count).Select(RecentError.Of).ToList();
         return JsonSerializer.Serialize(errors, Json);
     }
 
