@@ -6,7 +6,7 @@ using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
-using AgentPlugins.Host.Mcp.External;
+using AgentPlugins.Host.McpServers;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using AgentPlugins.Host.Audit;
 
-namespace AgentPlugins.Host.Mcp.Dev;
+namespace AgentPlugins.Host.FrontDoor.Mcp.Dev;
 
 /// <summary>One recorded failure of role code, as <c>recent_errors</c> answers it.</summary>
 /// <param name="At">When it happened.</param>

@@ -1,11 +1,11 @@
 using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.Mcp.Dev;
+using AgentPlugins.Host.FrontDoor.Mcp.Dev;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 
-namespace AgentPlugins.Host.Mcp;
+namespace AgentPlugins.Host.FrontDoor.Mcp;
 
 /// <summary>
 /// The Model Context Protocol on the front door's listener, behind its token rules (Streamable HTTP,

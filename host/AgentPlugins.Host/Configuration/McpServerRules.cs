@@ -1,6 +1,5 @@
-using AgentPlugins.Host.Configuration;
 
-namespace AgentPlugins.Host.Mcp.External;
+namespace AgentPlugins.Host.Configuration;
 
 /// <summary>What start-up checks of <c>mcp:servers</c>, each problem naming its key.</summary>
 internal static class McpServerRules

@@ -5,7 +5,7 @@ using Microsoft.SemanticKernel;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace AgentPlugins.Host.Mcp.External;
+namespace AgentPlugins.Host.McpServers;
 
 /// <summary>
 /// An external MCP server's tool as a Semantic Kernel function in a role's plugin: the server's

@@ -2,13 +2,12 @@ using System.ComponentModel;
 using System.Text.Json;
 using AgentPlugins.Host.Audit;
 using AgentPlugins.Host.Compilation;
-using AgentPlugins.Host.FrontDoor;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
-namespace AgentPlugins.Host.Mcp.Dev;
+namespace AgentPlugins.Host.FrontDoor.Mcp.Dev;
 
 /// <summary>
 /// The tools <c>/mcp/dev</c> offers a coding agent writing roles. They read and report; writing role

@@ -1,7 +1,7 @@
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace AgentPlugins.Host.Mcp;
+namespace AgentPlugins.Host.FrontDoor.Mcp;
 
 /// <summary>
 /// One serving role's tool as an MCP tool. It holds names and a JSON schema only, never the role's

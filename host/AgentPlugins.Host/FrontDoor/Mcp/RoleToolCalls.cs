@@ -1,10 +1,9 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using AgentPlugins.Host.FrontDoor;
 using AgentPlugins.Host.Workflows;
 using ModelContextProtocol.Protocol;
 
-namespace AgentPlugins.Host.Mcp;
+namespace AgentPlugins.Host.FrontDoor.Mcp;
 
 /// <summary>
 /// Runs an MCP client's call of a role's tool through the workflow engine, on the loop, exactly as a

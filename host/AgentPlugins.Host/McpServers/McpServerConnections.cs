@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
 using ModelContextProtocol.Client;
 
-namespace AgentPlugins.Host.Mcp.External;
+namespace AgentPlugins.Host.McpServers;
 
 /// <summary>
 /// The external MCP servers of plugins.json <c>mcp:servers</c>: connected (and their tools listed) at

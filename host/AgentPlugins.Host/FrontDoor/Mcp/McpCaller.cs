@@ -1,7 +1,7 @@
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace AgentPlugins.Host.Mcp;
+namespace AgentPlugins.Host.FrontDoor.Mcp;
 
 /// <summary>
 /// The user an MCP call runs as: the bearer token's user (<c>token-…</c>, as on the other endpoints)

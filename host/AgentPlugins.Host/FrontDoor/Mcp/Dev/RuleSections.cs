@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace AgentPlugins.Host.Mcp.Dev;
+namespace AgentPlugins.Host.FrontDoor.Mcp.Dev;
 
 /// <summary>
 /// docs/rules.md, built into the host assembly so a published <c>bin/host</c> answers <c>rule_docs</c>

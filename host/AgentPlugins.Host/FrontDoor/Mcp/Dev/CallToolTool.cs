@@ -3,7 +3,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace AgentPlugins.Host.Mcp.Dev;
+namespace AgentPlugins.Host.FrontDoor.Mcp.Dev;
 
 /// <summary>
 /// <c>call_tool</c>: calls one role's tool on the running host, through the same path as <c>/mcp</c>'s

@@ -7,7 +7,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace AgentPlugins.Host.Mcp;
+namespace AgentPlugins.Host.FrontDoor.Mcp;
 
 /// <summary>
 /// The serving roles' tools as one MCP tool collection, named <c>role-tool</c> as the model sees them,
