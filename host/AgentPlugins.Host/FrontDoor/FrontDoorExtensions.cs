@@ -1,8 +1,8 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.FrontDoor.Dashboard;
-using AgentPlugins.Host.FrontDoor.Slack;
 using AgentPlugins.Host.FrontDoor.Mcp;
+using AgentPlugins.Host.FrontDoor.Slack;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Notifications.Webhooks;
 using AgentPlugins.Host.Telemetry;
