@@ -41,9 +41,18 @@ internal static class McpEndpoints
                 http.ConfigureSessionOptions = (context, server, _) =>
                 {
                     var dev = context.Request.Path.StartsWithSegments(DevPath, StringComparison.OrdinalIgnoreCase);
-                    server.ToolCollection = dev
-                        ? context.RequestServices.GetRequiredService<DevToolCollection>().Tools
-                        : context.RequestServices.GetRequiredService<RoleToolCatalog>().Tools;
+                    if (dev)
+                    {
+                        server.ToolCollection = context.RequestServices.GetRequiredService<DevToolCollection>().Tools;
+                    }
+                    else
+                    {
+                        // A new session sees the roles serving now, even while a rebuild after a change is still pending.
+                        var catalog = context.RequestServices.GetRequiredService<RoleToolCatalog>();
+                        catalog.Refresh();
+                        server.ToolCollection = catalog.Tools;
+                    }
+
                     server.ServerInstructions = dev
                         ? "Development tools of an AgentPlugins host: validate_role before saving a role file, role_status after saving it, call_tool to try its tools, recent_errors when one fails, rule_docs to read a rule."
                         : "The tools of the roles this AgentPlugins host runs, named role-tool. The list changes as role files are saved.";

@@ -23,6 +23,7 @@ internal sealed class RoleToolCatalog : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (RoleTool Tool, string Definition)> _current = new(StringComparer.Ordinal);
     private readonly IDisposable _subscription;
+    private int _pending;
 
     public RoleToolCatalog(RoleLifecycle roles, RoleToolCalls calls)
     {
@@ -37,7 +38,7 @@ internal sealed class RoleToolCatalog : IDisposable
 
     public void Dispose() => _subscription.Dispose();
 
-    /// <summary>Brings <see cref="Tools"/> in line with the roles serving now.</summary>
+    /// <summary>Brings <see cref="Tools"/> in line with the roles serving now (from any thread but the loop).</summary>
     public void Refresh()
     {
         var wanted = new Dictionary<string, (string Role, string Tool, Tool Definition, string Json)>(StringComparer.Ordinal);
@@ -119,13 +120,27 @@ internal sealed class RoleToolCatalog : IDisposable
         };
     }
 
+    // Changes are told on the loop (inside a load or a swap): the catalog is rebuilt on the thread pool, never there.
+    // Changes that come while a rebuild is pending are folded into it; the snapshots it reads are safe from any thread.
+    private void RefreshSoon()
+    {
+        if (Interlocked.Exchange(ref _pending, 1) == 0)
+        {
+            _ = Task.Run(() =>
+            {
+                Volatile.Write(ref _pending, 0);
+                Refresh();
+            });
+        }
+    }
+
     private sealed class ChangeObserver(RoleToolCatalog catalog) : IObserver<GenerationChanged>
     {
         public void OnNext(GenerationChanged value)
         {
             if (value.State is GenerationState.Serving or GenerationState.Quarantined or GenerationState.Draining or GenerationState.Withdrawn or GenerationState.Refused)
             {
-                catalog.Refresh();
+                catalog.RefreshSoon();
             }
         }
 
