@@ -47,7 +47,7 @@ internal sealed class DevTools(RoleCompiler compiler, RoleLifecycle roles, Unloa
     }
 
     [Description("Each role file the running host knows: its state (active, failed, quarantined, retired), serving generation, when it loaded, its last diagnostics with file:line:col, generations in memory and leaked; and the latest unloads.")]
-    public string RoleStatus() => JsonSerializer.Serialize(StatusEndpoints.Describe(roles, unloads), Json);
+    public string RoleStatus() => JsonSerializer.Serialize(StatusEndpoints.Roles(roles, unloads), Json);
 
     [Description("The latest failures of role code (tools, event handlers, intent handlers) the host recorded, newest first, each with the role file and line where it was thrown when the trace names one.")]
     public string RecentErrors([Description("How many, 1 to 100 (default 20)")] int count = 20)
