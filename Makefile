@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http bench-dashboard bench-services chaos soak clean
+.PHONY: help build test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http bench-dashboard bench-services bench-mcp chaos soak clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -65,6 +65,9 @@ bench-dashboard: build ## dashboard page weight, first roles row, saved file →
 
 bench-services: build ## host services from role code vs the same work without the host (context.Store vs raw Microsoft.Data.Sqlite, 1 and 10 roles; context.Http vs a bare HttpClient); writes bench/results/services.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- services bench/results/services.md
+
+bench-mcp: build ## MCP tools/call round trip p50/p99 vs the same tool through POST /api/requests, same run; writes bench/results/mcp.md
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- mcp bench/results/mcp.md
 
 chaos: build ## kill -9 of bin/host at random points of 200-timer bursts for CHAOS_SECONDS (180); lost/repeated counts in bench/results/chaos.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- chaos bench/results/chaos.md

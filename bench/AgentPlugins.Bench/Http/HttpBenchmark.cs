@@ -31,7 +31,8 @@ internal sealed class HttpBenchmark : IBenchmark
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
-    private const string EchoRole = """
+    /// <summary>A role with one tool that says its text back: the request path's cost without the tool's.</summary>
+    internal const string EchoRole = """
         using System.ComponentModel;
         using AgentPlugins.Sdk;
         using Microsoft.SemanticKernel;
@@ -237,7 +238,8 @@ internal sealed class HttpBenchmark : IBenchmark
         report.AppendLine(CultureInfo.InvariantCulture, $"| HTTP on | {Median(on.Select(o => o.Ready)):F0} ms ({string.Join(", ", on.Select(o => o.Ready.ToString("F0", CultureInfo.InvariantCulture)))}) | {Median(on.Select(o => o.Listening)):F0} ms | {Median(on.Select(o => (double)o.Rss)) / 1048576:F1} MB | {Median(on.Select(o => (double)o.RssWithStreams)) / 1048576:F1} MB | {Median(on.Select(o => (o.RssWithStreams - o.Rss) / (double)Users)) / 1024:F1} KB |");
     }
 
-    private static async Task<InProcessHost> StartAsync(string folder)
+    /// <summary>The host as <c>host run</c> composes it, in this process, on a free loopback port, with a <c>POST /bare</c> baseline.</summary>
+    internal static async Task<InProcessHost> StartAsync(string folder)
     {
         var options = new AgentPluginsOptions
         {
@@ -290,7 +292,7 @@ internal sealed class HttpBenchmark : IBenchmark
 
     private sealed record LoadResult(double PerSecond, double P50, double P99);
 
-    private sealed class InProcessHost(WebApplication app, Uri address) : IAsyncDisposable
+    internal sealed class InProcessHost(WebApplication app, Uri address) : IAsyncDisposable
     {
         public Uri Address { get; } = address;
 

@@ -26,6 +26,9 @@ internal sealed record AgentPluginsOptions
 
     public HttpOptions Http { get; init; } = new();
 
+    /// <summary>External MCP servers whose tools roles may use.</summary>
+    public McpOptions Mcp { get; init; } = new();
+
     /// <summary>The language models; null (no <c>llm</c> section) runs the host without one.</summary>
     public LlmOptions? Llm { get; init; }
 }

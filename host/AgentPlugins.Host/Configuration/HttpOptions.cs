@@ -26,6 +26,9 @@ internal sealed record HttpOptions
 
     /// <summary>How much of the notification outbox is kept for reconnecting clients, webhooks and Slack.</summary>
     public OutboxOptions Outbox { get; init; } = new();
+
+    /// <summary>The Model Context Protocol endpoints on this listener (docs/mcp.md).</summary>
+    public McpEndpointOptions Mcp { get; init; } = new();
 }
 
 /// <summary>plugins.json <c>http:rateLimit</c>: a token bucket per user.</summary>

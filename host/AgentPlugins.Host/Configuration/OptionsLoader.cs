@@ -165,6 +165,7 @@ internal static class OptionsLoader
         }
 
         FrontDoor.HttpOptionsRules.Check(options, Require, Environment.GetEnvironmentVariable);
+        McpServerRules.Check(options.Mcp, Require, Environment.GetEnvironmentVariable);
         if (options.Llm is not null)
         {
             try

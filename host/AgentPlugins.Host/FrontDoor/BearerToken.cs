@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +12,8 @@ namespace AgentPlugins.Host.FrontDoor;
 /// </summary>
 internal sealed class BearerToken
 {
-    // The dashboard's page is open (it holds no data; it asks for the token and sends it with every call).
-    private static readonly string[] Open = ["/healthz", "/readyz", "/slack/events", "/"];
+    // The dashboard page and the rules it links to are open (no data; the page asks for the token and sends it with every call).
+    private static readonly string[] Open = ["/healthz", "/readyz", "/slack/events", "/", "/docs/rules.md"];
     private readonly byte[]? _expected;
 
     public BearerToken(string? token)
@@ -43,6 +44,10 @@ internal sealed class BearerToken
             return;
         }
 
+        // Who the caller is, for endpoints that take no user field (MCP): the token's user, never the token.
+        // MCP binds its sessions to the name identifier, so another token cannot take a session over.
+        var user = UserOf(context.Request)!;
+        context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.NameIdentifier, user)], "Bearer"));
         await next(context).ConfigureAwait(false);
     }
 

@@ -1,6 +1,7 @@
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.FrontDoor.Dashboard;
+using AgentPlugins.Host.FrontDoor.Mcp;
 using AgentPlugins.Host.FrontDoor.Slack;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Notifications.Webhooks;
@@ -103,6 +104,7 @@ internal static class FrontDoorExtensions
             services.AddHostedService<SlackNotifier>();
         }
 
+        services.AddMcpEndpoints(options);
         return services;
     }
 
@@ -124,6 +126,7 @@ internal static class FrontDoorExtensions
         {
             SlackEventsEndpoint.Map(app);
         }
+        app.MapMcpEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.Services.GetRequiredService<RuntimeMetrics>();
         app.MapPrometheusScrapingEndpoint("/metrics");

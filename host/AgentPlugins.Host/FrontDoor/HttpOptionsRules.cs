@@ -44,6 +44,7 @@ internal static class HttpOptionsRules
             require(!string.IsNullOrEmpty(environment(http.TokenVariable!)), "http:tokenVariable", $"names the environment variable '{http.TokenVariable}', which is not set or empty.");
         }
 
+        require(!http.Mcp.Dev || hasToken, "http:mcp:dev", "needs http:tokenVariable: the development tools read role code and call tools, so they require a bearer token even on loopback.");
         var exposed = addresses!.FirstOrDefault(a => !ListenAddresses.IsLoopback(a));
         require(exposed is null || hasToken, "http:tokenVariable", $"must be set: http:urls listens on {exposed}, beyond this machine, and every request there needs a bearer token.");
         require(http.RequestTimeout > TimeSpan.Zero, "http:requestTimeout", "must be a positive time span, e.g. \"00:00:10\".");

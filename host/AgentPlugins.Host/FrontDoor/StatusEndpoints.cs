@@ -25,6 +25,7 @@ internal static class StatusEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
+    /// <summary>What <c>GET /api/roles</c> answers (and MCP's <c>role_status</c>).</summary>
     internal static RolesAnswer Roles(RoleLifecycle lifecycle, UnloadVerifier unloads)
     {
         var roles = lifecycle.Status.Select(s => new RoleAnswer(

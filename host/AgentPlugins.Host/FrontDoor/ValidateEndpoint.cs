@@ -1,6 +1,5 @@
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -36,27 +35,13 @@ internal static class ValidateEndpoint
         }
 
         var name = request.Path ?? "role.cs";
-        if (name.Length > 200 || Path.GetFileName(name) != name || name.StartsWith('.') || !(name.EndsWith(".cs", StringComparison.Ordinal) || name.EndsWith(".csx", StringComparison.Ordinal)))
+        if (SourceValidation.CheckName(name) is { } problem)
         {
-            return Problems.BadField("path", $"'{name}' must be a role file name such as \"weather.cs\" or \"weather.csx\", without folders.");
+            return Problems.BadField("path", problem);
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), "agentplugins-validate", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            var file = Path.Combine(folder, name);
-            await File.WriteAllTextAsync(file, request.Source, context.RequestAborted).ConfigureAwait(false);
-            var result = await Task.Run(() => new RoleValidator(compiler).Validate([file], request.Strict ?? false, context.RequestAborted), context.RequestAborted).ConfigureAwait(false);
-            var renamed = new ValidationResult([.. result.Files.Select(f => new FileValidation(name, [.. f.Diagnostics.Select(d => d with { Path = d.Path == file ? name : d.Path })]))]);
-            using var json = new StringWriter();
-            JsonReport.Write(renamed, json);
-            return TypedResults.Text(json.ToString(), "application/json", System.Text.Encoding.UTF8);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var json = await SourceValidation.JsonAsync(compiler, request.Source, name, request.Strict ?? false, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Text(json, "application/json", System.Text.Encoding.UTF8);
     }
 }
 

@@ -7,6 +7,7 @@ using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Http;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.McpServers;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
@@ -85,7 +86,8 @@ internal static class AgentPluginsServices
         services.AddSingleton<LoadActivity>();
         services.AddSingleton(sp => new UnloadVerifier(Options(sp).Roles.Unload, sp.GetRequiredService<LoadActivity>(), sp.GetRequiredService<ILogger<UnloadVerifier>>()));
         services.AddSingleton(sp => new RoleSettingsSource(Options(sp)));
-        services.AddSingleton(sp => new RoleInstantiator(sp.GetRequiredService<RoleSettingsSource>().For, sp.GetRequiredService<UnloadVerifier>().Watch));
+        services.AddSingleton(sp => new McpServerConnections(Options(sp).Mcp, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new RoleInstantiator(sp.GetRequiredService<RoleSettingsSource>().For, sp.GetRequiredService<UnloadVerifier>().Watch, sp.GetRequiredService<McpServerConnections>().Function));
         services.AddSingleton(sp => new RoleLifecycle(
             sp.GetRequiredService<CompileCache>(),
             sp.GetRequiredService<RoleInstantiator>(),
@@ -163,6 +165,9 @@ internal static class AgentPluginsServices
             return retention;
         });
         services.AddSingleton<AgentPluginsService>();
+
+        // External MCP servers connect before the roles that use their tools load.
+        services.AddHostedService(sp => sp.GetRequiredService<McpServerConnections>());
         services.AddHostedService(sp => sp.GetRequiredService<AgentPluginsService>());
         return services;
     }

@@ -12,7 +12,8 @@ namespace AgentPlugins.Host.Roles;
 /// </summary>
 /// <param name="settingsFor">The settings of a role, by name; throws <see cref="ConfigurationException"/> naming the key when they cannot be used.</param>
 /// <param name="discarded">Told of each context unloaded after a failed start (path, weak reference, assembly bytes), so it can be verified gone like a retired generation.</param>
-internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, Action<string, WeakReference, byte[]?>? discarded = null)
+/// <param name="mcpTool">The function calling an external MCP server's tool (server, tool) a role lists with <c>role.McpTools</c>; throws <see cref="InvalidOperationException"/> saying why it cannot.</param>
+internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, Action<string, WeakReference, byte[]?>? discarded = null, Func<string, string, KernelFunction>? mcpTool = null)
 {
     public RoleGeneration Instantiate(CompiledRole compiled)
     {
@@ -45,7 +46,7 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, A
                 throw Failure(compiled.Path, LoadCodes.RegisterThrew, $"{role.GetType().Name}.Register threw {ex.GetType().Name}: {ex.Message}", ex);
             }
 
-            var tools = BuildTools(config, builder, assembly, compiled.Path);
+            var tools = BuildTools(config, builder, assembly, compiled.Path, mcpTool);
             RoleSettings settings;
             try
             {
@@ -95,7 +96,7 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, A
         }
     }
 
-    private static KernelPlugin BuildTools(RoleConfig config, RoleBuilder builder, Assembly roleAssembly, string path)
+    private static KernelPlugin BuildTools(RoleConfig config, RoleBuilder builder, Assembly roleAssembly, string path, Func<string, string, KernelFunction>? mcpTool)
     {
         var functions = new List<KernelFunction>();
         foreach (var target in builder.ToolObjects)
@@ -113,6 +114,18 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, A
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or KernelException)
             {
                 throw Failure(path, LoadCodes.InvalidTools, $"The tools of {target.GetType().Name} are not valid Semantic Kernel functions: {ex.Message}", ex);
+            }
+        }
+
+        foreach (var use in builder.McpToolUses)
+        {
+            try
+            {
+                functions.Add(mcpTool?.Invoke(use.Server, use.Tool) ?? throw new InvalidOperationException("This host has no external MCP servers (plugins.json mcp:servers)."));
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw Failure(path, LoadCodes.InvalidTools, $"role.McpTools(\"{use.Server}\", \"{use.Tool}\"): {ex.Message}", ex);
             }
         }
 

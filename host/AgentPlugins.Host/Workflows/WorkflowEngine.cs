@@ -55,6 +55,26 @@ internal sealed class WorkflowEngine
     {
         var context = new EventContext(request.Channel, request.User, _clock.GetUtcNow(), $"channel:{request.Channel}", request.Text);
         var (reply, producer, intents) = await RunAsync(Addressed(request), context, request.Role, cancellationToken).ConfigureAwait(true);
+        return await FinishAsync(reply, producer, intents, context, respond).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// Posts one tool call with arguments already named (an MCP client's <c>tools/call</c>) to the loop and runs
+    /// it there as a direct command runs: the same lookup, invocation, watchdog and quarantine guard; the reply
+    /// goes to <paramref name="respond"/>, then the tool's intents are carried out for <paramref name="channel"/>'s user.
+    /// </summary>
+    public Task<Reply> CallAsync(string role, string tool, IReadOnlyDictionary<string, object?> arguments, string channel, string user, Func<Reply, Task> respond, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(
+            async () =>
+            {
+                var context = new EventContext(channel, user, _clock.GetUtcNow(), $"channel:{channel}", $"/{role} {tool}");
+                var (reply, producer, intents) = await CallOnLoopAsync(role, tool, arguments, context, cancellationToken).ConfigureAwait(true);
+                return await FinishAsync(reply, producer, intents, context, respond).ConfigureAwait(true);
+            },
+            cancellationToken);
+
+    private async Task<Reply> FinishAsync(Reply reply, string producer, IReadOnlyList<Intent> intents, EventContext context, Func<Reply, Task> respond)
+    {
         await respond(reply).ConfigureAwait(true);
         var origin = new IntentOrigin(producer, context);
         foreach (var intent in intents)
@@ -63,6 +83,40 @@ internal sealed class WorkflowEngine
         }
 
         return reply;
+    }
+
+    private async Task<(Reply Reply, string Producer, IReadOnlyList<Intent> Intents)> CallOnLoopAsync(string role, string tool, IReadOnlyDictionary<string, object?> arguments, EventContext context, CancellationToken cancellationToken)
+    {
+        if (!_roles.Tools.TryGetValue(role, out var plugin) || _roles.GuardOf(role) is null)
+        {
+            return (new Reply(false, $"Role '{role}' does not serve now (it was retired, failed to load or is quarantined). Roles: {Names(_roles.Tools.Keys)}."), "host", []);
+        }
+
+        var function = plugin.FirstOrDefault(f => Normalize(f.Name) == Normalize(tool));
+        if (function is null)
+        {
+            return (new Reply(false, $"Role '{plugin.Name}' has no tool '{tool}'. Its tools: {Names(plugin.Select(f => ToolNames.Of(f)))}."), plugin.Name, []);
+        }
+
+        var bound = new KernelArguments();
+        foreach (var (name, value) in arguments)
+        {
+            var parameter = function.Metadata.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (parameter is null)
+            {
+                return (new Reply(false, $"{ToolNames.Of(function)} has no parameter '{name}'. Usage: {Usage(plugin.Name, function)}"), plugin.Name, []);
+            }
+
+            bound[parameter.Name] = value;
+        }
+
+        var missing = function.Metadata.Parameters.Where(p => p.IsRequired && !bound.ContainsName(p.Name)).Select(p => $"'{p.Name}'").ToList();
+        if (missing.Count > 0)
+        {
+            return (new Reply(false, $"Missing argument {string.Join(", ", missing)}. Usage: {Usage(plugin.Name, function)}"), plugin.Name, []);
+        }
+
+        return await InvokeAsync(plugin.Name, function, bound, context, cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>

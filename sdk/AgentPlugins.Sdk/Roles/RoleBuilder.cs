@@ -10,12 +10,15 @@ public sealed class RoleBuilder
     private readonly List<EventSubscription> _subscriptions = [];
     private readonly List<object> _toolObjects = [];
     private readonly Dictionary<Type, IntentHandlerRegistration> _intentHandlers = [];
+    private readonly List<McpToolUse> _mcpTools = [];
 
     internal IReadOnlyList<EventSubscription> Subscriptions => _subscriptions;
 
     internal IReadOnlyList<object> ToolObjects => _toolObjects;
 
     internal IReadOnlyCollection<IntentHandlerRegistration> IntentHandlers => _intentHandlers.Values;
+
+    internal IReadOnlyList<McpToolUse> McpToolUses => _mcpTools;
 
     internal string? Instructions { get; private set; }
 
@@ -38,6 +41,28 @@ public sealed class RoleBuilder
     {
         ArgumentNullException.ThrowIfNull(tools);
         _toolObjects.Add(tools);
+        return this;
+    }
+
+    /// <summary>
+    /// Offers <paramref name="tools"/> of the external MCP server <paramref name="server"/> (plugins.json
+    /// <c>mcp:servers</c>) with the role's own tools, under their names on that server; the host calls them.
+    /// </summary>
+    public RoleBuilder McpTools(string server, params string[] tools)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(server);
+        ArgumentNullException.ThrowIfNull(tools);
+        if (tools.Length == 0)
+        {
+            throw new ArgumentException($"Name at least one tool of the MCP server '{server}'.", nameof(tools));
+        }
+
+        foreach (var tool in tools)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(tool, nameof(tools));
+            _mcpTools.Add(new McpToolUse(server, tool));
+        }
+
         return this;
     }
 
@@ -97,3 +122,5 @@ internal sealed record IntentHandlerRegistration(
     Type IntentType,
     Func<Intent, IntentContext, Task> Handler,
     string HandlerName);
+
+internal sealed record McpToolUse(string Server, string Tool);

@@ -128,6 +128,19 @@ public sealed class DashboardBrowserTests(BrowserSession browser) : IClassFixtur
         await WaitForTextAsync(page, "#live", "live");
     }
 
+    [Fact]
+    public async Task A_rule_help_link_opens_that_rule_s_section_without_a_token()
+    {
+        var variable = "DASHBOARD_TEST_TOKEN_" + Guid.NewGuid().ToString("N")[..8];
+        await using var host = await FrontDoorHost.StartAsync(Watched(FrontDoorHost.Options(_folder)), token: "s3cret", tokenVariable: variable);
+        await using var page = await browser.OpenAsync(new Uri(host.Address, "docs/rules.md#ap0201"));
+
+        var section = await page.EvaluateExpressionAsync<string>("document.getElementById('ap0201')?.innerText ?? ''");
+
+        Assert.StartsWith("### AP0201: No mutable static state", section, StringComparison.Ordinal);
+        Assert.True(await page.EvaluateExpressionAsync<bool>("document.querySelectorAll('section[id^=ap]').length > 30"));
+    }
+
     private static AgentPluginsOptions Watched(AgentPluginsOptions options) => options with { Roles = options.Roles with { Watch = true } };
 
     private static Task<string> TextAsync(IPage page, string selector) =>

@@ -42,7 +42,7 @@ public sealed partial class HostProcessHttpTests : IDisposable
         Assert.Equal(0, await restarted.TerminateAsync(Patience));
     }
 
-    private static async Task<Uri> AddressAsync(HostProcess host)
+    internal static async Task<Uri> AddressAsync(HostProcess host)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < Patience)
@@ -61,7 +61,7 @@ public sealed partial class HostProcessHttpTests : IDisposable
         throw new TimeoutException("The host never said where it listens:\n" + string.Join('\n', host.Stderr));
     }
 
-    private static async Task WaitReadyAsync(HttpClient client)
+    internal static async Task WaitReadyAsync(HttpClient client)
     {
         var watch = Stopwatch.StartNew();
         while (!(await client.GetAsync("/readyz")).IsSuccessStatusCode)

@@ -30,6 +30,7 @@ public sealed class HttpOptionsTests : IDisposable
     [InlineData("""{ "http": { "requestTimeout": "00:00:00" } }""", "http:requestTimeout")]
     [InlineData("""{ "http": { "rateLimit": { "burst": 0 } } }""", "http:rateLimit:burst")]
     [InlineData("""{ "http": { "outbox": { "maxCount": -1 } } }""", "http:outbox:maxCount")]
+    [InlineData("""{ "http": { "mcp": { "dev": true } } }""", "http:mcp:dev")]
     [InlineData("""{ "channels": { "webhooks": [ { "name": "ops", "url": "not a url", "secretVariable": "PATH" } ] } }""", "channels:webhooks:0:url")]
     [InlineData("""{ "channels": { "slack": { "enabled": true, "signingSecretVariable": "FRONTDOOR_TEST_NOT_SET_ANYWHERE" } } }""", "channels:slack:signingSecretVariable")]
     public void Bad_http_settings_stop_start_up_naming_the_key(string json, string key)

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using AgentPlugins.Host.Roles;
@@ -27,11 +29,27 @@ internal static class DashboardEndpoints
         return copy.ToArray();
     });
 
+    // A diagnostic's help link is docs/rules.md#ap0101: relative to the page, it lands here.
+    private static readonly Lazy<string> RulesPage = new(() =>
+    {
+        var page = new StringBuilder("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Role rules</title><body style=\"font: 14px system-ui; max-width: 60rem; margin: 1rem auto\"><h1>Role rules</h1>");
+        foreach (var (code, section) in RuleSections.All)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"<section id=\"{code.ToLowerInvariant()}\"><pre style=\"white-space: pre-wrap\">{WebUtility.HtmlEncode(section)}</pre></section>");
+        }
+
+        return page.Append("</body></html>").ToString();
+    });
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/", () => Results.Bytes(Page.Value, "text/html; charset=utf-8"))
             .WithName("Dashboard")
             .WithSummary("The live dashboard page; its data comes from /api/dashboard and the other /api endpoints with the token.")
+            .ExcludeFromDescription();
+        app.MapGet("/docs/rules.md", () => Results.Content(RulesPage.Value, "text/html; charset=utf-8"))
+            .WithName("Rules")
+            .WithSummary("The role rules (docs/rules.md), one anchored section per rule, where diagnostics' help links point.")
             .ExcludeFromDescription();
         app.MapGet("/api/dashboard", StreamAsync)
             .WithName("DashboardEvents")
