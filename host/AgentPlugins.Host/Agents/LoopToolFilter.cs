@@ -80,7 +80,7 @@ internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds,
         catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
         {
             log.LogError(ex, "Tool {Tool} failed.", source);
-            _intents.Add(new ErrorIntent(source, ToolFailure.Cause(ex).Message, ex.ToString()));
+            _intents.Add(new ErrorIntent(source, ToolFailure.Message(ex), ex.ToString()));
             context.Result = new FunctionResult(context.Function, $"Error: the tool {tool} failed: {ToolFailure.Describe(ex)}");
             return false;
         }

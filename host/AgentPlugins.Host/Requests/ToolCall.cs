@@ -82,8 +82,7 @@ internal static class ToolCall
     /// <summary>A tool that threw: the cause in the message (not Semantic Kernel's wrapper), the whole exception in an <see cref="ErrorIntent"/>.</summary>
     public static ToolResult Failed(string source, Exception exception)
     {
-        var cause = ToolFailure.Cause(exception);
-        return new ToolResult(false, $"Tool {source} failed: {ToolFailure.Describe(exception)}", [new ErrorIntent(source, cause.Message, exception.ToString())]);
+        return new ToolResult(false, $"Tool {source} failed: {ToolFailure.Describe(exception)}", [new ErrorIntent(source, ToolFailure.Message(exception), exception.ToString())]);
     }
 
     private static bool Bind(KernelFunction function, List<KeyValuePair<string, object?>> given, [NotNullWhen(true)] out KernelArguments? arguments, out string error)
