@@ -171,18 +171,27 @@ public sealed class RoleHarness : IDisposable
     public Task<ToolResult> CommandAsync(string line, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(line);
-        if (!DirectCommand.TryParse($"/{Config.Name} {line}", out var command, out var error) || command!.Tool is null)
+        if (!DirectCommand.TryParse($"/{Config.Name} {line}", out var command, out var error))
         {
-            throw new ArgumentException(command?.Tool is null && error.Length == 0 ? $"Name a tool: {string.Join(", ", Registration.Tools.Select(t => t.Name))}." : error, nameof(line));
+            throw new ArgumentException(error, nameof(line));
         }
 
-        var function = FindTool(command.Tool);
-        if (!ToolCall.TryBind(function, command.Positional, command.Named, out var bound, out error))
+        return CommandAsync(command!, cancellationToken);
+    }
+
+    /// <summary>
+    /// Calls a tool with arguments already split, as a shell passes them: <paramref name="words"/> is the
+    /// tool, then positional arguments, then <c>name=value</c> ones (what <c>host call</c> does).
+    /// </summary>
+    /// <exception cref="ArgumentException">The words do not name a tool of the role, or its arguments do not fit.</exception>
+    public Task<ToolResult> CommandAsync(IReadOnlyList<string> words, CancellationToken cancellationToken = default)
+    {
+        if (!DirectCommand.TryFromWords(Config.Name, words, out var command, out var error))
         {
-            throw new ArgumentException($"{error} Usage: {Usage(function)}", nameof(line));
+            throw new ArgumentException(error, nameof(words));
         }
 
-        return InvokeAsync(function, bound, cancellationToken);
+        return CommandAsync(command!, cancellationToken);
     }
 
     /// <summary>
@@ -310,6 +319,22 @@ public sealed class RoleHarness : IDisposable
             context.Unload();
             throw;
         }
+    }
+
+    private Task<ToolResult> CommandAsync(DirectCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Tool is null)
+        {
+            throw new ArgumentException($"Name a tool of role '{Config.Name}': {(Registration.Tools.Count == 0 ? "it has none" : string.Join(", ", Registration.Tools.Select(t => t.Name)))}.", nameof(command));
+        }
+
+        var function = FindTool(command.Tool);
+        if (!ToolCall.TryBind(function, command.Positional, command.Named, out var bound, out var error))
+        {
+            throw new ArgumentException($"{error} Usage: {Usage(function)}", nameof(command));
+        }
+
+        return InvokeAsync(function, bound, cancellationToken);
     }
 
     private static RoleProblem Problem(RoleDiagnostic d) => new(d.Path, d.Line, d.Column, d.Severity == DiagnosticSeverity.Error, d.Code, d.Message);
