@@ -7,6 +7,7 @@ var root = new RootCommand("AgentPlugins host: hot-reloadable single-file C# rol
     RolesCommand.Create(),
     ValidateCommand.Create(),
     CallCommand.Create(),
+    ReplCommand.Create(),
     NewCommand.Create(),
 };
 
