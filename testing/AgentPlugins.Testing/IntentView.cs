@@ -52,9 +52,12 @@ public sealed class IntentView
         };
     }
 
-    /// <summary><c>CreateTimerIntent(Due=00:05:00, Label=tea, FollowUp=)</c>, without the creation time.</summary>
+    /// <summary><c>CreateTimerIntent(Due=00:05:00, Label=tea, FollowUp=)</c> on one line: without the creation time, a value of several lines by its first (a stack trace).</summary>
     public override string ToString() =>
-        $"{TypeName}({string.Join(", ", Properties.Where(p => p.Key != nameof(Intent.CreatedAt)).Select(p => $"{p.Key}={Text(p.Value)}"))})";
+        $"{TypeName}({string.Join(", ", Properties.Where(p => p.Key != nameof(Intent.CreatedAt)).Select(p => $"{p.Key}={FirstLine(Text(p.Value))}"))})";
+
+    private static string FirstLine(string text) =>
+        text.IndexOfAny(['\r', '\n']) is var end and >= 0 ? string.Concat(text.AsSpan(0, end), " ...") : text;
 
     internal static string Text(object? value) => value switch
     {
