@@ -34,7 +34,7 @@ run: host ## run the host on plugins.json (roles/, SQLite under data/, console c
 
 test: build ## run all tests (installs Chromium for the dashboard's browser tests where it is missing)
 	tests/setup/install-chromium.sh
-	$(DOTNET) test AgentPlugins.sln -c $(CONFIGURATION) --no-build -nologo --logger "trx;LogFileName=results.trx" --results-directory tests/results
+	$(DOTNET) test AgentPlugins.sln -c $(CONFIGURATION) --no-build -nologo --logger "trx;LogFilePrefix=results" --results-directory tests/results
 
 lint: ## formatting and analyzers, warnings as errors
 	$(DOTNET) format AgentPlugins.sln --verify-no-changes --severity warn
