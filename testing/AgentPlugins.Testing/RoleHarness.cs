@@ -371,8 +371,12 @@ public sealed class RoleHarness : IDisposable
             ?? throw new ArgumentException($"Role '{Config.Name}' has no tool '{tool}'. Its tools: {(Registration.Tools.Count == 0 ? "none" : string.Join(", ", Registration.Tools.Select(t => t.Name)))}.", nameof(tool));
     }
 
-    private Task<ToolResult> InvokeAsync(KernelFunction function, KernelArguments arguments, CancellationToken cancellationToken) =>
-        ToolCall.InvokeAsync(_kernel, function, arguments, $"{Config.Name}/{ToolNames.Of(function)}", cancellationToken);
+    // A tool that takes a ToolContext gets one on the harness's fakes, as the host gives it its services.
+    private async Task<ToolResult> InvokeAsync(KernelFunction function, KernelArguments arguments, CancellationToken cancellationToken)
+    {
+        using var binding = ToolContextParameter.Bind(function, arguments, new ToolContext(Scope(Origin("test"), _lifetime.Token)));
+        return await ToolCall.InvokeAsync(_kernel, function, arguments, $"{Config.Name}/{ToolNames.Of(function)}", cancellationToken).ConfigureAwait(false);
+    }
 
     private EventContext Origin(string source, string? prompt = null) => new(Options.Channel, Options.User, Clock.GetUtcNow(), source, prompt);
 
