@@ -28,6 +28,7 @@ public sealed class RoleHarness : IDisposable
     private readonly HarnessRecorders _recorders = new();
     private readonly Kernel _kernel = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly Lazy<HttpClient> _http;
     private bool _disposed;
 
     private RoleHarness(string path, RoleLoadContext? context, ActivatedRole role, RoleHarnessOptions options, IReadOnlyList<RoleProblem> warnings)
@@ -39,6 +40,9 @@ public sealed class RoleHarness : IDisposable
         Warnings = warnings;
         Timers = new RecordingTimers(options.Clock, options.TimeZone);
         Registration = Describe(role);
+
+        // One client for every call, as the host keeps one per role; the test's handler stays the test's to dispose.
+        _http = new(() => new HttpClient(options.Http ?? new NoNetwork(), disposeHandler: options.Http is null), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The role file (full path), or the assembly a compiled role came from.</summary>
@@ -262,9 +266,8 @@ public sealed class RoleHarness : IDisposable
     public async Task<string> PreProcessAsync(string request, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
     {
         var hook = _role.Registration.PreProcessor ?? throw new InvalidOperationException($"Role '{Config.Name}' registers no pre-processor.");
-        using var http = Http();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token, cancellationToken);
-        return await hook(new HarnessPromptContext(Scope(Origin("test", request), linked.Token), request, parameters ?? new Dictionary<string, string>(), http)).ConfigureAwait(false);
+        return await hook(new HarnessPromptContext(Scope(Origin("test", request), linked.Token), request, parameters ?? new Dictionary<string, string>())).ConfigureAwait(false);
     }
 
     /// <summary>Runs the role's post-processor (<c>role.PostProcess</c>) on a model's <paramref name="answer"/> to <paramref name="request"/>.</summary>
@@ -272,9 +275,8 @@ public sealed class RoleHarness : IDisposable
     public async Task<string> PostProcessAsync(string answer, string request, CancellationToken cancellationToken = default)
     {
         var hook = _role.Registration.PostProcessor ?? throw new InvalidOperationException($"Role '{Config.Name}' registers no post-processor.");
-        using var http = Http();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token, cancellationToken);
-        return await hook(answer, new HarnessPromptContext(Scope(Origin("test", request), linked.Token), request, new Dictionary<string, string>(), http)).ConfigureAwait(false);
+        return await hook(answer, new HarnessPromptContext(Scope(Origin("test", request), linked.Token), request, new Dictionary<string, string>())).ConfigureAwait(false);
     }
 
     /// <summary>Forgets the notifications, published events and log lines recorded so far (timers stay).</summary>
@@ -291,6 +293,11 @@ public sealed class RoleHarness : IDisposable
         _disposed = true;
         _lifetime.Cancel();
         _lifetime.Dispose();
+        if (_http.IsValueCreated)
+        {
+            _http.Value.Dispose();
+        }
+
         _context?.Unload();
     }
 
@@ -381,7 +388,5 @@ public sealed class RoleHarness : IDisposable
     private EventContext Origin(string source, string? prompt = null) => new(Options.Channel, Options.User, Clock.GetUtcNow(), source, prompt);
 
     private RoleScope Scope(EventContext origin, CancellationToken cancellation) =>
-        new(Config.Name, origin, new RoleSettings(Options.Settings), Clock, _recorders.Logger, Timers, cancellation);
-
-    private HttpClient Http() => new(Options.Http ?? new NoNetwork(), disposeHandler: Options.Http is null);
+        new(Config.Name, origin, new RoleSettings(Options.Settings), Clock, _recorders.Logger, Timers, () => _http.Value, cancellation);
 }
