@@ -42,7 +42,7 @@ public sealed class RoleHarness : IDisposable
         Registration = Describe(role);
 
         // One client for every call, as the host keeps one per role; the test's handler stays the test's to dispose.
-        _http = new(() => new HttpClient(options.Http ?? new NoNetwork(), disposeHandler: options.Http is null), LazyThreadSafetyMode.ExecutionAndPublication);
+        _http = new(() => new HttpClient(options.Http ?? new NoNetwork(), disposeHandler: options.Http is null) { Timeout = options.HttpTimeout }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The role file (full path), or the assembly a compiled role came from.</summary>

@@ -33,6 +33,9 @@ public sealed record RoleHarnessOptions
     /// </summary>
     public HttpMessageHandler? Http { get; init; }
 
+    /// <summary>How long the role's HTTP calls may take, as plugins.json's <c>roles:settings:NAME:http</c> timeout (default 100 s, HttpClient's).</summary>
+    public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
     /// <summary>Report the file's warnings as errors when it loads, like <c>host validate --strict</c>.</summary>
     public bool Strict { get; init; }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using AgentPlugins.Tests.Support;
 
@@ -82,40 +80,6 @@ public sealed class CallCommandTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Contains(stderr, l => l.Contains(expected, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task A_tool_whose_http_call_times_out_says_so_and_exits_1()
-    {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var role = _folder.Write("fetcher.cs", """
-            using System.ComponentModel;
-            using System.Net.Http;
-            using AgentPlugins.Sdk;
-            using Microsoft.SemanticKernel;
-
-            public sealed class FetcherRole : IRole
-            {
-                public RoleConfig Config { get; } = new("fetcher", "1.0.0", "Fetches", "Fetch a URL");
-
-                public void Register(RoleBuilder role) => role.Tools(this);
-
-                [KernelFunction("fetch"), Description("Fetches a URL")]
-                public async Task<ToolResult> Fetch([Description("The URL")] string url)
-                {
-                    using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(500) };
-                    return ToolResult.Ok(await http.GetStringAsync(new Uri(url)));
-                }
-            }
-            """);
-
-        var (exit, stdout, _) = await CallAsync(_folder.Path, role, "fetch", $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/");
-
-        Assert.Equal(1, exit);
-        Assert.Equal(2, stdout.Count);
-        Assert.Equal("failed: Tool fetcher/fetch failed: timed out: The request was canceled due to the configured HttpClient.Timeout of 0.5 seconds elapsing.", stdout[0]);
-        Assert.StartsWith("  intent: ErrorIntent(Source=fetcher/fetch, Message=The request was canceled due to the configured HttpClient.Timeout of 0.5 seconds elapsing., Details=", stdout[1], StringComparison.Ordinal);
     }
 
     private static async Task<(int Exit, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)> CallAsync(string workingDirectory, params string[] arguments)

@@ -39,11 +39,8 @@ public sealed class RoleHarnessTests
                 e.Get("fail") is "yes" ? throw new InvalidOperationException("boom") : [new AuditIntent("boom", "ok")];
 
             [KernelFunction("fetch"), Description("Fetches a URL")]
-            public async Task<ToolResult> Fetch([Description("The URL")] string url, [Description("Timeout in ms")] int timeoutMs = 10000)
-            {
-                using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(timeoutMs) };
-                return ToolResult.Ok(await http.GetStringAsync(new Uri(url)));
-            }
+            public async Task<ToolResult> Fetch([Description("The URL")] string url, ToolContext context) =>
+                ToolResult.Ok(await context.Http.GetStringAsync(new Uri(url)));
 
             private static async Task ProcessPing(PingIntent intent, IntentContext context)
             {
@@ -122,9 +119,10 @@ public sealed class RoleHarnessTests
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/slow";
-        using var probe = RoleHarness.FromSource(Probe);
+        using var network = new SocketsHttpHandler();
+        using var probe = RoleHarness.FromSource(Probe, options: new RoleHarnessOptions { Http = network, HttpTimeout = TimeSpan.FromMilliseconds(300) });
 
-        var result = await probe.CallToolAsync("fetch", new { url, timeoutMs = 300 });
+        var result = await probe.CallToolAsync("fetch", new { url });
 
         Assert.False(result.Success);
         Assert.StartsWith("Tool probe/fetch failed: timed out: ", result.Message, StringComparison.Ordinal);
@@ -143,7 +141,8 @@ public sealed class RoleHarnessTests
             port = ((IPEndPoint)closed.LocalEndpoint).Port;
         }
 
-        using var probe = RoleHarness.FromSource(Probe);
+        using var network = new SocketsHttpHandler();
+        using var probe = RoleHarness.FromSource(Probe, options: new RoleHarnessOptions { Http = network });
         var result = await probe.CommandAsync($"fetch http://127.0.0.1:{port}/");
 
         Assert.False(result.Success);
