@@ -6,6 +6,8 @@ var root = new RootCommand("AgentPlugins host: hot-reloadable single-file C# rol
     RunCommand.Create(),
     RolesCommand.Create(),
     ValidateCommand.Create(),
+    CallCommand.Create(),
+    ReplCommand.Create(),
     NewCommand.Create(),
 };
 

@@ -135,6 +135,16 @@ internal sealed class HostProcess : IAsyncDisposable
         await _process.StandardInput.FlushAsync();
     }
 
+    /// <summary>Closes the host's standard input, as Ctrl-D or the end of a pipe does.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Writes raw text to the host's standard input (no newline added), in pieces, flushing each.</summary>
+    public async Task WriteAsync(string text)
+    {
+        await _process.StandardInput.WriteAsync(text);
+        await _process.StandardInput.FlushAsync();
+    }
+
     public async Task<string> WaitForStdoutAsync(Func<string, bool> match, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();

@@ -79,10 +79,9 @@ internal sealed class LoopToolFilter(EventLoop loop, string role, int maxRounds,
         }
         catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
         {
-            var cause = ex is KernelException { InnerException: { } inner } ? inner : ex;
             log.LogError(ex, "Tool {Tool} failed.", source);
-            _intents.Add(new ErrorIntent(source, cause.Message, cause.ToString()));
-            context.Result = new FunctionResult(context.Function, $"Error: the tool {tool} failed: {cause.GetType().Name}: {cause.Message}");
+            _intents.Add(new ErrorIntent(source, ToolFailure.Message(ex), ex.ToString()));
+            context.Result = new FunctionResult(context.Function, $"Error: the tool {tool} failed: {ToolFailure.Describe(ex)}");
             return false;
         }
 

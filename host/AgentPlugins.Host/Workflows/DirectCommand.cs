@@ -33,9 +33,20 @@ internal sealed record DirectCommand(
             return false;
         }
 
+        return TryFromWords(words[0], [.. words.Skip(1)], out command, out error);
+    }
+
+    /// <summary>
+    /// A command from words already split (a shell's arguments): <paramref name="words"/> is the tool
+    /// and its arguments, positional first, then <c>name=value</c>; on failure <paramref name="error"/> says what is wrong.
+    /// </summary>
+    public static bool TryFromWords(string role, IReadOnlyList<string> words, out DirectCommand? command, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        command = null;
         var positional = new List<string>();
         var named = new List<KeyValuePair<string, string>>();
-        foreach (var word in words.Skip(2))
+        foreach (var word in words.Skip(1))
         {
             var equals = word.IndexOf('=', StringComparison.Ordinal);
             if (equals > 0 && IsName(word.AsSpan(0, equals)))
@@ -53,7 +64,7 @@ internal sealed record DirectCommand(
             }
         }
 
-        command = new DirectCommand(words[0], words.Count > 1 ? words[1] : null, positional, named);
+        command = new DirectCommand(role, words.Count > 0 ? words[0] : null, positional, named);
         error = string.Empty;
         return true;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using AgentPlugins.Host.Agents;
 using AgentPlugins.Host.Channels;
@@ -92,7 +91,7 @@ internal sealed class WorkflowEngine
             return (new Reply(false, $"Role '{role}' does not serve now (it was retired, failed to load or is quarantined). Roles: {Names(_roles.Tools.Keys)}."), "host", []);
         }
 
-        var function = plugin.FirstOrDefault(f => Normalize(f.Name) == Normalize(tool));
+        var function = ToolCall.Find(plugin, tool);
         if (function is null)
         {
             return (new Reply(false, $"Role '{plugin.Name}' has no tool '{tool}'. Its tools: {Names(plugin.Select(f => ToolNames.Of(f)))}."), plugin.Name, []);
@@ -196,18 +195,18 @@ internal sealed class WorkflowEngine
             return (new Reply(true, Usage(plugin)), "host", []);
         }
 
-        var function = plugin.FirstOrDefault(f => Normalize(f.Name) == Normalize(command.Tool));
+        var function = ToolCall.Find(plugin, command.Tool);
         if (function is null)
         {
             return (new Reply(false, $"Role '{plugin.Name}' has no tool '{command.Tool}'. Its tools: {Names(plugin.Select(f => ToolNames.Of(f)))}."), plugin.Name, []);
         }
 
-        if (!TryBind(function, command, out var arguments, out error))
+        if (!ToolCall.TryBind(function, command.Positional, command.Named, out var arguments, out error))
         {
             return (new Reply(false, $"{error} Usage: {Usage(plugin.Name, function)}"), plugin.Name, []);
         }
 
-        return await InvokeAsync(plugin.Name, function, arguments!, context, cancellationToken).ConfigureAwait(true);
+        return await InvokeAsync(plugin.Name, function, arguments, context, cancellationToken).ConfigureAwait(true);
     }
 
     private async Task<(Reply, string, IReadOnlyList<Intent>)> InvokeAsync(string role, KernelFunction function, KernelArguments arguments, EventContext origin, CancellationToken cancellationToken)
@@ -235,66 +234,15 @@ internal sealed class WorkflowEngine
                 return (new Reply(false, $"The tool {source} was stopped: role {role} is quarantined ({await guard.Quarantined.ConfigureAwait(true)})."), role, []);
             }
 
-            var result = await invocation.ConfigureAwait(true);
-            return result.GetValue<object>() switch
-            {
-                ToolResult tool => (new Reply(tool.Success, tool.Message), role, tool.Intents),
-                null => (new Reply(true, string.Empty), role, []),
-                var other => (new Reply(true, Convert.ToString(other, CultureInfo.InvariantCulture) ?? string.Empty), role, []),
-            };
+            var tool = ToolCall.Read((await invocation.ConfigureAwait(true)).GetValue<object>());
+            return (new Reply(tool.Success, tool.Message), role, tool.Intents);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var cause = ex is KernelException { InnerException: { } inner } ? inner : ex;
             _log.LogError(ex, "Tool {Tool} failed.", source);
-            return (new Reply(false, $"Tool {source} failed: {cause.GetType().Name}: {cause.Message}"), role, [new ErrorIntent(source, cause.Message, cause.ToString())]);
+            var failed = ToolCall.Failed(source, ex);
+            return (new Reply(false, failed.Message), role, failed.Intents);
         }
-    }
-
-    private static bool TryBind(KernelFunction function, DirectCommand command, out KernelArguments? arguments, out string error)
-    {
-        arguments = null;
-        var parameters = function.Metadata.Parameters;
-        if (command.Positional.Count > parameters.Count)
-        {
-            error = $"{ToolNames.Of(function)} takes {parameters.Count} argument(s) but got {command.Positional.Count}; quote an argument that has spaces.";
-            return false;
-        }
-
-        var bound = new KernelArguments();
-        for (var i = 0; i < command.Positional.Count; i++)
-        {
-            bound[parameters[i].Name] = command.Positional[i];
-        }
-
-        foreach (var (name, value) in command.Named)
-        {
-            var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (parameter is null)
-            {
-                error = $"{ToolNames.Of(function)} has no parameter '{name}'.";
-                return false;
-            }
-
-            if (bound.ContainsName(parameter.Name))
-            {
-                error = $"Parameter '{parameter.Name}' is given twice.";
-                return false;
-            }
-
-            bound[parameter.Name] = value;
-        }
-
-        var missing = parameters.Where(p => p.IsRequired && !bound.ContainsName(p.Name)).Select(p => p.Name).ToList();
-        if (missing.Count > 0)
-        {
-            error = $"Missing argument {string.Join(", ", missing.Select(m => $"'{m}'"))}.";
-            return false;
-        }
-
-        arguments = bound;
-        error = string.Empty;
-        return true;
     }
 
     private string Help()
@@ -341,8 +289,6 @@ internal sealed class WorkflowEngine
 
     private static string Usage(string role, KernelFunction function) =>
         $"/{role} {ToolNames.Of(function)} {string.Join(' ', function.Metadata.Parameters.Select(p => p.IsRequired ? $"<{p.Name}>" : $"[{p.Name}]"))}".TrimEnd();
-
-    private static string Normalize(string name) => name.Replace("_", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
 
     private static string Names(IEnumerable<string> names)
     {
