@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using AgentPlugins.Host;
+using AgentPlugins.Host.Commands;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Hosting;
 using AgentPlugins.Host.Plugins;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
@@ -35,6 +37,9 @@ public sealed class CompiledPluginTests
         Assert.Equal(RoleState.Active, host.Roles.StatusOf(greeter)!.State);
         Assert.Equal(RoleState.Active, host.Roles.StatusOf(rx)!.State);
         Assert.Equal("v1", (await host.AskAsync("/greeter say")).Text);
+        var shown = host.Get<HostStatusPublisher>().Snapshot();
+        Assert.Equal([output, output], shown.Roles.Select(r => r.Plugin));
+        Assert.Contains($"plugin {greeter}", RolesCommand.Format(shown), StringComparison.Ordinal);
 
         // Its own System.Reactive (6.0.1), not the host's 7.0.0, and the host says so.
         Assert.Equal("6.0.0.0 10", (await host.AskAsync("/rx version")).Text);
