@@ -170,7 +170,7 @@ internal static class OptionsLoader
             var plugin = options.Plugins[i];
             Require(!string.IsNullOrWhiteSpace(plugin.Path), $"plugins:{i}:path", "must name a built plugin assembly (.dll) or its output folder.");
             Require(!plugin.Enabled || File.Exists(plugin.Path) || Directory.Exists(plugin.Path), $"plugins:{i}:path", $"'{plugin.Path}' does not exist; build the plugin first (`dotnet build`), or set \"enabled\": false.");
-            Require(Directory.Exists(plugin.Path) || plugin.Path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase), $"plugins:{i}:path", $"'{plugin.Path}' must be a .dll or a folder.");
+            Require(!File.Exists(plugin.Path) || plugin.Path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase), $"plugins:{i}:path", $"'{plugin.Path}' must be a .dll or a folder.");
             var twin = options.Plugins.FindIndex(p => p.Path == plugin.Path);
             Require(twin == i, $"plugins:{i}:path", $"'{plugin.Path}' is listed twice (also plugins:{twin}).");
         }

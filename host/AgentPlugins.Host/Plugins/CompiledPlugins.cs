@@ -19,7 +19,10 @@ internal sealed class CompiledPlugins(
     ILogger<CompiledPlugins> log,
     TimeSpan? debounce = null) : IDisposable
 {
-    private readonly TimeSpan _debounce = debounce ?? TimeSpan.FromMilliseconds(300);
+    /// <summary>How long a build must be quiet before it is loaded: the output's files are written one after the other.</summary>
+    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(300);
+
+    private readonly TimeSpan _debounce = debounce ?? DefaultDebounce;
     private readonly List<IDisposable> _watches = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
