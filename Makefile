@@ -52,7 +52,7 @@ bench-bus: build ## events/s and latency through the loop and bus; writes bench/
 bench-agents: build ## host overhead per request with a zero-latency scripted model; writes bench/results/agents.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- agents bench/results/agents.md
 
-bench-reload: build ## save-to-handled latency, leaks and memory over 1,000 reloads, start-up with 50 roles, vs rebuild+restart; writes bench/results/reload.md
+bench-reload: build ## save-to-handled latency, leaks and memory over 1,000 reloads, start-up with 50 roles, vs rebuild+restart, compiled plugin rebuild to live; writes bench/results/reload.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- reload bench/results/reload.md
 
 bench-timers: build ## timer firing lateness, scheduling 100,000, restart with 10,000 pending; writes bench/results/timers.md

@@ -73,6 +73,10 @@ internal sealed class ReloadBenchmark : IBenchmark
         var startup = await StartupToReady.RunAsync(StartupRoles, WarmStarts);
         Console.Error.WriteLine($"dotnet build + restart, {RebuildRounds} rounds ...");
         var rebuild = await RebuildRestart.RunAsync(RebuildRounds);
+        var loadBeforePlugin = LoadAverage();
+        Console.Error.WriteLine($"compiled plugin: {PluginReloadBenchmark.Rounds} rebuilds ...");
+        var plugin = await PluginRebuild.RunAsync(PluginReloadBenchmark.Rounds);
+        var loadAfterPlugin = LoadAverage();
 
         var c = CultureInfo.InvariantCulture;
         static string Verdict(bool met) => met ? "met" : "**missed**";
@@ -112,6 +116,7 @@ internal sealed class ReloadBenchmark : IBenchmark
             .AppendLine("- **Start-up**: the real `bin/host run` with 50 role files, from process start to its `Ready` log line; cold = empty data folder, warm = the same folders again (compile cache filled by the cold run).")
             .AppendLine("- **Without hot reload**: the sample role as a class library (SDK + `Microsoft.SemanticKernel.Abstractions`), one-line change, `dotnet build -c Release` (restore already done), then `bin/host run` restarted and sent `/sample say` on stdin until it answers with the new marker. This host does not load compiled plugins, so the restarted host serves the role from the compile cache: the restart column is a restart without any compile.")
             .AppendLine()
+            .Append(PluginReloadBenchmark.Section(plugin, loadBeforePlugin, loadAfterPlugin))
             .AppendLine(c, $"Load average (1 min) at start {loadBefore}, after the real-host part {loadAfterHost}, at end {LoadAverage()}: the 2 cores are shared with other work, and every latency here moves with it.")
             .AppendLine()
             .AppendLine(c, $"Total bench time: {total.Elapsed.TotalSeconds:F0} s.")

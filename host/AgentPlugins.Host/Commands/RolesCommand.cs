@@ -188,7 +188,7 @@ internal static class RolesCommand
             r.LoadedAt?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", culture) ?? "-",
             r.GenerationsInMemory.ToString(culture),
             r.Leaked.ToString(culture),
-            r.Path,
+            r.Plugin is null ? r.Path : $"plugin {r.Path}",
         }).ToList();
         string[] header = ["ROLE", "GEN", "STATE", "LOADED AT", "IN MEMORY", "LEAKED", "SOURCE"];
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();

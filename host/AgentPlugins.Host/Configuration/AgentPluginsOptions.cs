@@ -12,6 +12,9 @@ internal sealed record AgentPluginsOptions
 {
     public RolesOptions Roles { get; init; } = new();
 
+    /// <summary>Compiled plugins, each loaded with its own dependencies and swapped when rebuilt.</summary>
+    public List<PluginOptions> Plugins { get; init; } = [];
+
     public StorageOptions Storage { get; init; } = new();
 
     public SchedulerOptions Scheduler { get; init; } = new();

@@ -81,6 +81,7 @@ internal static class OptionsLoader
                 ConfigFolder = baseFolder,
             },
             Storage = options.Storage with { DataFolder = Path.GetFullPath(options.Storage.DataFolder, baseFolder) },
+            Plugins = [.. options.Plugins.Select(p => string.IsNullOrWhiteSpace(p.Path) ? p : p with { Path = Path.GetFullPath(p.Path, baseFolder) })],
         };
         Check(options, sources);
         return (options, baseFolder);
@@ -162,6 +163,16 @@ internal static class OptionsLoader
             {
                 InRange(megabytes, $"retention:stores:{store}:maxMegabytes", 0, MaxMegabytes, "megabytes (0 sets no size bound)");
             }
+        }
+
+        for (var i = 0; i < options.Plugins.Count; i++)
+        {
+            var plugin = options.Plugins[i];
+            Require(!string.IsNullOrWhiteSpace(plugin.Path), $"plugins:{i}:path", "must name a built plugin assembly (.dll) or its output folder.");
+            Require(!plugin.Enabled || File.Exists(plugin.Path) || Directory.Exists(plugin.Path), $"plugins:{i}:path", $"'{plugin.Path}' does not exist; build the plugin first (`dotnet build`), or set \"enabled\": false.");
+            Require(!File.Exists(plugin.Path) || plugin.Path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase), $"plugins:{i}:path", $"'{plugin.Path}' must be a .dll or a folder.");
+            var twin = options.Plugins.FindIndex(p => p.Path == plugin.Path);
+            Require(twin == i, $"plugins:{i}:path", $"'{plugin.Path}' is listed twice (also plugins:{twin}).");
         }
 
         FrontDoor.HttpOptionsRules.Check(options, Require, Environment.GetEnvironmentVariable);

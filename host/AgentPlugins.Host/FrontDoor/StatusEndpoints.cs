@@ -36,7 +36,8 @@ internal static class StatusEndpoints
             s.LoadedAt,
             [.. s.LastErrors.Select(DiagnosticAnswer.Of)],
             (s.State is RoleState.Active or RoleState.Quarantined || (s.State == RoleState.Failed && s.Generation > 0) ? 1 : 0) + unloads.AliveFor(s.Path),
-            unloads.LeakedFor(s.Path)));
+            unloads.LeakedFor(s.Path),
+            s.Plugin));
         var recent = unloads.Recent.Select(v => new VerdictAnswer(v.Path, v.Role, v.Generation, v.Outcome.ToString().ToLowerInvariant(), v.Elapsed.TotalMilliseconds, v.LikelyCause));
         return new RolesAnswer([.. roles.OrderBy(r => r.Path, StringComparer.Ordinal)], unloads.Unloaded, unloads.Leaked, [.. recent]);
     }
@@ -56,7 +57,7 @@ internal static class StatusEndpoints
 /// <summary>The answer of <c>GET /api/roles</c>.</summary>
 internal sealed record RolesAnswer(IReadOnlyList<RoleAnswer> Roles, long Unloaded, long Leaked, IReadOnlyList<VerdictAnswer> RecentUnloads);
 
-/// <summary>One role file.</summary>
+/// <summary>One role (a role file, or a role of a compiled plugin: then <c>Plugin</c> names it and <c>Path</c> is <c>PLUGIN#Type</c>).</summary>
 internal sealed record RoleAnswer(
     string Path,
     string? Name,
@@ -65,7 +66,8 @@ internal sealed record RoleAnswer(
     DateTimeOffset? LoadedAt,
     IReadOnlyList<DiagnosticAnswer> Diagnostics,
     int GenerationsInMemory,
-    int Leaked);
+    int Leaked,
+    string? Plugin = null);
 
 /// <summary>A retired generation's end: unloaded, or leaked with the likely cause.</summary>
 internal sealed record VerdictAnswer(string Path, string Role, int Generation, string Outcome, double ElapsedMs, string? LikelyCause);

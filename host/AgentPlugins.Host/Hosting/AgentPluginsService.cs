@@ -6,6 +6,7 @@ using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
+using AgentPlugins.Host.Plugins;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
@@ -38,6 +39,7 @@ internal sealed class AgentPluginsService(
     RoleStoreService store,
     RoleLifecycle lifecycle,
     RoleReloader reloader,
+    CompiledPlugins plugins,
     RoleNotices notices,
     UnloadVerifier unloads,
     CompileCache compileCache,
@@ -91,6 +93,7 @@ internal sealed class AgentPluginsService(
         try
         {
             StartupFailures = await reloader.LoadFolderAsync(cancellationToken).ConfigureAwait(false);
+            StartupFailures = [.. StartupFailures, .. await plugins.LoadAllAsync(cancellationToken).ConfigureAwait(false)];
 
             // After the roles: expiries held over from a crash or downtime go out only once someone listens.
             await timers.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -115,6 +118,7 @@ internal sealed class AgentPluginsService(
         if (settings.Roles.Watch)
         {
             reloader.Start();
+            plugins.Start();
         }
 
         releases.Start();
@@ -141,6 +145,7 @@ internal sealed class AgentPluginsService(
         log.LogInformation("Stopping: draining the loop.");
         heartbeat.Status("Stopping: draining the loop.");
         reloader.Dispose();
+        plugins.Dispose();
         releases.Dispose();
         status.Dispose();
         await retention.DisposeAsync().ConfigureAwait(false);

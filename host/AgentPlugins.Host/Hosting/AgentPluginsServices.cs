@@ -8,6 +8,7 @@ using AgentPlugins.Host.Http;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
 using AgentPlugins.Host.McpServers;
+using AgentPlugins.Host.Plugins;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
@@ -101,6 +102,11 @@ internal static class AgentPluginsServices
             Options(sp).Roles.Unload.DrainTimeout));
         services.AddSingleton(sp => new RoleReloader(Options(sp).Roles.Folder, Options(sp).Roles.Debounce, Options(sp).Roles.RescanInterval, sp.GetRequiredService<RoleLifecycle>(), sp.GetRequiredService<ILogger<RoleReloader>>(), Options(sp).Roles.ReloadTimings));
         services.AddSingleton<RoleNotices>();
+        services.AddSingleton(sp => new CompiledPlugins(
+            Options(sp).Plugins,
+            Options(sp).Storage.DataFolder,
+            sp.GetRequiredService<RoleLifecycle>(),
+            sp.GetRequiredService<ILogger<CompiledPlugins>>()));
 
         services.AddSingleton(sp => Options(sp).Llm is not { } llm
             ? new AgentsSlot(null)

@@ -9,6 +9,7 @@ namespace AgentPlugins.Host.Hosting;
 /// <param name="LastErrors">Why the latest load failed or why it is quarantined, as <c>path(line,col): error CODE: message</c>.</param>
 /// <param name="GenerationsInMemory">Generations of this file still in memory: the active one plus retired ones not yet collected or leaked.</param>
 /// <param name="Leaked">Retired generations of this file that leaked.</param>
+/// <param name="Plugin">The compiled plugin the role came from (then <paramref name="Path"/> is <c>PLUGIN#Type</c>); absent for a role file.</param>
 internal sealed record HostRoleStatus(
     string Path,
     string? Name,
@@ -17,4 +18,5 @@ internal sealed record HostRoleStatus(
     DateTimeOffset? LoadedAt,
     IReadOnlyList<string> LastErrors,
     int GenerationsInMemory,
-    int Leaked);
+    int Leaked,
+    string? Plugin = null);

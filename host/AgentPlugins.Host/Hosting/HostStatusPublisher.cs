@@ -58,7 +58,8 @@ internal sealed class HostStatusPublisher : IDisposable
             s.LoadedAt,
             [.. s.LastErrors.Select(e => e.ToString())],
             (s.State == RoleState.Active || (s.State is RoleState.Quarantined or RoleState.Failed && s.Generation > 0) ? 1 : 0) + _verifier.AliveFor(s.Path),
-            _verifier.LeakedFor(s.Path)));
+            _verifier.LeakedFor(s.Path),
+            s.Plugin));
         return new HostStatus(Environment.ProcessId, _processStartedAt, _clock.GetUtcNow(), _rolesFolder, [.. roles], _verifier.Unloaded, _verifier.Leaked, _dataUsage?.Files);
     }
 

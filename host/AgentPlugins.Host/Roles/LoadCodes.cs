@@ -16,4 +16,6 @@ internal static class LoadCodes
     public const string HostIntentType = "AP1011";
     public const string Leaked = "AP1013";
     public const string InvalidSettings = "AP1014";
+    public const string PluginLoad = "AP1020";
+    public const string PluginTogether = "AP1021";
 }

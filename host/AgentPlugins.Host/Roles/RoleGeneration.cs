@@ -1,3 +1,4 @@
+using System.Runtime.Loader;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
@@ -7,20 +8,20 @@ using Microsoft.SemanticKernel;
 namespace AgentPlugins.Host.Roles;
 
 /// <summary>
-/// One loaded version of one role file: its collectible context, the role instance and what it
+/// One loaded version of one role (a role file, or one role type of a compiled plugin): its collectible context, the role instance and what it
 /// registered. When retired it lets go of every role object so the context can unload.
 /// </summary>
 internal sealed class RoleGeneration
 {
     private readonly HashSet<Task> _inFlight = [];
     private readonly Lock _gate = new();
-    private RoleLoadContext? _context;
+    private AssemblyLoadContext? _context;
     private volatile int _state = (int)GenerationState.Loading;
 
     public RoleGeneration(
         string path,
         string contentHash,
-        RoleLoadContext context,
+        AssemblyLoadContext context,
         IRole role,
         RoleConfig config,
         RoleBuilder registration,
@@ -44,6 +45,9 @@ internal sealed class RoleGeneration
     public string Path { get; }
 
     public string ContentHash { get; }
+
+    /// <summary>The compiled plugin this role came from (its configured path), or null for a role file.</summary>
+    public string? Plugin { get; init; }
 
     public string Name => Config.Name;
 

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.Loader;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Sdk;
 
@@ -46,6 +48,63 @@ internal sealed class RoleInstantiator(Func<string, RoleSettings> settingsFor, A
             context.Unload();
             discarded?.Invoke(compiled.Path, reference, compiled.Assembly);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Turns one public <see cref="IRole"/> type of a compiled plugin, already loaded in the plugin's
+    /// context, into a generation keyed <paramref name="key"/>, with the same checks as a role file.
+    /// The context is the plugin's: on failure it is left to the caller, which owns every role in it.
+    /// </summary>
+    public RoleGeneration InstantiatePluginRole(Type roleType, AssemblyLoadContext context, string key, string contentHash, string plugin, IReadOnlyDictionary<string, string> pluginSettings, byte[]? image)
+    {
+        ArgumentNullException.ThrowIfNull(roleType);
+        var activated = RoleActivator.Activate(New(roleType, key), roleType.Assembly, key, mcpTool);
+
+        // roles:settings by role name, then the plugin's own settings over them.
+        RoleSettings named;
+        try
+        {
+            named = settingsFor(activated.Config.Name);
+        }
+        catch (ConfigurationException ex)
+        {
+            var failure = new RoleLoadFailedException([RoleDiagnostic.Error(key, LoadCodes.InvalidSettings, ex.Message)]);
+            failure.Data["cause"] = ex.ToString();
+            throw failure;
+        }
+
+        var settings = named.Keys.ToDictionary(k => k, k => named[k]!, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in pluginSettings)
+        {
+            settings[name] = value;
+        }
+
+        var secrets = named.Keys.Where(k => named.IsSecret(k) && !pluginSettings.ContainsKey(k));
+        return new RoleGeneration(key, contentHash, context, activated.Role, activated.Config, activated.Registration, activated.Tools, new RoleSettings(settings, secrets), image) { Plugin = plugin };
+    }
+
+    /// <summary>Unloads a plugin context none of whose roles serves, and has it verified gone like a retired generation.</summary>
+    public void Discard(string path, AssemblyLoadContext context, byte[]? image)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var reference = new WeakReference(context);
+        context.Unload();
+        discarded?.Invoke(path, reference, image);
+    }
+
+    private static IRole New(Type type, string path)
+    {
+        try
+        {
+            return (IRole)Activator.CreateInstance(type, nonPublic: true)!;
+        }
+        catch (Exception ex) when (ex is MissingMethodException or TargetInvocationException or MemberAccessException)
+        {
+            var cause = ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
+            var failure = new RoleLoadFailedException([RoleDiagnostic.Error(path, LoadCodes.CannotCreate, $"Could not create {type.Name}: {cause.GetType().Name}: {cause.Message} (a role needs a parameterless constructor that does not throw).")]);
+            failure.Data["cause"] = cause.ToString();
+            throw failure;
         }
     }
 }

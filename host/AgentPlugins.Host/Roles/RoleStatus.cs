@@ -2,7 +2,7 @@ using AgentPlugins.Host.Compilation;
 
 namespace AgentPlugins.Host.Roles;
 
-/// <summary>What the host shows about one role file.</summary>
+/// <summary>What the host shows about one role file, or one role of a compiled plugin.</summary>
 /// <param name="Path">The role file.</param>
 /// <param name="Name">The role's name, once a generation has loaded.</param>
 /// <param name="State">Active, failed, quarantined or retired.</param>
@@ -17,4 +17,8 @@ internal sealed record RoleStatus(
     int Generation,
     DateTimeOffset? LoadedAt,
     IReadOnlyList<RoleDiagnostic> LastErrors,
-    string ContentHash = "");
+    string ContentHash = "")
+{
+    /// <summary>The compiled plugin this role came from (<see cref="Path"/> is then <c>PLUGIN#Type</c>), or null for a role file.</summary>
+    public string? Plugin => PluginRoles.PluginOf(Path);
+}

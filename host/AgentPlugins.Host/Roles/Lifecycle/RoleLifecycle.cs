@@ -189,6 +189,160 @@ internal sealed class RoleLifecycle : IDisposable
         return outcome;
     }
 
+    /// <summary>
+    /// Puts every role of one build of a compiled plugin in service in one piece of loop work, in
+    /// place of what that plugin served: each event reaches the old build or the new one. If any of
+    /// its roles fails (its constructor, config, <c>Register</c>, tools, name, intents), none swaps:
+    /// the old build keeps serving and every role of the plugin says why. Roles the new build no
+    /// longer has are retired. A build whose content already serves changes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<ApplyOutcome>> ApplyPluginAsync(PluginRoles plugin, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        using var busy = Activity.Enter();
+        var started = Stopwatch.GetTimestamp();
+        var outcomes = await _loop.InvokeAsync(() => Task.FromResult<IReadOnlyList<ApplyOutcome>>(ActivatePlugin(plugin)), cancellationToken).ConfigureAwait(false);
+        Telemetry.HostMetrics.ReloadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return outcomes;
+    }
+
+    /// <summary>Whether the build <paramref name="contentHash"/> of <paramref name="plugin"/> is what its roles already serve (or already failed with).</summary>
+    public bool IsCurrent(string plugin, string contentHash)
+    {
+        var statuses = _statusSnapshot.Where(s => PluginRoles.PluginOf(s.Path) == plugin || s.Path == plugin).ToList();
+        return statuses.Count > 0 && statuses.All(s => s.State != RoleState.Retired && s.ContentHash == contentHash);
+    }
+
+    /// <summary>Records that a build of <paramref name="plugin"/> could not be loaded at all; whatever it served keeps serving.</summary>
+    public Task<IReadOnlyList<ApplyOutcome>> RefusePluginAsync(string plugin, string contentHash, IReadOnlyList<RoleDiagnostic> errors, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(() => Task.FromResult<IReadOnlyList<ApplyOutcome>>(KeepOldPlugin(plugin, contentHash, errors, [])), cancellationToken);
+
+    /// <summary>Takes every role of <paramref name="plugin"/> out of service (it was deleted or disabled); files waiting for their names get their turn.</summary>
+    public async Task<IReadOnlyList<RetireOutcome>> RetirePluginAsync(string plugin, CancellationToken cancellationToken = default)
+    {
+        var (outcomes, waiting) = await _loop.InvokeAsync(
+            () =>
+            {
+                var keys = _status.Keys.Where(k => PluginRoles.PluginOf(k) == plugin || k == plugin).ToList();
+                var retired = keys.Select(Retire).ToList();
+                return Task.FromResult<(List<RetireOutcome>, List<RoleFile>)>(([.. retired.Select(r => r.Outcome)], [.. retired.Select(r => r.Waiting).OfType<RoleFile>()]));
+            },
+            cancellationToken).ConfigureAwait(false);
+        foreach (var file in waiting)
+        {
+            await LoadAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcomes;
+    }
+
+    // On the loop: all of a plugin's roles are created and checked first; only if all pass do they swap, together.
+    private List<ApplyOutcome> ActivatePlugin(PluginRoles plugin)
+    {
+        var keys = plugin.RoleTypes.Select(t => PluginRoles.KeyOf(plugin.Plugin, t)).ToList();
+        if (keys.Select(k => HeldBack?.Invoke(k, plugin.ContentHash)).OfType<(string Name, string Reason)>().FirstOrDefault() is { Name: not null } held)
+        {
+            _instantiator.Discard(plugin.Plugin, plugin.Context, plugin.Image);
+            return KeepOldPlugin(plugin.Plugin, plugin.ContentHash, [RoleDiagnostic.Error(plugin.Plugin, LoadCodes.Quarantined, $"{held.Reason} {HowToRelease(held.Name)}")], keys);
+        }
+
+        var created = new List<RoleGeneration>();
+        var errors = new List<RoleDiagnostic>();
+        if (plugin.RoleTypes.Count == 0)
+        {
+            errors.Add(RoleDiagnostic.Error(plugin.Plugin, LoadCodes.NoRole, "The plugin has no public class implementing IRole."));
+        }
+
+        var loading = new GenerationGuard(string.Empty, plugin.Plugin, plugin.ContentHash);
+        _loop.Watchdog.Enter(loading.Call("load"));
+        try
+        {
+            foreach (var type in plugin.RoleTypes)
+            {
+                created.Add(_instantiator.InstantiatePluginRole(type, plugin.Context, PluginRoles.KeyOf(plugin.Plugin, type), plugin.ContentHash, plugin.Plugin, plugin.Settings, plugin.Image));
+            }
+        }
+        catch (RoleLoadFailedException ex)
+        {
+            errors.AddRange(ex.Diagnostics);
+        }
+        finally
+        {
+            _loop.Watchdog.Exit();
+        }
+
+        if (loading.IsQuarantined)
+        {
+            errors.Add(RoleDiagnostic.Error(plugin.Plugin, LoadCodes.Quarantined, loading.Quarantined.Result));
+        }
+
+        foreach (var generation in created)
+        {
+            if (created.FirstOrDefault(g => g != generation && g.Name == generation.Name) is { } twin)
+            {
+                errors.Add(RoleDiagnostic.Error(generation.Path, LoadCodes.DuplicateName, $"Role name '{generation.Name}' is used by both {generation.Path} and {twin.Path}; role names are unique."));
+            }
+            else if (_current.Values.FirstOrDefault(g => g.Name == generation.Name && g.Plugin != plugin.Plugin && !SourceGone(g)) is { } clash)
+            {
+                errors.Add(RoleDiagnostic.Error(generation.Path, LoadCodes.DuplicateName, $"Role name '{generation.Name}' is already used by {clash.Path}; role names are unique."));
+            }
+            else if (RouteRefusal(generation) is { } refusal)
+            {
+                errors.Add(RoleDiagnostic.Error(generation.Path, LoadCodes.HostIntentType, refusal));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            foreach (var generation in created)
+            {
+                generation.MoveTo(GenerationState.Refused);
+                Publish(generation, GenerationState.Refused, errors);
+                Withdraw(generation);
+            }
+
+            if (created.Count == 0)
+            {
+                _instantiator.Discard(plugin.Plugin, plugin.Context, plugin.Image);
+            }
+
+            return KeepOldPlugin(plugin.Plugin, plugin.ContentHash, errors, keys);
+        }
+
+        // A failed build of this plugin recorded under the plugin's own path (it never loaded) is over.
+        RemoveStatus(plugin.Plugin);
+        var outcomes = created.Select(g => Serve(new RoleFile(g.Path, string.Empty, plugin.ContentHash), g)).ToList();
+        foreach (var gone in _current.Values.Where(g => g.Plugin == plugin.Plugin && !keys.Contains(g.Path)).Select(g => g.Path).ToList())
+        {
+            Retire(gone);
+        }
+
+        return outcomes;
+    }
+
+    // Every role of a plugin (those it serves, and those the refused build has) keeps what it served and says why.
+    private List<ApplyOutcome> KeepOldPlugin(string plugin, string contentHash, IReadOnlyList<RoleDiagnostic> errors, IReadOnlyList<string> keys)
+    {
+        var all = keys.Concat(_current.Values.Where(g => g.Plugin == plugin).Select(g => g.Path)).Distinct(StringComparer.Ordinal).ToList();
+        if (all.Count == 0)
+        {
+            all.Add(plugin);
+        }
+
+        return [.. all.Select(key =>
+        {
+            var own = errors.Where(e => e.Path == key || e.Path == plugin).ToList();
+            IReadOnlyList<RoleDiagnostic> why = own.Count > 0
+                ? own
+                : [RoleDiagnostic.Error(key, LoadCodes.PluginTogether, $"Not swapped: the plugin's roles swap together, and this build failed ({string.Join(" ", errors.Select(e => e.Message))})")];
+            return (ApplyOutcome)KeepOld(new RoleFile(key, string.Empty, contentHash), why);
+        })];
+    }
+
+    // A role whose source is gone (file deleted, plugin removed) gives its name up to a new one.
+    private static bool SourceGone(RoleGeneration generation) =>
+        generation.Plugin is { } plugin ? !File.Exists(plugin) && !Directory.Exists(plugin) : !File.Exists(generation.Path);
+
     /// <summary>Records that <paramref name="path"/> cannot be a role (unreadable, binary, a pipe, ...); whatever served keeps serving.</summary>
     public Task<ApplyOutcome> RefuseAsync(string path, RoleDiagnostic problem, CancellationToken cancellationToken = default)
     {
@@ -336,8 +490,14 @@ internal sealed class RoleLifecycle : IDisposable
             return new ApplyOutcome.Refused(file.Path, RefusalReason.Quarantined, late);
         }
 
+        return Serve(file, generation);
+    }
+
+    // On the loop: a generation that loaded takes over its key, unless its name is taken or it handles an intent it may not.
+    private ApplyOutcome Serve(RoleFile file, RoleGeneration generation)
+    {
         var clash = _current.Values.FirstOrDefault(g => g.Name == generation.Name && g.Path != generation.Path);
-        if (clash is not null && !File.Exists(clash.Path))
+        if (clash is not null && SourceGone(clash))
         {
             // A rename whose new name arrived before the old one's deletion: one move, not a clash.
             _log.LogInformation("{Path} takes over role {Role} from {Old}, which is gone.", file.Path, generation.Name, clash.Path);
@@ -478,13 +638,10 @@ internal sealed class RoleLifecycle : IDisposable
     private bool Enlist(RoleGeneration generation, out string? refusal)
     {
         var registration = generation.Registration!;
-        foreach (var handler in registration.IntentHandlers)
+        refusal = RouteRefusal(generation);
+        if (refusal is not null)
         {
-            if (_intents.RoleRouteRefusal(generation.Name, handler.IntentType) is { } why)
-            {
-                refusal = $"Role {generation.Name} handles {handler.IntentType.Name} ({handler.HandlerName}), which it may not: {why}";
-                return false;
-            }
+            return false;
         }
 
         var lifetime = generation.Lifetime.Token;
@@ -515,8 +672,20 @@ internal sealed class RoleLifecycle : IDisposable
         }
 
         _tools = new Dictionary<string, KernelPlugin>(_tools, StringComparer.OrdinalIgnoreCase) { [generation.Name] = generation.Tools! };
-        refusal = null;
         return true;
+    }
+
+    private string? RouteRefusal(RoleGeneration generation)
+    {
+        foreach (var handler in generation.Registration!.IntentHandlers)
+        {
+            if (_intents.RoleRouteRefusal(generation.Name, handler.IntentType) is { } why)
+            {
+                return $"Role {generation.Name} handles {handler.IntentType.Name} ({handler.HandlerName}), which it may not: {why}";
+            }
+        }
+
+        return null;
     }
 
     // Takes a generation out of the bus, the intent routes and the tool catalog. Idempotent.

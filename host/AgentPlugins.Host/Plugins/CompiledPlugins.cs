@@ -1,0 +1,174 @@
+using System.Reactive.Linq;
+using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Roles;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPlugins.Host.Plugins;
+
+/// <summary>
+/// The compiled plugins of plugins.json: loads each enabled one at start, then watches its output
+/// folder and, once a build has been quiet for <paramref name="debounce"/>, loads the new build
+/// through the role lifecycle (all its roles swap in one step), or retires its roles when it is gone.
+/// Each build is copied under the data folder first, so the next build can overwrite the output.
+/// </summary>
+internal sealed class CompiledPlugins(
+    IReadOnlyList<PluginOptions> plugins,
+    string dataFolder,
+    RoleLifecycle lifecycle,
+    ILogger<CompiledPlugins> log,
+    TimeSpan? debounce = null) : IDisposable
+{
+    /// <summary>How long a build must be quiet before it is loaded: the output's files are written one after the other.</summary>
+    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(300);
+
+    private readonly TimeSpan _debounce = debounce ?? DefaultDebounce;
+    private readonly List<IDisposable> _watches = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Where builds are copied before they load.</summary>
+    public string Copies { get; } = Path.Combine(dataFolder, "plugins");
+
+    private IEnumerable<PluginOptions> Enabled => plugins.Where(p => p.Enabled);
+
+    /// <summary>Loads every enabled plugin; returns the errors of those that did not load (the others serve).</summary>
+    public async Task<IReadOnlyList<RoleDiagnostic>> LoadAllAsync(CancellationToken cancellationToken = default)
+    {
+        // Nothing is loaded yet, so no copy is in use: the copies of earlier runs go.
+        if (Directory.Exists(Copies))
+        {
+            Directory.Delete(Copies, recursive: true);
+        }
+
+        var failures = new List<RoleDiagnostic>();
+        foreach (var plugin in Enabled)
+        {
+            var outcomes = await RefreshAsync(plugin, cancellationToken).ConfigureAwait(false);
+            failures.AddRange(outcomes.Where(o => o is not ApplyOutcome.Loaded and not ApplyOutcome.Unchanged).SelectMany(o => o.Diagnostics));
+        }
+
+        return failures;
+    }
+
+    /// <summary>Starts watching each enabled plugin's output folder.</summary>
+    public void Start()
+    {
+        foreach (var plugin in Enabled)
+        {
+            var folder = Directory.Exists(plugin.Path) ? plugin.Path : Path.GetDirectoryName(plugin.Path)!;
+            if (!Directory.Exists(folder))
+            {
+                log.LogWarning("Plugin {Plugin}: {Folder} does not exist, so it is not watched.", plugin.Path, folder);
+                continue;
+            }
+
+            var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            var changes = Observable.Merge(
+                    Observable.FromEventPattern<FileSystemEventHandler, FileSystemEventArgs>(h => watcher.Changed += h, h => watcher.Changed -= h).Select(_ => true),
+                    Observable.FromEventPattern<FileSystemEventHandler, FileSystemEventArgs>(h => watcher.Created += h, h => watcher.Created -= h).Select(_ => true),
+                    Observable.FromEventPattern<FileSystemEventHandler, FileSystemEventArgs>(h => watcher.Deleted += h, h => watcher.Deleted -= h).Select(_ => true),
+                    Observable.FromEventPattern<RenamedEventHandler, RenamedEventArgs>(h => watcher.Renamed += h, h => watcher.Renamed -= h).Select(_ => true))
+                .Throttle(_debounce)
+                .Select(_ => Observable.FromAsync(() => RefreshQuietlyAsync(plugin)))
+                .Concat()
+                .Subscribe();
+            watcher.EnableRaisingEvents = true;
+            _watches.Add(changes);
+            _watches.Add(watcher);
+        }
+    }
+
+    /// <summary>
+    /// Brings <paramref name="plugin"/> up to date: retires its roles when it is gone, loads its build
+    /// when that changed, and does nothing when the build already serves (or already failed).
+    /// </summary>
+    public async Task<IReadOnlyList<ApplyOutcome>> RefreshAsync(PluginOptions plugin, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!File.Exists(plugin.Path) && !Directory.Exists(plugin.Path) || Directory.Exists(plugin.Path) && !HasBuild(plugin.Path))
+            {
+                var retired = await lifecycle.RetirePluginAsync(plugin.Path, cancellationToken).ConfigureAwait(false);
+                if (retired.Any(r => r.Role is not null))
+                {
+                    log.LogInformation("Plugin {Plugin} is gone; its roles ({Roles}) are retired.", plugin.Path, string.Join(", ", retired.Select(r => r.Role).OfType<string>()));
+                }
+
+                return [];
+            }
+
+            PluginSnapshot snapshot;
+            PluginRoles roles;
+            IReadOnlyList<string> notes;
+            try
+            {
+                snapshot = PluginSnapshot.Take(plugin.Path, Copies);
+                if (lifecycle.IsCurrent(plugin.Path, snapshot.Hash))
+                {
+                    return [new ApplyOutcome.Unchanged(plugin.Path)];
+                }
+
+                roles = PluginAssemblies.Load(snapshot, plugin.Settings, out notes);
+            }
+            catch (Exception ex) when (ex is PluginLoadException or IOException or UnauthorizedAccessException)
+            {
+                // A build still being written, or one that is broken: what served keeps serving.
+                IReadOnlyList<RoleDiagnostic> errors = [RoleDiagnostic.Error(plugin.Path, LoadCodes.PluginLoad, ex.Message)];
+                return await lifecycle.RefusePluginAsync(plugin.Path, RoleFile.HashOf(ex.Message), errors, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var note in notes)
+            {
+                log.LogInformation("{Note}", note);
+            }
+
+            Notes = notes;
+            return await lifecycle.ApplyPluginAsync(roles, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>What the last plugin loaded said about its own versions of the host's assemblies.</summary>
+    public IReadOnlyList<string> Notes { get; private set; } = [];
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        foreach (var watch in _watches)
+        {
+            watch.Dispose();
+        }
+
+        _watches.Clear();
+    }
+
+    private static bool HasBuild(string folder) => Directory.EnumerateFiles(folder, "*.deps.json").Any();
+
+    private async Task RefreshQuietlyAsync(PluginOptions plugin)
+    {
+        try
+        {
+            foreach (var outcome in await RefreshAsync(plugin, _stopping.Token).ConfigureAwait(false))
+            {
+                if (outcome is ApplyOutcome.Loaded loaded)
+                {
+                    log.LogInformation("Plugin {Plugin}: role {Role} generation {Generation} serving.", plugin.Path, loaded.Role, loaded.Generation);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            log.LogError(ex, "Reloading plugin {Plugin} failed.", plugin.Path);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using AgentPlugins.Host;
+using AgentPlugins.Host.Commands;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Plugins;
+using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Tests.Support;
+
+namespace AgentPlugins.Tests.Plugins;
+
+/// <summary>
+/// A real plugin project (tests/fixtures/plugins/greeter: two roles and its own System.Reactive)
+/// built with <c>dotnet build</c>, loaded by the real runtime with McMaster's PluginLoader, rebuilt
+/// while it serves. The tests build sequentially (one collection): builds are the slow part.
+/// </summary>
+[Collection(nameof(CompiledPluginTests))]
+public sealed class CompiledPluginTests
+{
+    private static readonly UnloadVerifierOptions QuickVerdicts = new() { Passes = 6, FirstDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(150) };
+
+    [Fact]
+    public async Task A_plugin_serves_every_role_rebuilds_swap_them_together_broken_builds_keep_the_old_and_deleting_retires()
+    {
+        using var work = new TempFolder();
+        var project = new PluginProject("greeter", Path.Combine(work.Path, "greeter"));
+        var output = Path.Combine(work.Path, "out");
+        await BuildAsync(project, output);
+
+        await using var host = await StartAsync(work, output);
+        var greeter = PluginRoles.KeyOf(output, typeof(object)).Replace("System.Object", "Greeter.GreeterRole", StringComparison.Ordinal);
+        var rx = greeter.Replace("GreeterRole", "RxRole", StringComparison.Ordinal);
+        Assert.Empty(host.StartupFailures);
+        Assert.Equal(RoleState.Active, host.Roles.StatusOf(greeter)!.State);
+        Assert.Equal(RoleState.Active, host.Roles.StatusOf(rx)!.State);
+        Assert.Equal("v1", (await host.AskAsync("/greeter say")).Text);
+        var shown = host.Get<HostStatusPublisher>().Snapshot();
+        Assert.Equal([output, output], shown.Roles.Select(r => r.Plugin));
+        Assert.Contains($"plugin {greeter}", RolesCommand.Format(shown), StringComparison.Ordinal);
+
+        // Its own System.Reactive (6.0.1), not the host's 7.0.0, and the host says so.
+        Assert.Equal("6.0.0.0 10", (await host.AskAsync("/rx version")).Text);
+        Assert.Contains(host.Get<CompiledPlugins>().Notes, n => n.Contains("uses its own System.Reactive 6.0.0.0 (the host has 7.0.0.0)", StringComparison.Ordinal));
+
+        // Rebuilt with a change: both roles swap in one step, the new build answers, the old context unloads.
+        var unloaded = host.Roles.Changes.Where(c => c.State is GenerationState.Unloaded or GenerationState.Leaked && c.Number == 1).Take(2).ToList().ToTask();
+        project.Edit("GreeterRole.cs", s => s.Replace("\"v1\"", "\"v2\"", StringComparison.Ordinal));
+        await BuildAsync(project, output);
+        // (Statuses are written one role after the other; the swap itself was one piece of loop work.)
+        await WaitForAsync(host, greeter, s => s.Generation == 2);
+        await WaitForAsync(host, rx, s => s.Generation == 2);
+        Assert.Equal("v2", (await host.AskAsync("/greeter say")).Text);
+        var verdicts = await unloaded.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(verdicts.All(v => v.State == GenerationState.Unloaded), string.Join(" | ", verdicts.Select(v => $"{v.Role} {v.State} {string.Join(" ", v.Diagnostics)}")));
+        Assert.Equal(["greeter", "rx"], verdicts.Select(v => v.Role).Order(StringComparer.Ordinal));
+
+        // A build that fails leaves the output as it was: nothing changes.
+        project.Edit("GreeterRole.cs", s => s.Replace("\"v2\"", "\"v3\" +", StringComparison.Ordinal));
+        Assert.NotEqual(0, (await project.BuildAsync(output)).ExitCode);
+        project.Edit("GreeterRole.cs", s => s.Replace("\"v3\" +", "\"v2\"", StringComparison.Ordinal));
+
+        // A build whose role breaks the rules (no description) keeps the old build of every role, naming the type.
+        project.Edit("RxRole.cs", s => s.Replace("\"Says which System.Reactive the plugin uses\"", "\"\"", StringComparison.Ordinal));
+        await BuildAsync(project, output);
+        var failed = await WaitForAsync(host, rx, s => s.State == RoleState.Failed);
+        Assert.Contains(failed.LastErrors, e => e.Code == LoadCodes.InvalidConfig && e.Path == rx);
+        Assert.Equal(RoleState.Failed, host.Roles.StatusOf(greeter)!.State);
+        Assert.Contains(host.Roles.StatusOf(greeter)!.LastErrors, e => e.Code == LoadCodes.PluginTogether);
+        Assert.Equal("v2", (await host.AskAsync("/greeter say")).Text);
+        Assert.Equal(2, host.Roles.StatusOf(greeter)!.Generation);
+
+        // Deleting the plugin retires its roles.
+        Directory.Delete(output, recursive: true);
+        await WaitForAsync(host, greeter, s => s.State == RoleState.Retired);
+        Assert.Equal(RoleState.Retired, (await WaitForAsync(host, rx, s => s.State == RoleState.Retired)).State);
+        Assert.DoesNotContain("greeter", host.Roles.Tools.Keys);
+    }
+
+    [Fact]
+    public async Task A_plugin_that_pins_itself_is_reported_leaked_with_the_cause_named()
+    {
+        using var work = new TempFolder();
+        var project = new PluginProject("greeter", Path.Combine(work.Path, "greeter"));
+        project.Edit("GreeterRole.cs", s => s
+            .Replace("public void Register(RoleBuilder role) => role.Tools(this);", "public void Register(RoleBuilder role)\n    {\n        AppDomain.CurrentDomain.ProcessExit += OnExit;\n        role.Tools(this);\n    }\n\n    private void OnExit(object? sender, EventArgs e)\n    {\n    }", StringComparison.Ordinal));
+        var output = Path.Combine(work.Path, "out");
+        await BuildAsync(project, output);
+        await using var host = await StartAsync(work, output);
+        var greeter = output + "#Greeter.GreeterRole";
+        Assert.Equal(RoleState.Active, host.Roles.StatusOf(greeter)!.State);
+
+        var leaked = host.Roles.Changes.Where(c => c.State == GenerationState.Leaked && c.Role == "greeter").FirstAsync().ToTask();
+        project.Edit("GreeterRole.cs", s => s.Replace("\"v1\"", "\"v2\"", StringComparison.Ordinal));
+        await BuildAsync(project, output);
+        await WaitForAsync(host, greeter, s => s.Generation == 2);
+        var change = await leaked.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, change.Number);
+        Assert.Contains(change.Diagnostics, d => d.Message.Contains("System.AppDomain.ProcessExit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_plugin_path_that_does_not_exist_is_refused_naming_the_key()
+    {
+        using var work = new TempFolder();
+        var config = work.Write("plugins.json", """{ "plugins": [ { "path": "nowhere/Greeter.dll" } ] }""");
+        var error = Assert.Throws<ConfigurationException>(() => OptionsLoader.Load(config));
+        Assert.Contains("plugins:0:path", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+
+        // Disabled, it may be missing: a fresh checkout runs before the plugin is built.
+        var disabled = work.Write("plugins.json", """{ "plugins": [ { "path": "nowhere/Greeter.dll", "enabled": false } ] }""");
+        Assert.False(Assert.Single(OptionsLoader.Load(disabled).Options.Plugins).Enabled);
+    }
+
+    private static async Task BuildAsync(PluginProject project, string output)
+    {
+        var (exitCode, log, _) = await project.BuildAsync(output);
+        Assert.True(exitCode == 0, log);
+    }
+
+    private static Task<TestRuntime> StartAsync(TempFolder work, string output) =>
+        TestRuntime.Create(
+            configure: options => options with
+            {
+                Plugins = [new PluginOptions { Path = output }],
+                Roles = options.Roles with { Unload = QuickVerdicts },
+            },
+            folder: new TempFolder()).StartAsync();
+
+    private static async Task<RoleStatus> WaitForAsync(TestRuntime host, string key, Func<RoleStatus, bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (host.Roles.StatusOf(key) is { } status && condition(status))
+            {
+                return status;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                var last = host.Roles.StatusOf(key);
+                throw new TimeoutException($"{key} never reached the expected state; last: {last?.ToString() ?? "no status"} {string.Join(" | ", last?.LastErrors ?? [])}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
