@@ -91,7 +91,8 @@ internal sealed class TestRuntime : IAsyncDisposable
 
         var options = new AgentPluginsOptions
         {
-            Roles = new RolesOptions { Folder = Path.Combine(folder.Path, "roles") },
+            // No periodic rescan unless a test asks for one: tests retire roles whose files stay on disk.
+            Roles = new RolesOptions { Folder = Path.Combine(folder.Path, "roles"), RescanInterval = TimeSpan.Zero },
             Storage = new StorageOptions { DataFolder = Path.Combine(folder.Path, "data") },
         };
         options = configure?.Invoke(options) ?? options;

@@ -29,6 +29,12 @@ internal sealed class RoleCompiler
 
     private static readonly CSharpParseOptions RegularOptions = new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Regular);
     private static readonly CSharpParseOptions ScriptOptions = new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
+    private static readonly Dictionary<string, ReportDiagnostic> UnificationWarnings = new()
+    {
+        ["CS1701"] = ReportDiagnostic.Suppress,
+        ["CS1702"] = ReportDiagnostic.Suppress,
+    };
+
     private static readonly SyntaxTree ImplicitUsingsTree = CSharpSyntaxTree.ParseText(
         SourceText.From(ImplicitUsings, Encoding.UTF8), RegularOptions, "<implicit-usings>.cs");
 
@@ -76,7 +82,10 @@ internal sealed class RoleCompiler
             optimizationLevel: OptimizationLevel.Release,
             nullableContextOptions: NullableContextOptions.Enable,
             concurrentBuild: false,
-            deterministic: false);
+            deterministic: false,
+            // As in every .NET build (MSBuild's default NoWarn): the host's references may be newer
+            // minor versions than those a library was built against; binding unifies them.
+            specificDiagnosticOptions: UnificationWarnings);
 
         // A script's usings must come first in its own file, so scripts get implicit usings as
         // script-level imports instead of a second syntax tree.
