@@ -11,7 +11,7 @@ namespace AgentPlugins.Host.Bus;
 /// the role and handler, and the other handlers and events go on. Intents handlers return go to the
 /// <see cref="IntentProcessor"/>.
 /// </summary>
-internal sealed class MessageBus
+internal sealed class MessageBus : IEventDispatcher
 {
     private readonly EventLoop _loop;
     private readonly IntentProcessor _intents;
@@ -73,10 +73,10 @@ internal sealed class MessageBus
 
     /// <summary>Publishes from any thread; waits while the loop's ingress is full.</summary>
     public ValueTask PublishAsync(BusEvent busEvent, EventOrigin origin, CancellationToken cancellationToken = default) =>
-        _loop.PostAsync(new EventWork(this, busEvent, origin), cancellationToken);
+        _loop.PostAsync(LoopItem.Event(this, busEvent, origin), cancellationToken);
 
     /// <summary>Publishes from any thread unless the loop's ingress is full.</summary>
-    public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryPost(new EventWork(this, busEvent, origin));
+    public bool TryPublish(BusEvent busEvent, EventOrigin origin) => _loop.TryPost(LoopItem.Event(this, busEvent, origin));
 
     /// <summary>
     /// Dispatches now, on the loop, and returns how many subscribers got the event (or keep it, held
@@ -138,6 +138,8 @@ internal sealed class MessageBus
             }
         }
     }
+
+    void IEventDispatcher.Dispatch(BusEvent busEvent, EventOrigin origin) => Dispatch(busEvent, origin);
 
     private int Dispatch(BusEvent busEvent, EventOrigin origin, string? onlyRole = null)
     {
@@ -230,10 +232,4 @@ internal sealed class MessageBus
     }
 
     private sealed record Subscription(BusSubscriber Owner, string HandlerName, Func<BusEvent, EventContext, IEnumerable<Intent>> Handler, RoleCall Call);
-
-    /// <summary>One published event on its way through the loop to <see cref="Dispatch"/>.</summary>
-    private sealed class EventWork(MessageBus bus, BusEvent busEvent, EventOrigin origin) : LoopWork
-    {
-        public override void Run() => bus.Dispatch(busEvent, origin);
-    }
 }

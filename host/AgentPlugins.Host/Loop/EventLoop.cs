@@ -11,7 +11,7 @@ namespace AgentPlugins.Host.Loop;
 /// </summary>
 internal sealed class EventLoop : IAsyncDisposable
 {
-    private readonly Channel<LoopWork> _ingress;
+    private readonly Channel<LoopItem> _ingress;
     private readonly ConcurrentQueue<LoopWork> _internal = new();
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,7 +28,7 @@ internal sealed class EventLoop : IAsyncDisposable
     public EventLoop(LoopOptions options, TimeProvider clock, ILogger<EventLoop> log)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ingress = Channel.CreateBounded<LoopWork>(new BoundedChannelOptions(options.IngressCapacity)
+        _ingress = Channel.CreateBounded<LoopItem>(new BoundedChannelOptions(options.IngressCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -72,23 +72,27 @@ internal sealed class EventLoop : IAsyncDisposable
     }
 
     /// <summary>
-    /// Posts <paramref name="work"/> to the loop, waiting while the ingress queue is full. Posted from
-    /// the loop itself it never waits (the loop cannot wait on itself).
+    /// Posts <paramref name="item"/> (work, or an event) to the loop, waiting while the ingress queue is
+    /// full. Posted from the loop itself it never waits (the loop cannot wait on itself).
     /// </summary>
-    public ValueTask PostAsync(LoopWork work, CancellationToken cancellationToken = default) =>
-        TryPost(work) ? ValueTask.CompletedTask : PostSlowAsync(work, cancellationToken);
+    public ValueTask PostAsync(LoopItem item, CancellationToken cancellationToken = default) =>
+        TryPost(item) ? ValueTask.CompletedTask : PostSlowAsync(item, cancellationToken);
 
-    /// <summary>Posts <paramref name="work"/> like <see cref="PostAsync"/>, but returns false instead of waiting when the ingress queue is full or closed.</summary>
-    public bool TryPost(LoopWork work)
+    /// <summary>Posts <paramref name="item"/> like <see cref="PostAsync"/>, but returns false instead of waiting when the ingress queue is full or closed.</summary>
+    public bool TryPost(LoopItem item)
     {
-        ArgumentNullException.ThrowIfNull(work);
+        if (item.IsEmpty)
+        {
+            throw new ArgumentException("Nothing to post.", nameof(item));
+        }
+
         if (IsOnLoop)
         {
-            Continue(work);
+            Continue(item.AsWork());
             return true;
         }
 
-        if (!_ingress.Writer.TryWrite(work))
+        if (!_ingress.Writer.TryWrite(item))
         {
             return false;
         }
@@ -208,9 +212,9 @@ internal sealed class EventLoop : IAsyncDisposable
         }
     }
 
-    private async ValueTask PostSlowAsync(LoopWork work, CancellationToken cancellationToken)
+    private async ValueTask PostSlowAsync(LoopItem item, CancellationToken cancellationToken)
     {
-        await _ingress.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
+        await _ingress.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
         Wake();
     }
 
@@ -236,9 +240,9 @@ internal sealed class EventLoop : IAsyncDisposable
                     continue;
                 }
 
-                if (reader.TryRead(out work))
+                if (reader.TryRead(out var item))
                 {
-                    Execute(work);
+                    Execute(item);
                     continue;
                 }
 
@@ -264,15 +268,17 @@ internal sealed class EventLoop : IAsyncDisposable
         }
     }
 
-    private void Execute(LoopWork work)
+    private void Execute(LoopWork work) => Execute((LoopItem)work);
+
+    private void Execute(LoopItem item)
     {
         try
         {
-            work.Run();
+            item.Run();
         }
         catch (Exception ex)
         {
-            _log.LogError(ex, "Loop work {Work} failed.", work.GetType().Name);
+            _log.LogError(ex, "Loop work {Work} failed.", item.Name);
         }
 
         _completed++;
