@@ -118,6 +118,16 @@ internal sealed class AgentPluginsService(
         if (settings.Roles.Watch)
         {
             reloader.Start();
+
+            // Ready means watching has caught up: a save made from now on is never undone by the first rescan.
+            try
+            {
+                await reloader.CaughtUp.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                log.LogWarning("The roles folder watcher has not caught up with the folder after 10 s; going on.");
+            }
             plugins.Start();
         }
 

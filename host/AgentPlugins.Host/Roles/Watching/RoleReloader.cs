@@ -22,6 +22,7 @@ internal sealed class RoleReloader : IDisposable
     private readonly LogLevel _timingsLevel;
     private readonly RoleLifecycle _lifecycle;
     private readonly ILogger _log;
+    private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IDisposable? _subscription;
     private long _reloads;
     private long _skipped;
@@ -78,6 +79,12 @@ internal sealed class RoleReloader : IDisposable
         return failures;
     }
 
+    /// <summary>
+    /// Completes once watching has caught up with the folder: the first rescan after <see cref="Start"/>
+    /// is done (or the folder is absent), so a change made before it is not re-applied after it.
+    /// </summary>
+    public Task CaughtUp => _caughtUp.Task;
+
     /// <summary>Starts watching. Begins with a rescan, which catches what changed since the folder was loaded.</summary>
     public void Start()
     {
@@ -120,6 +127,11 @@ internal sealed class RoleReloader : IDisposable
 
     private void Report(FolderSighting sighting)
     {
+        if (!sighting.Present)
+        {
+            _caughtUp.TrySetResult();
+        }
+
         // At start an absent folder was reported by the initial load already.
         if (sighting.Number == 0)
         {
@@ -143,6 +155,7 @@ internal sealed class RoleReloader : IDisposable
             if (signal.Rescan)
             {
                 await RescanAsync(cancellationToken).ConfigureAwait(false);
+                _caughtUp.TrySetResult();
             }
             else
             {
