@@ -41,12 +41,18 @@ internal static class SaveToHandled
             var saved = Stopwatch.GetTimestamp();
             var at = await handled.WaitAsync(TimeSpan.FromSeconds(30));
             latencies.Add(Stopwatch.GetElapsedTime(saved, at).TotalMilliseconds);
-            while (log.Lines.Count == logged)
+            // A save the watcher saw as a rescan (or in two events, the first of them empty) has no
+            // timings line of its own: its latency counts, its stages are left out.
+            var waited = Stopwatch.StartNew();
+            while (log.Lines.Count == logged && waited.Elapsed < TimeSpan.FromSeconds(5))
             {
                 await Task.Delay(1);
             }
 
-            stages.Add(ReloadStages.Parse(log.Lines[logged], saved, at));
+            if (log.Lines.Count > logged)
+            {
+                stages.Add(ReloadStages.Parse(log.Lines[logged], saved, at));
+            }
 
             // A pause like a person's between saves, so each edit is measured on its own.
             await Task.Delay(100);
