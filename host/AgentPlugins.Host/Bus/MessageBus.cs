@@ -202,10 +202,11 @@ internal sealed class MessageBus : IEventDispatcher
                     return null;
                 case Intent[] array:
                     return array;
+                // `[x]` returned as IEnumerable<Intent> is a compiler-made read-only list: used as it is, not copied.
+                case IReadOnlyList<Intent> list:
+                    return list.Count == 0 ? null : list;
                 case ICollection<Intent> { Count: 0 }:
                     return null;
-                case List<Intent> list:
-                    return list;
                 case var lazy:
                     return [.. lazy];
             }

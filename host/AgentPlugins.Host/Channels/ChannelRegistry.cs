@@ -9,6 +9,10 @@ internal sealed class ChannelRegistry
     private readonly Dictionary<string, IChannel> _channels = new(StringComparer.OrdinalIgnoreCase);
     private readonly INotificationCopy[] _copies;
 
+    // A host has a handful of channels: a scan that tries the name's own instance first is cheaper
+    // per notification than hashing it case-insensitively.
+    private readonly IChannel[] _list;
+
     public ChannelRegistry(IEnumerable<IChannel> channels, IEnumerable<INotificationCopy>? copies = null)
     {
         _copies = [.. copies ?? []];
@@ -19,6 +23,8 @@ internal sealed class ChannelRegistry
                 throw new InvalidOperationException($"Two channels are named '{channel.Name}'.");
             }
         }
+
+        _list = [.. _channels.Values];
     }
 
     public IReadOnlyCollection<string> Names => _channels.Keys;
@@ -42,12 +48,25 @@ internal sealed class ChannelRegistry
 
     public Task SendAsync(string channel, OutgoingMessage message, CancellationToken cancellationToken = default)
     {
-        if (!_channels.TryGetValue(channel, out var target))
+        if (Find(channel) is not { } target)
         {
             throw new InvalidOperationException($"Unknown channel '{channel}'; known channels: {string.Join(", ", _channels.Keys)}.");
         }
 
         return target.SendAsync(message, cancellationToken);
+    }
+
+    private IChannel? Find(string name)
+    {
+        foreach (var channel in _list)
+        {
+            if (ReferenceEquals(channel.Name, name))
+            {
+                return channel;
+            }
+        }
+
+        return _channels.GetValueOrDefault(name);
     }
 
     private async Task CopyAfterAsync(Task sent, string channel, OutgoingMessage message, CancellationToken cancellationToken)

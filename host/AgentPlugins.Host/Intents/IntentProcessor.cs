@@ -22,8 +22,9 @@ internal sealed class IntentProcessor
 
     // Roles with a turn running, each with the intents waiting for theirs; touched on the loop only.
     private readonly Dictionary<string, Queue<(Intent Intent, IntentOrigin Origin)>> _turns = new(StringComparer.Ordinal);
-    private Dictionary<Type, IntentRoute> _hostRoutes = [];
-    private Dictionary<Type, (string Role, IntentRoute Route)> _roleRoutes = [];
+    // Keyed by reference: a Type is its own identity, and hashing it so is cheaper than its GetHashCode.
+    private Dictionary<Type, IntentRoute> _hostRoutes = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<Type, (string Role, IntentRoute Route)> _roleRoutes = new(ReferenceEqualityComparer.Instance);
     private IIntentStep? _step;
     private bool _telling;
     private long _processed;
@@ -49,7 +50,7 @@ internal sealed class IntentProcessor
             throw new InvalidOperationException($"{intentType.Name} already has a host route ({existing.Owner}); host routes are registered once.");
         }
 
-        _hostRoutes = new Dictionary<Type, IntentRoute>(_hostRoutes) { [intentType] = route };
+        _hostRoutes = new Dictionary<Type, IntentRoute>(_hostRoutes, ReferenceEqualityComparer.Instance) { [intentType] = route };
     }
 
     /// <summary>
@@ -81,7 +82,7 @@ internal sealed class IntentProcessor
             throw new InvalidOperationException(refusal);
         }
 
-        _roleRoutes = new Dictionary<Type, (string, IntentRoute)>(_roleRoutes) { [intentType] = (role, route) };
+        _roleRoutes = new Dictionary<Type, (string, IntentRoute)>(_roleRoutes, ReferenceEqualityComparer.Instance) { [intentType] = (role, route) };
     }
 
     /// <summary>Removes the route of <paramref name="intentType"/> if it is still <paramref name="route"/> (a newer generation may have taken it over).</summary>
@@ -89,7 +90,7 @@ internal sealed class IntentProcessor
     {
         if (_roleRoutes.TryGetValue(intentType, out var current) && ReferenceEquals(current.Route, route))
         {
-            var next = new Dictionary<Type, (string Role, IntentRoute Route)>(_roleRoutes);
+            var next = new Dictionary<Type, (string Role, IntentRoute Route)>(_roleRoutes, ReferenceEqualityComparer.Instance);
             next.Remove(intentType);
             _roleRoutes = next;
         }
@@ -168,10 +169,9 @@ internal sealed class IntentProcessor
         }
 
         var type = intent.GetType();
-        IntentRoute route;
         if (_hostRoutes.TryGetValue(type, out var hostRoute))
         {
-            route = _step is null ? hostRoute : hostRoute with { Handle = (i, o) => _step.InvokeAsync(i, o, hostRoute) };
+            Run(hostRoute, intent, origin, turnOf: null, isHostRoute: true);
         }
         else if (_roleRoutes.TryGetValue(type, out var roleRoute))
         {
@@ -193,22 +193,18 @@ internal sealed class IntentProcessor
         else
         {
             Fail(origin.Producer, $"no handler for intent type {type.Name}; register one with role.Handle<{type.Name}>(...)");
-            return;
         }
-
-        Run(route, intent, origin, turnOf: null);
     }
 
     /// <summary>How many intents wait for their role's turn, per role; read on the loop.</summary>
     public IReadOnlyDictionary<string, int> WaitingTurns => _turns.Where(t => t.Value.Count > 0).ToDictionary(t => t.Key, t => t.Value.Count, StringComparer.Ordinal);
 
     // Runs one handler; true when it is still running (awaiting) and ends its role's turn itself when done.
-    private bool Run(IntentRoute route, Intent intent, IntentOrigin origin, string? turnOf)
+    private bool Run(IntentRoute route, Intent intent, IntentOrigin origin, string? turnOf, bool isHostRoute = false)
     {
-        var type = intent.GetType();
         if (route.Call?.Guard.IsQuarantined == true)
         {
-            Fail(route.Owner, $"not handled: role {route.Owner} is quarantined ({type.Name})");
+            Fail(route.Owner, $"not handled: role {route.Owner} is quarantined ({intent.GetType().Name})");
             return false;
         }
 
@@ -224,7 +220,8 @@ internal sealed class IntentProcessor
 
         try
         {
-            task = route.Handle(intent, origin);
+            // A host route runs behind the attached step (the timers' once-per-delivery guard).
+            task = isHostRoute && _step is not null ? _step.InvokeAsync(intent, origin, route) : route.Handle(intent, origin);
         }
         catch (Exception ex)
         {
