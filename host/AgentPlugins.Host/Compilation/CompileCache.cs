@@ -101,7 +101,10 @@ internal sealed class CompileCache
                 return false;
             }
 
-            var diagnostics = JsonSerializer.Deserialize<List<RoleDiagnostic>>(File.ReadAllBytes(entry + DiagnosticsExtension), Json) ?? [];
+            // A clean role's list is empty: reading it through the serializer would load Roslyn (the
+            // diagnostics name its severity type), which a start from the cache otherwise never needs.
+            var json = File.ReadAllBytes(entry + DiagnosticsExtension);
+            var diagnostics = json.AsSpan().Trim(" \r\n"u8).SequenceEqual("[]"u8) ? [] : JsonSerializer.Deserialize<List<RoleDiagnostic>>(json, Json) ?? [];
             var assembly = File.ReadAllBytes(entry + AssemblyExtension);
             var pdb = File.ReadAllBytes(entry + PdbExtension);
             var now = DateTime.UtcNow;

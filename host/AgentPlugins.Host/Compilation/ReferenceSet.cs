@@ -26,18 +26,36 @@ internal sealed class ReferenceSet
 
     private static readonly Lazy<ReferenceSet> Shared = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly Lazy<IReadOnlyList<MetadataReference>> _references;
+    private readonly IReadOnlyList<string> _paths;
+    private readonly Lock _making = new();
+
+    // Only the getter below names Roslyn's types: constructing the set must not load Roslyn.
+    private IReadOnlyList<MetadataReference>? _references;
 
     private ReferenceSet(IReadOnlyList<string> paths, string fingerprint)
     {
-        _references = new(() => [.. paths.Select(path => MetadataReference.CreateFromFile(path))], LazyThreadSafetyMode.ExecutionAndPublication);
+        _paths = paths;
         Fingerprint = fingerprint;
     }
 
     /// <summary>The process-wide set.</summary>
     public static ReferenceSet Default => Shared.Value;
 
-    public IReadOnlyList<MetadataReference> References => _references.Value;
+    public IReadOnlyList<MetadataReference> References
+    {
+        get
+        {
+            if (Volatile.Read(ref _references) is { } made)
+            {
+                return made;
+            }
+
+            lock (_making)
+            {
+                return _references ??= [.. _paths.Select(path => MetadataReference.CreateFromFile(path))];
+            }
+        }
+    }
 
     /// <summary>Changes whenever an assembly in the set changes; part of the compile cache key.</summary>
     public string Fingerprint { get; }

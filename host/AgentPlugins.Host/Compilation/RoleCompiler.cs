@@ -62,7 +62,7 @@ internal sealed class RoleCompiler
     }
 
     /// <summary>Identifies this compiler, its reference set and whether it checks the rules; part of the compile cache key.</summary>
-    public string Fingerprint => $"{typeof(CSharpCompilation).Assembly.GetName().Version}/{_references.Fingerprint}/{(_check is null ? "no-rules" : "rules")}";
+    public string Fingerprint => $"{RoslynVersion.Value}/{_references.Fingerprint}/{(_check is null ? "no-rules" : "rules")}";
 
     /// <summary>Hashes role source the way the compile cache and the watcher do.</summary>
 

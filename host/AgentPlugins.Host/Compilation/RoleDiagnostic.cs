@@ -18,7 +18,13 @@ internal sealed record RoleDiagnostic(
     string Message,
     string? HelpUri = null)
 {
-    public bool IsError => Severity == DiagnosticSeverity.Error;
+    // Kept as a number: a field of Roslyn's enum type would load Roslyn with the first (even empty)
+    // list of diagnostics, and a host whose roles all come from the compile cache does not need it.
+    private readonly int _severity = (int)Severity;
+
+    public DiagnosticSeverity Severity { get => (DiagnosticSeverity)_severity; init => _severity = (int)value; }
+
+    public bool IsError => _severity == (int)DiagnosticSeverity.Error;
 
     public static RoleDiagnostic From(Diagnostic diagnostic, string fallbackPath)
     {

@@ -48,6 +48,43 @@ public sealed class HostRunTests : IDisposable
         Assert.Contains(host.Stderr, line => line.Contains("timerz", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_start_whose_roles_all_come_from_the_compile_cache_does_not_load_the_csharp_compiler()
+    {
+        var config = WriteConfig();
+        await using (var first = HostProcess.Start(_folder.Path, "run", "--config", config))
+        {
+            await first.SendAsync("/timer list_timers");
+            await first.WaitForStdoutAsync(line => line == "Listing your timers.", Patience);
+            Assert.Equal(0, await first.TerminateAsync(Patience));
+        }
+
+        await using var second = HostProcess.Start(_folder.Path, "run", "--config", config);
+        await second.SendAsync("/timer list_timers");
+        await second.WaitForStdoutAsync(line => line == "Listing your timers.", Patience);
+
+        var mapped = File.ReadAllLines($"/proc/{second.Id}/maps").Where(line => line.EndsWith(".dll", StringComparison.Ordinal)).ToList();
+        Assert.Contains(mapped, line => line.EndsWith("/host.dll", StringComparison.Ordinal));
+        Assert.DoesNotContain(mapped, line => line.EndsWith("Microsoft.CodeAnalysis.CSharp.dll", StringComparison.Ordinal));
+
+        // The first edit brings it in, and the edited role answers.
+        File.WriteAllText(Path.Combine(_folder.Path, "roles", "timer.cs"), File.ReadAllText(Path.Combine(_folder.Path, "roles", "timer.cs")).Replace("Listing your timers.", "Listing them.", StringComparison.Ordinal));
+        await second.SendAsync("/timer list_timers");
+        await WaitForAnswerAsync(second, "Listing them.");
+        Assert.Equal(0, await second.TerminateAsync(Patience));
+    }
+
+    private static async Task WaitForAnswerAsync(HostProcess host, string answer)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!host.Stdout.Contains(answer))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"No '{answer}' on stdout within {Patience.TotalSeconds} s.");
+            await host.SendAsync("/timer list_timers");
+            await Task.Delay(200);
+        }
+    }
+
     private string WriteConfig()
     {
         _folder.Write("roles/timer.cs", File.ReadAllText(Repository.SampleRole("timer.cs")));
