@@ -1,5 +1,8 @@
 using System.Reflection;
+using AgentPlugins.Host;
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Http;
 using AgentPlugins.Host.Requests;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Validation;
@@ -16,8 +19,9 @@ namespace AgentPlugins.Testing;
 /// compiled and checked by the host's own compiler and role rules (a file that would not load fails
 /// here with the same diagnostics), then started in a collectible context of its own. Raise events
 /// and get their intents, call tools by name as a model would, run intent handlers against recording
-/// fakes (clock, timers, notifications, published events, log), and look at what the role registered.
-/// Works from any test framework. Dispose it to unload the role.
+/// fakes (clock, timers, notifications, published events, log) and the host's own store (a temporary
+/// one) and HTTP clients (over a handler the test scripts), and look at what the role registered.
+/// Works from any test framework. Dispose it to unload the role and delete its store.
 /// </summary>
 public sealed class RoleHarness : IDisposable
 {
@@ -28,11 +32,16 @@ public sealed class RoleHarness : IDisposable
     private readonly HarnessRecorders _recorders = new();
     private readonly Kernel _kernel = new();
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly Lazy<HttpClient> _http;
+    private readonly RoleSettings _settings;
+    private readonly TemporaryStore _store;
+    private readonly NoNetwork? _noNetwork;
+    private readonly HarnessHttp _http;
     private bool _disposed;
 
     private RoleHarness(string path, RoleLoadContext? context, ActivatedRole role, RoleHarnessOptions options, IReadOnlyList<RoleProblem> warnings)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.StoreQuotaKilobytes, nameof(options));
+        _settings = ResolveSettings(path, role.Config.Name, options);
         Path = path;
         _context = context;
         _role = role;
@@ -40,9 +49,10 @@ public sealed class RoleHarness : IDisposable
         Warnings = warnings;
         Timers = new RecordingTimers(options.Clock, options.TimeZone);
         Registration = Describe(role);
-
-        // One client for every call, as the host keeps one per role; the test's handler stays the test's to dispose.
-        _http = new(() => new HttpClient(options.Http ?? new NoNetwork(), disposeHandler: options.Http is null) { Timeout = options.HttpTimeout }, LazyThreadSafetyMode.ExecutionAndPublication);
+        _store = new TemporaryStore(options.StoreQuotaKilobytes * 1024L, options.Clock);
+        Store = new HarnessStore(_store, role.Config.Name, options, _lifetime.Token);
+        _noNetwork = options.Http is null ? new NoNetwork() : null;
+        _http = new HarnessHttp(options.Http ?? _noNetwork!);
     }
 
     /// <summary>The role file (full path), or the assembly a compiled role came from.</summary>
@@ -61,6 +71,15 @@ public sealed class RoleHarness : IDisposable
 
     /// <summary>The clock every call sees; advance it to move time.</summary>
     public FakeTimeProvider Clock => Options.Clock;
+
+    /// <summary>
+    /// The role's durable store, as its <c>context.Store</c> sees it: the host's own store on a temporary
+    /// file, deleted with the harness. Seed values before a call; read what a handler stored after.
+    /// </summary>
+    public HarnessStore Store { get; }
+
+    /// <summary>The role's settings as its calls read them (variables and files resolved, secrets hidden by <c>ToString</c>).</summary>
+    public RoleSettings Settings => _settings;
 
     /// <summary>The timers intent handlers set, listed and cancelled.</summary>
     public RecordingTimers Timers { get; }
@@ -293,11 +312,9 @@ public sealed class RoleHarness : IDisposable
         _disposed = true;
         _lifetime.Cancel();
         _lifetime.Dispose();
-        if (_http.IsValueCreated)
-        {
-            _http.Value.Dispose();
-        }
-
+        _http.Dispose();
+        _noNetwork?.Dispose();
+        _store.Dispose();
         _context?.Unload();
     }
 
@@ -381,12 +398,33 @@ public sealed class RoleHarness : IDisposable
     // A tool that takes a ToolContext gets one on the harness's fakes, as the host gives it its services.
     private async Task<ToolResult> InvokeAsync(KernelFunction function, KernelArguments arguments, CancellationToken cancellationToken)
     {
-        using var binding = ToolContextParameter.Bind(function, arguments, new ToolContext(Scope(Origin("test"), _lifetime.Token)));
+        using var binding = ToolContextParameter.Bind(function, arguments, new ToolContext(Scope(Origin("test"), _lifetime.Token, readOnlyHttp: true)));
         return await ToolCall.InvokeAsync(_kernel, function, arguments, $"{Config.Name}/{ToolNames.Of(function)}", cancellationToken).ConfigureAwait(false);
     }
 
     private EventContext Origin(string source, string? prompt = null) => new(Options.Channel, Options.User, Clock.GetUtcNow(), source, prompt);
 
-    private RoleScope Scope(EventContext origin, CancellationToken cancellation) =>
-        new(Config.Name, origin, new RoleSettings(Options.Settings), Clock, _recorders.Logger, Timers, () => _http.Value, cancellation);
+    // As the host's IntentServices.Scope: a tool's HTTP client only reads.
+    private RoleScope Scope(EventContext origin, CancellationToken cancellation, bool readOnlyHttp = false) =>
+        new(Config.Name, origin, _settings, Clock, _recorders.Logger, Timers, () => _http.Create(Config.Name, _settings, readOnlyHttp), cancellation) { Store = _store };
+
+    // As the host reads roles:settings:NAME when a role loads: variables and files resolved, the http section checked.
+    private static RoleSettings ResolveSettings(string path, string role, RoleHarnessOptions options)
+    {
+        var environment = options.Environment;
+        try
+        {
+            var settings = RoleSecrets.Resolve(
+                role,
+                options.Settings,
+                options.SettingsFolder ?? Directory.GetCurrentDirectory(),
+                environment is null ? System.Environment.GetEnvironmentVariable : name => environment.GetValueOrDefault(name));
+            RoleHttpOptions.Read(role, settings);
+            return settings;
+        }
+        catch (ConfigurationException ex)
+        {
+            throw new RoleLoadFailedException([RoleDiagnostic.Error(path, LoadCodes.InvalidSettings, ex.Message)]);
+        }
+    }
 }

@@ -17,6 +17,7 @@ public sealed class RecordingTimers : ITimerService
     private readonly List<TimerRequest> _requests = [];
     private readonly List<string> _cancelled = [];
     private readonly Queue<string> _refusals = new();
+    private readonly Dictionary<string, string> _payloads = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private int _next;
 
@@ -86,8 +87,13 @@ public sealed class RecordingTimers : ITimerService
                 return Task.FromResult(ScheduleResult.Refused(reason));
             }
 
-            var timer = new TimerInfo($"t{++_next}", string.IsNullOrWhiteSpace(request.Label) ? "timer" : request.Label, DueAt(request.Due), request.User, request.Channel, request.FollowUp);
+            var timer = new TimerInfo($"t{++_next}", string.IsNullOrWhiteSpace(request.Label) ? "timer" : request.Label, DueAt(request.Due), request.User, request.Channel, request.FollowUp, request.Owner);
             _pending.Add(timer);
+            if (request.Payload is not null)
+            {
+                _payloads[timer.Id] = request.Payload;
+            }
+
             return Task.FromResult(ScheduleResult.Set(timer));
         }
     }
@@ -123,15 +129,18 @@ public sealed class RecordingTimers : ITimerService
 
     /// <summary>
     /// The <see cref="Events.TimerExpired"/> event the host publishes when <paramref name="timer"/> comes
-    /// due, with the same data keys (<see cref="TimerData"/>); it also leaves <see cref="Pending"/>.
+    /// due, with the same data keys (<see cref="TimerData"/>: the owner and payload a role's own timer
+    /// carries included); it also leaves <see cref="Pending"/>.
     /// </summary>
     /// <param name="lateBy">How late the host fired it (default: on time).</param>
     public BusEvent ExpiryOf(TimerInfo timer, TimeSpan lateBy = default)
     {
         ArgumentNullException.ThrowIfNull(timer);
+        string? payload;
         lock (_gate)
         {
             _pending.RemoveAll(t => t.Id == timer.Id);
+            payload = _payloads.GetValueOrDefault(timer.Id);
         }
 
         var data = new Dictionary<string, string>
@@ -150,6 +159,16 @@ public sealed class RecordingTimers : ITimerService
         if (timer.FollowUp is not null)
         {
             data[TimerData.FollowUp] = timer.FollowUp;
+        }
+
+        if (timer.Owner is not null)
+        {
+            data[TimerData.Owner] = timer.Owner;
+        }
+
+        if (payload is not null)
+        {
+            data[TimerData.Payload] = payload;
         }
 
         return new BusEvent(Events.TimerExpired, data);
