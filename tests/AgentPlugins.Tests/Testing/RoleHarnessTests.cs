@@ -120,15 +120,15 @@ public sealed class RoleHarnessTests
         silent.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/slow";
         using var network = new SocketsHttpHandler();
-        using var probe = RoleHarness.FromSource(Probe, options: new RoleHarnessOptions { Http = network, HttpTimeout = TimeSpan.FromMilliseconds(300) });
+        var settings = new Dictionary<string, string> { ["http:timeout"] = "00:00:00.300", ["http:retries"] = "0" };
+        using var probe = RoleHarness.FromSource(Probe, options: new RoleHarnessOptions { Http = network, Settings = settings });
 
         var result = await probe.CallToolAsync("fetch", new { url });
 
         Assert.False(result.Success);
-        Assert.StartsWith("Tool probe/fetch failed: timed out: ", result.Message, StringComparison.Ordinal);
-        Assert.Contains("HttpClient.Timeout", result.Message, StringComparison.Ordinal);
+        Assert.Equal($"Tool probe/fetch failed: HttpRequestException: Role 'probe': GET {url} timed out after 0.3 s.", result.Message);
         Assert.DoesNotContain("KernelFunctionCanceledException", result.Message, StringComparison.Ordinal);
-        Assert.Contains("TimeoutException", result.Intents.SingleOf<ErrorIntent>().Details, StringComparison.Ordinal);
+        Assert.Contains("TimeoutRejectedException", result.Intents.SingleOf<ErrorIntent>().Details, StringComparison.Ordinal);
     }
 
     [Fact]
