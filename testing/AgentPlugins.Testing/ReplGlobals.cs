@@ -11,10 +11,16 @@ namespace AgentPlugins.Testing;
 public sealed class ReplGlobals : IDisposable
 {
     private readonly Func<string, string> _locate;
+    private readonly Func<string, RoleHarnessOptions> _optionsFor;
     private RoleHarness? _role;
 
     /// <param name="locate">Turns what <see cref="Load"/> is given (a path, or a role name) into a role file path.</param>
-    public ReplGlobals(Func<string, string>? locate = null) => _locate = locate ?? Path.GetFullPath;
+    /// <param name="optionsFor">What a role file loads with (its settings, its network); default: the kit's defaults.</param>
+    public ReplGlobals(Func<string, string>? locate = null, Func<string, RoleHarnessOptions>? optionsFor = null)
+    {
+        _locate = locate ?? Path.GetFullPath;
+        _optionsFor = optionsFor ?? (_ => new RoleHarnessOptions());
+    }
 
     /// <summary>What the prompt can do, in a few lines.</summary>
     public static string Help => """
@@ -25,6 +31,9 @@ public sealed class ReplGlobals : IDisposable
         Raise("TIMER_EXPIRED", new Dictionary<string, string> { ["label"] = "tea" })  an event in, its intents out
         Handle(intents)                           run the intents the role handles against the fakes
         Notifications, Timers.Pending, Published  what the intent handlers did; Clock.Advance(TimeSpan.FromMinutes(5)) moves time
+        Store.User.GetAsync<string>("key")        the role's store (a temporary one, empty at each Load)
+        A role's settings and HTTP client come from plugins.json (roles:settings:NAME and its http section), as
+        in `host run`: its tools and handlers reach the real network (--no-network refuses every call).
         #help, #exit (or Ctrl-D)
         Each Load keeps the role it replaces in memory until the repl ends (C# scripting never unloads
         what it compiled either): the repl is for short sessions; the host itself reloads roles without that cost.
@@ -42,12 +51,15 @@ public sealed class ReplGlobals : IDisposable
 
     public FakeTimeProvider Clock => Role.Clock;
 
+    public HarnessStore Store => Role.Store;
+
     /// <summary>Loads (or re-reads) a role file, found by path or by role name, and makes it <see cref="Role"/>.</summary>
     /// <exception cref="RoleLoadException">It does not load; the message lists the diagnostics. The role loaded before stays.</exception>
     public RoleHarness Load(string roleOrFile)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(roleOrFile);
-        var loaded = RoleHarness.LoadAsync(_locate(roleOrFile)).GetAwaiter().GetResult();
+        var path = _locate(roleOrFile);
+        var loaded = RoleHarness.LoadAsync(path, _optionsFor(path)).GetAwaiter().GetResult();
         _role?.Dispose();
         _role = loaded;
         return loaded;

@@ -9,9 +9,9 @@ namespace AgentPlugins.Host.Commands;
 
 /// <summary>
 /// <c>host call ROLE_OR_FILE TOOL [ARGS...]</c>: one tool call, no running host. Loads the role as the
-/// host would (compile, rules, start), calls the tool with the arguments as <c>/role tool ...</c> takes
-/// them, and prints its message and intents (shown, not carried out). Exit 0 when the tool succeeded,
-/// 1 when it failed, 2 on a usage error or a role that does not load.
+/// host would (compile, rules, start, its settings and HTTP client from plugins.json), calls the tool with
+/// the arguments as <c>/role tool ...</c> takes them, and prints its message and intents (shown, not
+/// carried out). Exit 0 when the tool succeeded, 1 when it failed, 2 on a usage error or a role that does not load.
 /// </summary>
 internal static class CallCommand
 {
@@ -31,16 +31,18 @@ internal static class CallCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var format = new Option<ReportFormat>("--format") { Description = "Output: text, or json (success, message, intents with their properties)" };
-        var config = new Option<string?>("--config", "-c") { Description = "plugins.json to find the roles folder in (default: ./plugins.json if present)" };
-        var command = new Command("call", "Call one tool of a role and print its result and intents, without a running host (exit 0 ok, 1 the tool failed, 2 usage or a role that does not load).")
+        var config = new Option<string?>("--config", "-c") { Description = "plugins.json with the roles folder and the role's settings (roles:settings:NAME, its http section and secrets), as `run` reads it (default: ./plugins.json if present)" };
+        var noNetwork = new Option<bool>("--no-network") { Description = "Give the role no network: every HTTP call it makes fails, saying so" };
+        var command = new Command("call", "Call one tool of a role and print its result and intents, without a running host; the role's settings and HTTP client come from plugins.json as in `run` (exit 0 ok, 1 the tool failed, 2 usage or a role that does not load).")
         {
-            role, tool, arguments, format, config,
+            role, tool, arguments, format, config, noNetwork,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(role)!,
             [result.GetValue(tool)!, .. result.GetValue(arguments) ?? []],
             result.GetValue(format),
             result.GetValue(config),
+            result.GetValue(noNetwork),
             Console.Out,
             Console.Error,
             cancellationToken));
@@ -49,7 +51,7 @@ internal static class CallCommand
 
     /// <summary>Runs the call; what the process would print goes to <paramref name="output"/> and <paramref name="errors"/>.</summary>
     /// <param name="words">The tool, then its arguments.</param>
-    public static async Task<int> RunAsync(string roleOrFile, IReadOnlyList<string> words, ReportFormat format, string? configPath, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string roleOrFile, IReadOnlyList<string> words, ReportFormat format, string? configPath, bool noNetwork, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         if (!RoleFileLookup.TryFind(roleOrFile, configPath, out var path, out var problem))
         {
@@ -57,10 +59,22 @@ internal static class CallCommand
             return UsageError;
         }
 
+        CommandRoleOptions roleOptions;
+        try
+        {
+            roleOptions = new CommandRoleOptions(configPath, noNetwork ? "host call" : null);
+        }
+        catch (ConfigurationException ex)
+        {
+            await errors.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return UsageError;
+        }
+
+        using var network = roleOptions;
         RoleHarness harness;
         try
         {
-            harness = await RoleHarness.LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+            harness = await RoleHarness.LoadAsync(path, roleOptions.For(path), cancellationToken).ConfigureAwait(false);
         }
         catch (RoleLoadException ex)
         {

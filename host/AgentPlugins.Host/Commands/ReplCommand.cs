@@ -14,8 +14,9 @@ namespace AgentPlugins.Host.Commands;
 
 /// <summary>
 /// <c>host repl</c>: a C# prompt (Roslyn scripting) with the test kit's <see cref="ReplGlobals"/>: load a
-/// role, call its tools, raise events, run intents against recording fakes. Reads standard input until
-/// it ends or <c>#exit</c>; a line that does not finish a statement waits for the next. Exit 0.
+/// role, call its tools, raise events, run intents against recording fakes, with its settings and HTTP
+/// client from plugins.json as <c>host call</c> gives them. Reads standard input until it ends or
+/// <c>#exit</c>; a line that does not finish a statement waits for the next. Exit 0 (2: plugins.json unreadable).
 /// </summary>
 internal static class ReplCommand
 {
@@ -24,20 +25,35 @@ internal static class ReplCommand
 
     public static Command Create()
     {
-        var config = new Option<string?>("--config", "-c") { Description = "plugins.json to find roles by name in (default: ./plugins.json if present)" };
-        var command = new Command("repl", "An interactive C# prompt to load a role, call its tools, raise events and look at intents (#help inside). Short-lived by design: compiled code is never unloaded.")
+        var config = new Option<string?>("--config", "-c") { Description = "plugins.json to find roles by name in, with their settings (roles:settings:NAME, its http section and secrets), as `run` reads it (default: ./plugins.json if present)" };
+        var noNetwork = new Option<bool>("--no-network") { Description = "Give the roles no network: every HTTP call they make fails, saying so" };
+        var command = new Command("repl", "An interactive C# prompt to load a role, call its tools, raise events and look at intents (#help inside); a role's settings and HTTP client come from plugins.json as in `run`. Short-lived by design: compiled code is never unloaded.")
         {
-            config,
+            config, noNetwork,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(config), Console.In, Console.Out, cancellationToken));
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(config), result.GetValue(noNetwork), Console.In, Console.Out, Console.Error, cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(string? configPath, TextReader input, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string? configPath, bool noNetwork, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
-        using var globals = new ReplGlobals(roleOrFile => RoleFileLookup.TryFind(roleOrFile, configPath, out var path, out var error)
-            ? path
-            : throw new ArgumentException(error, nameof(roleOrFile)));
+        CommandRoleOptions roleOptions;
+        try
+        {
+            roleOptions = new CommandRoleOptions(configPath, noNetwork ? "host repl" : null);
+        }
+        catch (ConfigurationException ex)
+        {
+            await errors.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using var network = roleOptions;
+        using var globals = new ReplGlobals(
+            roleOrFile => RoleFileLookup.TryFind(roleOrFile, configPath, out var path, out var error)
+                ? path
+                : throw new ArgumentException(error, nameof(roleOrFile)),
+            roleOptions.For);
         var options = ScriptOptions.Default
             .WithReferences(typeof(IRole).Assembly, typeof(RoleHarness).Assembly, typeof(KernelFunction).Assembly, typeof(FakeTimeProvider).Assembly)
             .WithImports("System", "System.Linq", "System.Collections.Generic", "System.Threading.Tasks", "AgentPlugins.Sdk", "AgentPlugins.Testing");

@@ -59,7 +59,8 @@ internal static class RoleFileLookup
         return true;
     }
 
-    private static string? NameOf(string file)
+    /// <summary>The role name the file's Config gives, read from its source (nothing is run); null when it has none.</summary>
+    public static string? NameOf(string file)
     {
         var read = RoleFileReader.ReadAsync(file, Path.GetDirectoryName(file), CancellationToken.None).GetAwaiter().GetResult();
         return read.File is { } role

@@ -4,5 +4,5 @@ namespace AgentPlugins.Testing;
 internal sealed class NoNetwork : HttpMessageHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new HttpRequestException($"The role called {request.Method} {request.RequestUri} but the test gave it no network: set RoleHarnessOptions.Http to a handler that answers.");
+        throw new HttpRequestException($"The role called {request.Method} {request.RequestUri} but the test gave it no network: set RoleHarnessOptions.Http to a handler that answers (ScriptedHttp, say)");
 }
