@@ -10,24 +10,41 @@ export DOTNET_NOLOGO := 1
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-# READY_TO_RUN=all precompiles every assembly of bin/host, as builds did before bench/results/first-run.md.
+# ReadyToRun code for bin/host (Roslyn and the host's own assemblies: what `host validate` and a first role
+# compile run; bench/results/first-run.md). READY_TO_RUN selects when it is made:
+#   (empty)     `make host`/`make run`: bin/host is published for the JIT at once, runnable; the ReadyToRun
+#               publish follows in the background (nice 19, log in bin/.r2r.log) and bin/host uses it from
+#               the next start. `make build` (tests, benches) makes it in the foreground, as `now`.
+#   now         in the foreground, before bin/host exists.
+#   all         in the foreground, every assembly, as builds did before bench/results/first-run.md.
 READY_TO_RUN ?=
 R2R_FLAGS := $(if $(filter all,$(READY_TO_RUN)),"-p:ReadyToRunAssemblies=*",)
+R2R_WHEN := $(if $(filter now all,$(READY_TO_RUN)),now,background)
+HOST_PUBLISH := $(DOTNET) publish host/AgentPlugins.Host/AgentPlugins.Host.csproj -c $(CONFIGURATION) -nologo -v q --use-current-runtime --self-contained false
+# Analyzers check code, they add nothing to bin/host: a host-only build skips them (a third of its compile CPU);
+# `make build` and `make lint` run them. ANALYZERS=on keeps them in `make host` too.
+ANALYZERS ?=
+HOST_FLAGS := $(if $(filter on,$(ANALYZERS)),,-p:RunAnalyzers=false)
 
 build: ## build everything (tests, bench) and put a runnable bin/host at the repository root
 	$(DOTNET) build AgentPlugins.sln -c $(CONFIGURATION) -nologo -v q
-	$(MAKE) --no-print-directory host
+	$(MAKE) --no-print-directory host READY_TO_RUN=$(if $(READY_TO_RUN),$(READY_TO_RUN),now) ANALYZERS=on
 
-host: ## only bin/host (what `make run` needs): publishes the host, ReadyToRun for Roslyn and the host's code
+host: ## only bin/host (what `make run` needs): the host for the JIT at once, its ReadyToRun code in the background (READY_TO_RUN=now waits)
+	@# A ReadyToRun publish still running from the last `make host` goes first: it reads what this one rebuilds.
+	@if [ -f bin/.r2r.pid ]; then kill -- -"$$(cat bin/.r2r.pid)" 2>/dev/null || true; fi
 	rm -rf bin && mkdir -p bin
-	@# ReadyToRun: Roslyn and the host precompiled, so `host validate` and the host's first role compile do not
-	@# wait for the JIT (measured: half the CPU of validating one file); the other packages are left to the JIT,
-	@# which costs them little and saves crossgen2 minutes on a fresh clone (bench/results/first-run.md).
-	$(DOTNET) publish host/AgentPlugins.Host/AgentPlugins.Host.csproj -c $(CONFIGURATION) -o bin/.host -nologo -v q \
-		--use-current-runtime --self-contained false -p:PublishReadyToRun=true $(R2R_FLAGS)
+	$(HOST_PUBLISH) -o bin/.host $(HOST_FLAGS) $(if $(filter now,$(R2R_WHEN)),-p:PublishReadyToRun=true $(R2R_FLAGS),)
 	@# Profile-guided JIT is off for every command (host.runtimeconfig.json, from the .csproj): one-shot
 	@# commands end before it pays off, and in `run` it re-jits Roslyn after every reload (bench/results/reload.md).
-	printf '#!/usr/bin/env bash\nexec "$$(dirname "$$(readlink -f "$$0")")/.host/host" "$$@"\n' > bin/host && chmod +x bin/host
+	@# bin/host starts the ReadyToRun publish once it is complete (it appears in one rename), else the JIT one.
+	printf '#!/usr/bin/env bash\nhere="$$(dirname "$$(readlink -f "$$0")")"\nif [ -x "$$here/.host-r2r/host" ]; then exec "$$here/.host-r2r/host" "$$@"; fi\nexec "$$here/.host/host" "$$@"\n' > bin/host && chmod +x bin/host
+ifeq ($(R2R_WHEN),background)
+	@# Crossgen2 of Roslyn is most of a cold build's CPU: it runs after bin/host exists, at the lowest priority,
+	@# in a process group of its own (the next `make host` stops it), from the build just made (--no-build).
+	MSBUILDDISABLENODEREUSE=1 setsid nice -n 19 sh -c '$(HOST_PUBLISH) --no-build $(HOST_FLAGS) -p:PublishReadyToRun=true -o bin/.host-r2r.partial && mv bin/.host-r2r.partial bin/.host-r2r && echo "ReadyToRun bin/host ready: used from the next start."; echo "CPU (shell; the publish):"; times; rm -f bin/.r2r.pid' > bin/.r2r.log 2>&1 & echo $$! > bin/.r2r.pid
+	@echo "bin/host is ready (JIT); its ReadyToRun build continues in the background (bin/.r2r.log) and is used from the next start."
+endif
 
 run: host ## run the host on plugins.json (roles/, SQLite under data/, console channel)
 	bin/host run
@@ -77,7 +94,7 @@ bench-services: build ## host services from role code vs the same work without t
 bench-mcp: build ## MCP tools/call round trip p50/p99 vs the same tool through POST /api/requests, same run; writes bench/results/mcp.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- mcp bench/results/mcp.md
 
-bench-first-run: ## cold build of a fresh clone (NuGet cache warm) to a working host, before/after ReadyToRun only where it pays, with validate and first-compile times; writes bench/results/first-run.md
+bench-first-run: ## cold build of a fresh clone (NuGet cache warm) to a first answer: before issue 14, last session's make host, today's (JIT first, ReadyToRun in the background); build CPU, validate and first-compile times; writes bench/results/first-run.md
 	$(DOTNET) build bench/AgentPlugins.Bench -c Release -nologo -v q
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- first-run bench/results/first-run.md
 

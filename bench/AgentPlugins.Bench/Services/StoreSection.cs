@@ -12,7 +12,7 @@ namespace AgentPlugins.Bench.Services;
 
 /// <summary>
 /// The role store (<c>context.Store</c>: the SDK's <see cref="RoleStore"/> on the host's
-/// <see cref="RoleStoreService"/>) against raw Microsoft.Data.Sqlite doing the same get, set and
+/// <c>RoleStoreService</c>) against raw Microsoft.Data.Sqlite doing the same get, set and
 /// read-modify-write on a file with the same settings (WAL, synchronous=NORMAL), in the same run,
 /// from one role and from 10 roles at once.
 /// </summary>
