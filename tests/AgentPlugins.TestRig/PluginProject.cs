@@ -5,8 +5,9 @@ namespace AgentPlugins.Tests.Support;
 /// <summary>
 /// A fixture plugin project (tests/fixtures/plugins/NAME) copied into a temporary folder and built
 /// for real with <c>dotnet build</c> against the host's own SDK and Semantic Kernel assemblies (the
-/// running test's folder). The first build restores (from the local NuGet cache once a restore has
-/// run on the machine); later builds of the same project do not.
+/// running test's folder, which a Directory.Build.props beside the copy gives as <c>HostFolder</c>, so
+/// <c>dotnet build</c> and <c>host validate</c> see the same project). The first build restores (from the
+/// local NuGet cache once a restore has run on the machine); later builds of the same project do not.
 /// </summary>
 internal sealed class PluginProject
 {
@@ -20,7 +21,12 @@ internal sealed class PluginProject
             Directory.CreateDirectory(folder);
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
         }
+
+        File.WriteAllText(Path.Combine(folder, "Directory.Build.props"), $"<Project><PropertyGroup><HostFolder>{AppContext.BaseDirectory}</HostFolder></PropertyGroup></Project>");
     }
+
+    /// <summary>Where <c>dotnet build -c Release</c> puts the project's build by default (what <c>host validate</c> looks at).</summary>
+    public string DefaultOutput => Path.Combine(Folder, "bin", "Release", "net10.0");
 
     /// <summary>The project's folder (sources, obj).</summary>
     public string Folder { get; }

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Plugins;
 using AgentPlugins.Host.Validation;
 
 namespace AgentPlugins.Host.Commands;
 
 /// <summary>
-/// <c>host validate [PATH...]</c>: compiles and checks role files exactly as the host loads them.
+/// <c>host validate [PATH...]</c>: compiles and checks role files exactly as the host loads them, and
+/// plugin projects (a folder holding one .csproj, or the .csproj) by their sources and their build.
 /// Exit 0 with no errors, 1 with errors, 2 on a usage error.
 /// </summary>
 internal static class ValidateCommand
@@ -19,13 +21,13 @@ internal static class ValidateCommand
     {
         var paths = new Argument<string[]>("PATH")
         {
-            Description = "Role files or folders to check (default: the roles folder from plugins.json)",
+            Description = "Role files, roles folders or plugin projects (a folder with one .csproj, or the .csproj) to check (default: the roles folder from plugins.json)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var format = new Option<ReportFormat>("--format") { Description = "Output: text (compiler format, one line per diagnostic) or json" };
         var strict = new Option<bool>("--strict") { Description = "Treat warnings as errors" };
         var config = new Option<string?>("--config", "-c") { Description = "plugins.json to read the roles folder from (default: ./plugins.json if present)" };
-        var command = new Command("validate", "Check role files the way the host loads them: compile, then the role rules (docs/rules.md).")
+        var command = new Command("validate", "Check role files and plugin projects the way the host loads them: compile, then the role rules (docs/rules.md, docs/plugins.md).")
         {
             paths, format, strict, config,
         };
@@ -61,13 +63,35 @@ internal static class ValidateCommand
             }
         }
 
-        if (!ValidationTargets.TryResolve(paths, out var files, out var problem))
+        if (request.Paths.Count == 0 && RoleFileReader.FindRoleFiles(Path.GetFullPath(paths[0])).Count == 0)
+        {
+            errors.WriteLine($"No role files (*.cs, *.csx) in {paths[0]}.");
+            return Valid;
+        }
+
+        if (!ValidationTargets.TryResolve(paths, out var files, out var projects, out var problem))
         {
             errors.WriteLine($"error: {problem}");
             return UsageError;
         }
 
-        var result = new RoleValidator(new RoleCompiler(ReferenceSet.Default)).Validate(files, request.Strict, cancellationToken);
+        // Every project is evaluated before anything is printed: a project that cannot be read is a usage error, and nothing else is reported.
+        var reports = new List<PluginProjectReport>();
+        foreach (var project in projects)
+        {
+            try
+            {
+                reports.Add(PluginProjectValidator.Validate(project, request.Strict, cancellationToken));
+            }
+            catch (PluginProjectException ex)
+            {
+                errors.WriteLine($"error: {ex.Message}");
+                return UsageError;
+            }
+        }
+
+        var roles = files.Count == 0 ? new ValidationResult([]) : new RoleValidator(new RoleCompiler(ReferenceSet.Default)).Validate(files, request.Strict, cancellationToken);
+        var result = new ValidationResult([.. roles.Files, .. reports.SelectMany(r => r.Result.Files)]);
         if (request.Format == ReportFormat.Json)
         {
             JsonReport.Write(result, output);
@@ -75,9 +99,21 @@ internal static class ValidateCommand
         else
         {
             TextReport.Write(result, output);
-            errors.WriteLine(files.Count == 0
-                ? $"No role files (*.cs, *.csx) in {string.Join(", ", paths)}."
-                : $"Checked {files.Count} role file(s): {result.Errors} error(s), {result.Warnings} warning(s).");
+            if (files.Count > 0)
+            {
+                errors.WriteLine($"Checked {files.Count} role file(s): {roles.Errors} error(s), {roles.Warnings} warning(s).");
+            }
+
+            foreach (var report in reports)
+            {
+                foreach (var note in report.Notes)
+                {
+                    errors.WriteLine($"note: {note}");
+                }
+
+                var build = report.Build is null ? "no build" : $"its build {report.Build}";
+                errors.WriteLine($"Checked plugin project {report.Project.ProjectPath} ({report.Result.Files.Count(f => report.Project.Sources.Contains(f.Path))} source file(s) and {build}): {report.Result.Errors} error(s), {report.Result.Warnings} warning(s).");
+            }
         }
 
         return result.ExitCode;

@@ -14,6 +14,17 @@ internal sealed record RoleRegistration(
     IReadOnlyList<Location> Others)
 {
     public bool IsEmpty => Subscriptions.Count == 0 && Tools.Count == 0 && IntentHandlers.Count == 0 && Others.Count == 0;
+
+    /// <summary>What several source files register together (the files of one plugin project).</summary>
+    public static RoleRegistration Merge(IEnumerable<RoleRegistration> parts)
+    {
+        var all = parts.ToList();
+        return new RoleRegistration(
+            [.. all.SelectMany(p => p.Subscriptions)],
+            [.. all.SelectMany(p => p.Tools)],
+            [.. all.SelectMany(p => p.IntentHandlers)],
+            [.. all.SelectMany(p => p.Others)]);
+    }
 }
 
 /// <summary><c>role.On(eventType, handler)</c>.</summary>

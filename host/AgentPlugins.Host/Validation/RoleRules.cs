@@ -58,6 +58,12 @@ internal static class RoleRules
         new RoleSize(),
     ];
 
+    /// <summary>
+    /// The per-file rules that hold for the source files of a compiled plugin: all but those about a
+    /// role being one file (exactly one role per file, the file's length), which a project does not follow.
+    /// </summary>
+    public static IReadOnlyList<RoleRule> PerProjectFile { get; } = [.. PerFile.Where(r => r is not OneRolePerFile and not RoleSize)];
+
     public static IReadOnlyList<FolderRule> PerFolder { get; } =
     [
         new UniqueNames(),
@@ -76,9 +82,14 @@ internal static class RoleRules
         Analyze(compilation, cancellationToken).Diagnostics;
 
     /// <summary>Runs the per-file rules on the role file in <paramref name="compilation"/>.</summary>
-    public static RoleAnalysis Analyze(CSharpCompilation compilation, CancellationToken cancellationToken = default)
+    public static RoleAnalysis Analyze(CSharpCompilation compilation, CancellationToken cancellationToken = default) =>
+        Analyze(RoleSource.Of(compilation, Triggers, cancellationToken), PerFile, cancellationToken);
+
+    /// <summary>Runs <paramref name="rules"/> on one source file (a role file, or a file of a plugin project).</summary>
+    public static RoleAnalysis Analyze(RoleSource role, IReadOnlyList<RoleRule> rules, CancellationToken cancellationToken = default)
     {
-        var role = RoleSource.Of(compilation, Triggers, cancellationToken);
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentNullException.ThrowIfNull(rules);
         var report = new RuleReport();
         if (SyntaxErrors.In(role.Tree, cancellationToken))
         {
@@ -86,7 +97,7 @@ internal static class RoleRules
             return new RoleAnalysis([], RoleFacts.Of(role));
         }
 
-        foreach (var rule in PerFile)
+        foreach (var rule in rules)
         {
             cancellationToken.ThrowIfCancellationRequested();
             try

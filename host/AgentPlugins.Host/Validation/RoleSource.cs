@@ -35,9 +35,10 @@ internal sealed class RoleSource
 
     private readonly IReadOnlySet<string> _triggers;
 
-    private RoleSource(SyntaxTree tree, SemanticModel model, IAssemblySymbol assembly, IReadOnlySet<string> triggers, CancellationToken cancellationToken)
+    private RoleSource(SyntaxTree tree, SemanticModel model, IAssemblySymbol assembly, IReadOnlySet<string> triggers, CancellationToken cancellationToken, RoleRegistration? registration = null)
     {
         _triggers = triggers;
+        _registration = registration;
         Tree = tree;
         Root = (CompilationUnitSyntax)tree.GetRoot(cancellationToken);
         Model = model;
@@ -114,6 +115,17 @@ internal sealed class RoleSource
     {
         var tree = compilation.SyntaxTrees[^1];
         return new RoleSource(tree, compilation.GetSemanticModel(tree), compilation.Assembly, triggers, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds the view of one source file of a plugin project (<paramref name="tree"/>, one of the
+    /// project's <paramref name="compilation"/>). A project registers its roles' handlers and tools from
+    /// any of its files, so <paramref name="registration"/>, when given, is what the whole project registers.
+    /// </summary>
+    public static RoleSource Of(CSharpCompilation compilation, SyntaxTree tree, IReadOnlySet<string> triggers, RoleRegistration? registration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(compilation);
+        return new RoleSource(tree, compilation.GetSemanticModel(tree), compilation.Assembly, triggers, cancellationToken, registration);
     }
 
     public bool IsDeclaredHere(ISymbol symbol) => SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, Assembly);

@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace AgentPlugins.Host.Validation;
 
 /// <summary>
-/// Checks role files the way the host loads them: each through <see cref="RoleCompiler.CreateCompilation"/>, <see cref="RoleRules.Analyze"/> and <see cref="RoleCompiler.Emit"/> (the
+/// Checks role files the way the host loads them: each through <see cref="RoleCompiler.CreateCompilation"/>, <see cref="RoleRules.Analyze(Microsoft.CodeAnalysis.CSharp.CSharpCompilation, CancellationToken)"/> and <see cref="RoleCompiler.Emit"/> (the
 /// compile, the per-file rules and the emit the loader runs), then the folder rules over every role
 /// file of each file's folder. Files compile in parallel; this runs in the CLI, never on the loop.
 /// </summary>
