@@ -106,7 +106,8 @@ internal static class AgentPluginsServices
             Options(sp).Plugins,
             Options(sp).Storage.DataFolder,
             sp.GetRequiredService<RoleLifecycle>(),
-            sp.GetRequiredService<ILogger<CompiledPlugins>>()));
+            sp.GetRequiredService<ILogger<CompiledPlugins>>(),
+            rescanInterval: Options(sp).Roles.RescanInterval));
 
         services.AddSingleton(sp => Options(sp).Llm is not { } llm
             ? new AgentsSlot(null)

@@ -2,6 +2,7 @@ using System.Reactive.Linq;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Roles;
+using AgentPlugins.Host.Roles.Watching;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Plugins;
@@ -11,18 +12,24 @@ namespace AgentPlugins.Host.Plugins;
 /// folder and, once a build has been quiet for <paramref name="debounce"/>, loads the new build
 /// through the role lifecycle (all its roles swap in one step), or retires its roles when it is gone.
 /// Each build is copied under the data folder first, so the next build can overwrite the output.
+/// Every <paramref name="rescanInterval"/> (zero: never) each output is looked at again, for a change its file events missed.
 /// </summary>
 internal sealed class CompiledPlugins(
     IReadOnlyList<PluginOptions> plugins,
     string dataFolder,
     RoleLifecycle lifecycle,
     ILogger<CompiledPlugins> log,
-    TimeSpan? debounce = null) : IDisposable
+    TimeSpan? debounce = null,
+    TimeSpan rescanInterval = default) : IDisposable
 {
     /// <summary>How long a build must be quiet before it is loaded: the output's files are written one after the other.</summary>
     public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(300);
 
+    // How often the output folder itself is looked for (as the roles folder is), where its parent gives no events.
+    private static readonly TimeSpan FolderPoll = TimeSpan.FromSeconds(1);
+
     private readonly TimeSpan _debounce = debounce ?? DefaultDebounce;
+    private readonly TimeSpan _rescanInterval = rescanInterval;
     private readonly List<IDisposable> _watches = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -51,31 +58,30 @@ internal sealed class CompiledPlugins(
         return failures;
     }
 
-    /// <summary>Starts watching each enabled plugin's output folder.</summary>
+    /// <summary>
+    /// Starts watching each enabled plugin's output folder: its file events, the folder itself
+    /// (deleted, recreated, swapped for another, as <c>dotnet clean</c> and a build do; the same
+    /// folder watch as the roles folder's), and a rescan every <c>roles:rescanInterval</c> that
+    /// catches what the events missed. Each look loads the build only when its files changed.
+    /// </summary>
     public void Start()
     {
+        var rescans = _rescanInterval > TimeSpan.Zero ? Observable.Interval(_rescanInterval).Select(_ => true) : Observable.Never<bool>();
         foreach (var plugin in Enabled)
         {
-            var folder = Directory.Exists(plugin.Path) ? plugin.Path : Path.GetDirectoryName(plugin.Path)!;
-            if (!Directory.Exists(folder))
-            {
-                log.LogWarning("Plugin {Plugin}: {Folder} does not exist, so it is not watched.", plugin.Path, folder);
-                continue;
-            }
-
-            var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
-            var changes = Observable.Merge(
-                    Observable.FromEventPattern<FileSystemEventHandler, FileSystemEventArgs>(h => watcher.Changed += h, h => watcher.Changed -= h).Select(_ => true),
-                    Observable.FromEventPattern<FileSystemEventHandler, FileSystemEventArgs>(h => watcher.Created += h, h => watcher.Created -= h).Select(_ => true),
-                    Observable.FromEventPattern<FileSystemEventHandler, FileSystemEventArgs>(h => watcher.Deleted += h, h => watcher.Deleted -= h).Select(_ => true),
-                    Observable.FromEventPattern<RenamedEventHandler, RenamedEventArgs>(h => watcher.Renamed += h, h => watcher.Renamed -= h).Select(_ => true))
+            var folder = OutputFolderOf(plugin.Path);
+            var watch = RoleFolderWatcher.Observe(folder, FolderPoll)
+                .Select(sighting => sighting.Present
+                    ? Changes(folder).StartWith(true).Merge(rescans)
+                    : Observable.Return(true))
+                .Switch()
                 .Throttle(_debounce)
                 .Select(_ => Observable.FromAsync(() => RefreshQuietlyAsync(plugin)))
                 .Concat()
-                .Subscribe();
-            watcher.EnableRaisingEvents = true;
-            _watches.Add(changes);
-            _watches.Add(watcher);
+                .Subscribe(
+                    _ => { },
+                    ex => log.LogError(ex, "Plugin {Plugin}: its watcher stopped; builds are no longer picked up until the host restarts.", plugin.Path));
+            _watches.Add(watch);
         }
     }
 
@@ -149,6 +155,39 @@ internal sealed class CompiledPlugins(
     }
 
     private static bool HasBuild(string folder) => Directory.EnumerateFiles(folder, "*.deps.json").Any();
+
+    // A plugin is configured by its output folder or by its assembly in it.
+    private static string OutputFolderOf(string plugin) =>
+        plugin.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(plugin) ? Path.GetDirectoryName(plugin)! : plugin;
+
+    // Every file event under the output folder; an overflow or a watcher error is a reason to look too.
+    private IObservable<bool> Changes(string folder) =>
+        Observable.Create<bool>(observer =>
+        {
+            var watcher = new FileSystemWatcher(folder)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            watcher.Changed += (_, _) => observer.OnNext(true);
+            watcher.Created += (_, _) => observer.OnNext(true);
+            watcher.Deleted += (_, _) => observer.OnNext(true);
+            watcher.Renamed += (_, _) => observer.OnNext(true);
+            watcher.Error += (_, _) => observer.OnNext(true);
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        })
+        .Catch<bool, IOException>(ex =>
+        {
+            // Gone between being seen and being watched: the folder watch sees it come back.
+            log.LogWarning(ex, "Plugin output {Folder} cannot be watched; looking for it again.", folder);
+            return Observable.Return(true);
+        })
+        .Catch<bool, ArgumentException>(ex =>
+        {
+            log.LogWarning(ex, "Plugin output {Folder} cannot be watched; looking for it again.", folder);
+            return Observable.Return(true);
+        });
 
     private async Task RefreshQuietlyAsync(PluginOptions plugin)
     {

@@ -40,7 +40,13 @@ internal static class PluginProjectReader
     private static EvaluatedProject Parse(string project, string output)
     {
         // With -getItem/-getProperty MSBuild prints one JSON object; a restore may print lines before it.
-        using var json = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]);
+        var start = output.IndexOf('{', StringComparison.Ordinal);
+        if (start < 0)
+        {
+            throw new PluginProjectException($"{project}: MSBuild printed no answer: {output.Trim()}");
+        }
+
+        using var json = JsonDocument.Parse(output[start..]);
         var properties = json.RootElement.GetProperty("Properties");
         var items = json.RootElement.GetProperty("Items");
         string? Property(string name) => properties.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } text ? text : null;

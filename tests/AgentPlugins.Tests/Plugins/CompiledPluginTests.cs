@@ -9,6 +9,7 @@ using AgentPlugins.Host.Plugins;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Tests.Support;
+using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Tests.Plugins;
 
@@ -77,6 +78,91 @@ public sealed class CompiledPluginTests
         await WaitForAsync(host, greeter, s => s.State == RoleState.Retired);
         Assert.Equal(RoleState.Retired, (await WaitForAsync(host, rx, s => s.State == RoleState.Retired)).State);
         Assert.DoesNotContain("greeter", host.Roles.Tools.Keys);
+    }
+
+    [Fact]
+    public async Task An_output_folder_deleted_and_built_again_swaps_back_in_a_disabled_plugin_stays_out_and_the_own_version_is_logged()
+    {
+        using var work = new TempFolder();
+        var project = new PluginProject("greeter", Path.Combine(work.Path, "greeter"));
+        var output = Path.Combine(work.Path, "out");
+        await BuildAsync(project, output);
+
+        // Disabled: its roles never load.
+        await using (var disabled = await TestRuntime.Create(configure: options => options with { Plugins = [new PluginOptions { Path = output, Enabled = false }] }, folder: new TempFolder()).StartAsync())
+        {
+            Assert.Empty(disabled.StartupFailures);
+            Assert.DoesNotContain(disabled.Roles.Status, s => s.Plugin is not null);
+        }
+
+        using var logs = new LogRecorder();
+        await using var host = await TestRuntime.Create(
+            configure: options => options with { Plugins = [new PluginOptions { Path = output }], Roles = options.Roles with { Unload = QuickVerdicts } },
+            folder: new TempFolder(),
+            logs: logs).StartAsync();
+        var greeter = output + "#Greeter.GreeterRole";
+        Assert.Contains(logs.At(LogLevel.Information), m => m == $"{output} uses its own System.Reactive 6.0.0.0 (the host has 7.0.0.0).");
+
+        // `dotnet clean` and a build: the folder goes, then comes back as another folder. Its file
+        // watcher went with the old folder; the folder watch sees the new one and loads its build.
+        Directory.Delete(output, recursive: true);
+        await WaitForAsync(host, greeter, s => s.State == RoleState.Retired);
+        project.Edit("GreeterRole.cs", s => s.Replace("\"v1\"", "\"v2\"", StringComparison.Ordinal));
+        await BuildAsync(project, output);
+        await WaitForAsync(host, greeter, s => s.State == RoleState.Active);
+        Assert.Equal("v2", (await host.AskAsync("/greeter say")).Text);
+    }
+
+    [Fact]
+    public async Task A_build_change_the_file_events_missed_swaps_within_the_rescan_interval()
+    {
+        using var work = new TempFolder();
+        var project = new PluginProject("greeter", Path.Combine(work.Path, "greeter"));
+        var output = Path.Combine(work.Path, "out");
+        var next = Path.Combine(work.Path, "next");
+        await BuildAsync(project, output);
+        project.Edit("GreeterRole.cs", s => s.Replace("\"v1\"", "\"v2\"", StringComparison.Ordinal));
+        await BuildAsync(project, next);
+
+        // The output's assembly is also reachable through a hard link in another folder: a write through
+        // that name changes the output's file, and the output folder's watchers hear nothing of it.
+        var aside = Path.Combine(work.Path, "aside");
+        Directory.CreateDirectory(aside);
+        var link = Path.Combine(aside, "Greeter.dll");
+        await RunAsync("ln", Path.Combine(output, "Greeter.dll"), link);
+
+        await using var host = await TestRuntime.Create(
+            configure: options => options with { Plugins = [new PluginOptions { Path = output }], Roles = options.Roles with { RescanInterval = TimeSpan.FromSeconds(1), Unload = QuickVerdicts } },
+            folder: new TempFolder()).StartAsync();
+        var greeter = output + "#Greeter.GreeterRole";
+        Assert.Equal("v1", (await host.AskAsync("/greeter say")).Text);
+
+        // That the event is missed is shown, not assumed: a watcher of the output's own sees nothing.
+        using var witness = new FileSystemWatcher(output) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        var heard = 0;
+        witness.Changed += (_, _) => Interlocked.Increment(ref heard);
+        witness.Created += (_, _) => Interlocked.Increment(ref heard);
+        witness.EnableRaisingEvents = true;
+        await File.WriteAllBytesAsync(link, await File.ReadAllBytesAsync(Path.Combine(next, "Greeter.dll")));
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(next, "Greeter.dll")), await File.ReadAllBytesAsync(Path.Combine(output, "Greeter.dll")));
+
+        await WaitForAsync(host, greeter, s => s.Generation == 2);
+        Assert.Equal("v2", (await host.AskAsync("/greeter say")).Text);
+        Assert.Equal(0, Volatile.Read(ref heard));
+    }
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{program}: {errors}");
     }
 
     [Fact]
