@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Sdk;
 using McMaster.NETCore.Plugins;
@@ -20,6 +21,7 @@ internal static class PluginAssemblies
     public static PluginRoles Load(PluginSnapshot snapshot, IReadOnlyDictionary<string, string> settings, out IReadOnlyList<string> notes)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        CheckDependencyFile(snapshot);
         var loader = PluginLoader.CreateFromAssemblyFile(snapshot.MainAssembly, isUnloadable: true, sharedTypes: Shared);
         try
         {
@@ -40,6 +42,38 @@ internal static class PluginAssemblies
             var cause = ex is ReflectionTypeLoadException { LoaderExceptions: [{ } first, ..] } ? first! : ex;
             throw new PluginLoadException($"{snapshot.Plugin}: cannot be loaded: {cause.GetType().Name}: {cause.Message}", ex);
         }
+    }
+
+    // A .deps.json without a runtime target ("{}", say) takes the whole process down inside the
+    // runtime's native dependency resolution (std::logic_error, measured here on .NET 10): refused first.
+    private static void CheckDependencyFile(PluginSnapshot snapshot)
+    {
+        var deps = Path.ChangeExtension(snapshot.MainAssembly, ".deps.json");
+        if (!File.Exists(deps))
+        {
+            return;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllBytes(deps));
+            if (json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("runtimeTarget", out var target)
+                && target.ValueKind == JsonValueKind.Object
+                && target.TryGetProperty("name", out var name)
+                && name.ValueKind == JsonValueKind.String
+                && json.RootElement.TryGetProperty("targets", out var targets)
+                && targets.ValueKind == JsonValueKind.Object)
+            {
+                return;
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new PluginLoadException($"{snapshot.Plugin}: {Path.GetFileName(deps)} is not valid JSON ({ex.Message}); rebuild the plugin.", ex);
+        }
+
+        throw new PluginLoadException($"{snapshot.Plugin}: {Path.GetFileName(deps)} is not a build's dependency file (it needs runtimeTarget.name and targets); rebuild the plugin.");
     }
 
     // The plugin's references the host also ships, in another version: the plugin gets its own, and says so.

@@ -123,6 +123,23 @@ public sealed class PluginValidateTests
         Assert.Contains($"note: {build} is older than the project's sources", errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{}", "is not a build's dependency file")]
+    [InlineData("{ \"runtimeTarget\": ", "is not valid JSON")]
+    public void A_build_whose_deps_json_is_broken_is_refused_not_a_crash(string deps, string message)
+    {
+        using var work = new TempFolder();
+        var project = new PluginProject("greeter", Path.Combine(work.Path, "greeter"));
+        Directory.CreateDirectory(project.DefaultOutput);
+        File.WriteAllText(Path.Combine(project.DefaultOutput, "Greeter.dll"), "not an assembly");
+        File.WriteAllText(Path.Combine(project.DefaultOutput, "Greeter.deps.json"), deps);
+
+        var (exitCode, output, _) = Validate(new ValidateRequest([project.Folder]));
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"{project.DefaultOutput}(1,1): error {LoadCodes.PluginLoad}: {project.DefaultOutput}: Greeter.deps.json {message}", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bad_input_exits_2_with_a_clear_message()
     {
