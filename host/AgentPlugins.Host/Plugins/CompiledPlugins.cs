@@ -71,11 +71,12 @@ internal sealed class CompiledPlugins(
         {
             var folder = OutputFolderOf(plugin.Path);
             var watch = RoleFolderWatcher.Observe(folder, FolderPoll)
+                // Events wait for the build to be quiet; a rescan looks at once (a rescan interval
+                // shorter than the debounce would otherwise hold every look back).
                 .Select(sighting => sighting.Present
-                    ? Changes(folder).StartWith(true).Merge(rescans)
+                    ? Changes(folder).StartWith(true).Throttle(_debounce).Merge(rescans)
                     : Observable.Return(true))
                 .Switch()
-                .Throttle(_debounce)
                 .Select(_ => Observable.FromAsync(() => RefreshQuietlyAsync(plugin)))
                 .Concat()
                 .Subscribe(
@@ -106,7 +107,7 @@ internal sealed class CompiledPlugins(
                 return [];
             }
 
-            PluginSnapshot snapshot;
+            PluginSnapshot? snapshot = null;
             PluginRoles roles;
             IReadOnlyList<string> notes;
             try
@@ -122,8 +123,9 @@ internal sealed class CompiledPlugins(
             catch (Exception ex) when (ex is PluginLoadException or IOException or UnauthorizedAccessException)
             {
                 // A build still being written, or one that is broken: what served keeps serving.
+                // Refused for the build's own hash when there is one, so a rescan of the same build does not try it again.
                 IReadOnlyList<RoleDiagnostic> errors = [RoleDiagnostic.Error(plugin.Path, LoadCodes.PluginLoad, ex.Message)];
-                return await lifecycle.RefusePluginAsync(plugin.Path, RoleFile.HashOf(ex.Message), errors, cancellationToken).ConfigureAwait(false);
+                return await lifecycle.RefusePluginAsync(plugin.Path, snapshot?.Hash ?? RoleFile.HashOf(ex.Message), errors, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var note in notes)

@@ -151,6 +151,34 @@ public sealed class CompiledPluginTests
         Assert.Equal(0, Volatile.Read(ref heard));
     }
 
+    [Fact]
+    public async Task A_build_that_cannot_load_is_refused_once_per_build_not_on_every_rescan()
+    {
+        using var work = new TempFolder();
+        var output = Path.Combine(work.Path, "out");
+        work.Write(Path.Combine("out", "Greeter.dll"), "not an assembly");
+        work.Write(Path.Combine("out", "Greeter.deps.json"), """{ "runtimeTarget": { "name": ".NETCoreApp,Version=v10.0" }, "targets": { ".NETCoreApp,Version=v10.0": {} }, "libraries": {} }""");
+        using var logs = new LogRecorder();
+        await using var host = await TestRuntime.Create(
+            configure: options => options with { Plugins = [new PluginOptions { Path = output }], Roles = options.Roles with { RescanInterval = TimeSpan.FromMilliseconds(200) } },
+            folder: new TempFolder(),
+            logs: logs).StartAsync();
+        Assert.Contains(host.StartupFailures, d => d.Code == LoadCodes.PluginLoad && d.Path == output);
+        int Refusals() => logs.At(LogLevel.Error).Count(m => m.Contains(LoadCodes.PluginLoad, StringComparison.Ordinal));
+
+        // Another broken build is tried (and refused) once; then rescans find nothing new to try.
+        work.Write(Path.Combine("out", "Greeter.dll"), "still not an assembly");
+        var clock = Stopwatch.StartNew();
+        while (Refusals() < 2 && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, Refusals());
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(2, Refusals());
+    }
+
     private static async Task RunAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true };
