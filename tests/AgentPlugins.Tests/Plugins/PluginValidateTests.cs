@@ -114,7 +114,7 @@ public sealed class PluginValidateTests
         Directory.CreateDirectory(project.DefaultOutput);
         File.WriteAllText(build, "not an assembly");
         File.WriteAllText(Path.Combine(project.DefaultOutput, "Greeter.deps.json"), """{ "runtimeTarget": { "name": ".NETCoreApp,Version=v10.0" }, "targets": { ".NETCoreApp,Version=v10.0": {} }, "libraries": {} }""");
-        File.SetLastWriteTimeUtc(build, DateTime.UtcNow.AddHours(-1));
+        File.SetLastWriteTimeUtc(build, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
 
         var (exitCode, output, errors) = Validate(new ValidateRequest([project.Folder]));
 
