@@ -73,7 +73,7 @@ internal sealed class TestRuntime : IAsyncDisposable
 
     public DurableTimerService Timers => Get<DurableTimerService>();
 
-    public RoleStoreService Store => Get<RoleStoreService>();
+    public IRoleStore Store => Get<IRoleStore>();
 
     public WorkflowEngine Workflows => Get<WorkflowEngine>();
 

@@ -36,7 +36,7 @@ internal sealed class AgentPluginsService(
     ChannelRegistry channels,
     AuditLog audit,
     DurableTimerService timers,
-    RoleStoreService store,
+    IRoleStore store,
     RoleLifecycle lifecycle,
     RoleReloader reloader,
     CompiledPlugins plugins,
@@ -76,7 +76,7 @@ internal sealed class AgentPluginsService(
         // First: the timer store locks the data folder, so a second host on it stops here, having touched nothing.
         timers.Open();
         audit.Open();
-        store.Open();
+        await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         agents.Agents?.Open();
 
         // Before any role code: the crash journal says whether the last run died inside a role call.

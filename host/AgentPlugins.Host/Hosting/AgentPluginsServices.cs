@@ -71,12 +71,7 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<IntentProcessor>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ITimerService>(sp => sp.GetRequiredService<DurableTimerService>());
-        services.AddSingleton(sp => new RoleStoreService(
-            Path.Combine(Options(sp).Storage.DataFolder, "store.db"),
-            Options(sp).Storage.RoleStoreQuotaKilobytes * 1024L,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<RoleStoreService>>()));
-        services.AddSingleton<IStoreService>(sp => sp.GetRequiredService<RoleStoreService>());
+        services.AddRoleStore(options.Storage);
         services.AddHttpClient();
         services.AddSingleton<RoleHttpRegistry>();
         services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>, RoleHttpSetup>();
@@ -167,8 +162,11 @@ internal static class AgentPluginsServices
         {
             var retention = new RetentionService(Options(sp).Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>());
             retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
-            retention.Add(TimerStores.Retention(Options(sp).Storage, sp));
-            retention.Add(RoleStoreFile.Retention(sp.GetRequiredService<RoleStoreService>().Path));
+            retention.Add(TimerStore.Retention(Path.Combine(Options(sp).Storage.DataFolder, "timers.db")));
+            if (sp.GetRequiredService<IRoleStore>() is RoleStoreService roleStore)
+            {
+                retention.Add(RoleStoreFile.Retention(roleStore.Path));
+            }
             if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
             {
                 retention.Add(ConversationStore.Retention(agents.Conversations.Path));

@@ -13,7 +13,7 @@ namespace AgentPlugins.Host.Store;
 /// Each role's keys and values are bounded by <c>storage:roleStoreQuotaKilobytes</c>; a write past it
 /// is refused with the role, key and quota, and nothing else is lost.
 /// </summary>
-internal sealed class RoleStoreService : IStoreService, IAsyncDisposable
+internal sealed class RoleStoreService : IRoleStore
 {
     private const int BatchLimit = 500;
 
@@ -46,6 +46,12 @@ internal sealed class RoleStoreService : IStoreService, IAsyncDisposable
             _file.Open();
             _worker = Task.Run(RunAsync, CancellationToken.None);
         }
+    }
+
+    public Task OpenAsync(CancellationToken cancellationToken)
+    {
+        Open();
+        return Task.CompletedTask;
     }
 
     public Task<StoredValue?> GetAsync(StoreKey key, CancellationToken cancellationToken = default)
@@ -170,8 +176,7 @@ internal sealed class RoleStoreService : IStoreService, IAsyncDisposable
         var after = _file.Usage(key.Role) - oldBytes + bytes;
         if (bytes > oldBytes && after > _quotaBytes)
         {
-            var refusal = new StoreQuotaException(
-                $"Role {key.Role}: storing '{key.Key}' ({Size(bytes)}) would take the role's store to {Size(after)}, over its quota of {Size(_quotaBytes)} (storage:roleStoreQuotaKilobytes); nothing was written.");
+            var refusal = QuotaRefusal(key, bytes, after, _quotaBytes);
             return () => replace.Result.TrySetException(refusal);
         }
 
@@ -195,6 +200,10 @@ internal sealed class RoleStoreService : IStoreService, IAsyncDisposable
                 break;
         }
     }
+
+    /// <summary>The refusal of a write past the quota, the same on every provider.</summary>
+    internal static StoreQuotaException QuotaRefusal(StoreKey key, long bytes, long after, long quotaBytes) => new(
+        $"Role {key.Role}: storing '{key.Key}' ({Size(bytes)}) would take the role's store to {Size(after)}, over its quota of {Size(quotaBytes)} (storage:roleStoreQuotaKilobytes); nothing was written.");
 
     private static string Size(long bytes) => bytes >= 1024 * 1024
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.##} MB")

@@ -6,28 +6,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentPlugins.Tests.Store;
 
-/// <summary>The role store on a real SQLite file, as a role sees it through <see cref="RoleStore"/>.</summary>
-public sealed class RoleStoreTests : IAsyncLifetime, IDisposable
+/// <summary>The role store on a real SQLite file and a real PostgreSQL database, as a role sees it through <see cref="RoleStore"/>.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class RoleStoreTests(PostgresCluster cluster)
 {
-    private readonly TempFolder _folder = new();
-    private RoleStoreService _service = null!;
+    public static TheoryData<string> Providers => [.. StorageRig.Providers];
 
-    private string StorePath => Path.Combine(_folder.Path, "store.db");
-
-    public Task InitializeAsync()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Values_are_set_read_listed_by_prefix_and_deleted(string provider)
     {
-        _service = Open(quotaBytes: 64 * 1024);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _service.DisposeAsync();
-
-    public void Dispose() => _folder.Dispose();
-
-    [Fact]
-    public async Task Values_are_set_read_listed_by_prefix_and_deleted()
-    {
-        var store = For("notes", "ann").User;
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
+        var store = For(service, "notes", "ann").User;
 
         await store.SetAsync("note:1", "tea");
         await store.SetAsync("note:2", "milk");
@@ -46,38 +37,45 @@ public sealed class RoleStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, await store.GetAsync<int>("missing"));
     }
 
-    [Fact]
-    public async Task Users_and_roles_never_see_each_others_keys()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Users_and_roles_never_see_each_others_keys(string provider)
     {
-        await For("notes", "ann").User.SetAsync("k", "ann's");
-        await For("notes", "bob").User.SetAsync("k", "bob's");
-        await For("notes", "ann").Role.SetAsync("k", "shared");
-        await For("diary", "ann").User.SetAsync("k", "diary's");
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
+        await For(service, "notes", "ann").User.SetAsync("k", "ann's");
+        await For(service, "notes", "bob").User.SetAsync("k", "bob's");
+        await For(service, "notes", "ann").Role.SetAsync("k", "shared");
+        await For(service, "diary", "ann").User.SetAsync("k", "diary's");
 
-        Assert.Equal("ann's", await For("notes", "ann").User.GetAsync<string>("k"));
-        Assert.Equal("bob's", await For("notes", "bob").User.GetAsync<string>("k"));
-        Assert.Equal("shared", await For("notes", "bob").Role.GetAsync<string>("k"));
-        Assert.Equal("diary's", await For("diary", "ann").User.GetAsync<string>("k"));
-        Assert.Null(await For("notes", "ann", channel: "http").User.GetAsync<string>("k"));
+        Assert.Equal("ann's", await For(service, "notes", "ann").User.GetAsync<string>("k"));
+        Assert.Equal("bob's", await For(service, "notes", "bob").User.GetAsync<string>("k"));
+        Assert.Equal("shared", await For(service, "notes", "bob").Role.GetAsync<string>("k"));
+        Assert.Equal("diary's", await For(service, "diary", "ann").User.GetAsync<string>("k"));
+        Assert.Null(await For(service, "notes", "ann", channel: "http").User.GetAsync<string>("k"));
     }
 
-    [Fact]
-    public async Task Values_survive_closing_and_reopening_the_file()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Values_survive_closing_and_reopening_the_file(string provider)
     {
-        await For("notes", "ann").User.SetAsync("list", new List<string> { "a", "b" });
-        await _service.DisposeAsync();
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
+        await For(service, "notes", "ann").User.SetAsync("list", new List<string> { "a", "b" });
+        await service.DisposeAsync();
 
-        _service = Open(quotaBytes: 64 * 1024);
+        var reopened = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
 
-        Assert.Equal(["a", "b"], await For("notes", "ann").User.GetAsync<List<string>>("list"));
+        Assert.Equal(["a", "b"], await For(reopened, "notes", "ann").User.GetAsync<List<string>>("list"));
     }
 
-    [Fact]
-    public async Task A_write_past_the_quota_is_refused_naming_role_key_and_quota_and_nothing_else_is_lost()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_write_past_the_quota_is_refused_naming_role_key_and_quota_and_nothing_else_is_lost(string provider)
     {
-        await _service.DisposeAsync();
-        _service = Open(quotaBytes: 1024);
-        var store = For("notes", "ann").User;
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 1024);
+        var store = For(service, "notes", "ann").User;
         await store.SetAsync("small", "kept");
 
         var refused = await Assert.ThrowsAsync<StoreQuotaException>(() => store.SetAsync("big", new string('x', 2000)));
@@ -89,16 +87,19 @@ public sealed class RoleStoreTests : IAsyncLifetime, IDisposable
         Assert.Null(await store.GetAsync<string>("big"));
 
         // Another role has a quota of its own; shrinking a value is always allowed.
-        await For("diary", "ann").User.SetAsync("entry", new string('y', 900));
+        await For(service, "diary", "ann").User.SetAsync("entry", new string('y', 900));
         await store.SetAsync("small", "k");
         Assert.Equal("k", await store.GetAsync<string>("small"));
     }
 
-    [Fact]
-    public async Task Outside_an_intent_handler_the_store_reads_and_refuses_writes_clearly()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Outside_an_intent_handler_the_store_reads_and_refuses_writes_clearly(string provider)
     {
-        await For("notes", "ann").User.SetAsync("k", "v");
-        var readOnly = new RoleStore(_service, "notes", Origin("ann"), "a tool", CancellationToken.None).User;
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
+        await For(service, "notes", "ann").User.SetAsync("k", "v");
+        var readOnly = new RoleStore(service, "notes", Origin("ann"), "a tool", CancellationToken.None).User;
 
         Assert.Equal("v", await readOnly.GetAsync<string>("k"));
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => readOnly.SetAsync("k", "w"));
@@ -108,23 +109,29 @@ public sealed class RoleStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal("v", await readOnly.GetAsync<string>("k"));
     }
 
-    [Fact]
-    public async Task A_key_deleted_and_written_again_never_shows_an_old_version()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_key_deleted_and_written_again_never_shows_an_old_version(string provider)
     {
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
         var key = new StoreKey("notes", "role", "k");
-        var first = await _service.ReplaceAsync(key, "1", null);
-        await _service.ReplaceAsync(key, null, first);
-        var second = await _service.ReplaceAsync(key, "1", 0);
+        var first = await service.ReplaceAsync(key, "1", null);
+        await service.ReplaceAsync(key, null, first);
+        var second = await service.ReplaceAsync(key, "1", 0);
 
         Assert.True(second > first);
-        Assert.Null(await _service.ReplaceAsync(key, "2", first));
-        Assert.Equal("1", (await _service.GetAsync(key))!.Json);
+        Assert.Null(await service.ReplaceAsync(key, "2", first));
+        Assert.Equal("1", (await service.GetAsync(key))!.Json);
     }
 
-    [Fact]
-    public async Task An_update_that_lost_a_race_runs_again_on_the_newer_value()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task An_update_that_lost_a_race_runs_again_on_the_newer_value(string provider)
     {
-        var store = For("notes", "ann").Role;
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
+        var store = For(service, "notes", "ann").Role;
         await store.SetAsync("n", 1);
         var runs = 0;
 
@@ -133,7 +140,7 @@ public sealed class RoleStoreTests : IAsyncLifetime, IDisposable
             if (runs++ == 0)
             {
                 // Another write lands between this update's read and its write.
-                _ = _service.ReplaceAsync(new StoreKey("notes", "role", "n"), "10", null);
+                _ = service.ReplaceAsync(new StoreKey("notes", "role", "n"), "10", null);
             }
 
             return n + 1;
@@ -143,23 +150,101 @@ public sealed class RoleStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(11, await store.GetAsync<int>("n"));
     }
 
-    [Fact]
-    public async Task Bad_keys_and_calls_without_a_user_are_refused_with_the_reason()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Bad_keys_and_calls_without_a_user_are_refused_with_the_reason(string provider)
     {
-        var store = For("notes", "ann").User;
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
+        var store = For(service, "notes", "ann").User;
         await Assert.ThrowsAsync<ArgumentException>(() => store.SetAsync("", 1));
         await Assert.ThrowsAsync<ArgumentException>(() => store.SetAsync(new string('k', StoreScope.MaxKeyLength + 1), 1));
 
-        var noUser = new RoleStore(_service, "notes", new EventContext("console", null, DateTimeOffset.UnixEpoch, "host"), null, CancellationToken.None);
+        var noUser = new RoleStore(service, "notes", new EventContext("console", null, DateTimeOffset.UnixEpoch, "host"), null, CancellationToken.None);
         var error = Assert.Throws<InvalidOperationException>(() => noUser.User);
         Assert.Contains("use context.Store.Role", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_file_that_is_not_the_role_store_is_refused_naming_it()
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Concurrent_updates_of_one_key_lose_no_increment(string provider)
     {
-        var foreign = Path.Combine(_folder.Path, "other", "store.db");
-        _folder.Write(Path.Combine("other", "store.db"), "not a database at all, just text");
+        await using var rig = new StorageRig(provider, cluster);
+        var service = await rig.OpenStoreAsync(quotaBytes: 64 * 1024);
+        var store = For(service, "counter", "ann").Role;
+
+        // Three writers, each updating one after another, all racing on one key. An update that keeps losing
+        // gives up with a clear error and writes nothing; every update that returned is counted exactly once.
+        var done = 0;
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                try
+                {
+                    await store.UpdateAsync<int>("n", n => n + 1);
+                    Interlocked.Increment(ref done);
+                }
+                catch (InvalidOperationException ex) when (ex.Message.Contains("kept changing", StringComparison.Ordinal))
+                {
+                    // Starved under this artificial contention; nothing was written.
+                }
+            }
+        })));
+
+        Assert.True(done >= 100, $"only {done} of 300 updates went through");
+        Assert.Equal(done, await store.GetAsync<int>("n"));
+    }
+
+    [Fact]
+    public async Task Three_hosts_updating_one_key_on_one_database_lose_no_increment_and_share_the_quota()
+    {
+        await using var rig = new StorageRig("postgres", cluster);
+        var hosts = new[]
+        {
+            await rig.OpenStoreAsync(quotaBytes: 1024),
+            await rig.OpenStoreAsync(quotaBytes: 1024),
+            await rig.OpenStoreAsync(quotaBytes: 1024),
+        };
+
+        // Each host its own connection pool and its own writer (a host's loop runs one handler step at a time); 3 x 150 updates race on one key.
+        await Task.WhenAll(hosts.Select(host => Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                await For(host, "counter", "ann").Role.UpdateAsync<int>("n", n => n + 1);
+            }
+        })));
+
+        Assert.Equal(450, await For(hosts[2], "counter", "ann").Role.GetAsync<int>("n"));
+
+        // The quota is the role's across hosts: host 0 fills it, host 1 is refused.
+        await For(hosts[0], "counter", "ann").Role.SetAsync("fill", new string('x', 900));
+        var refused = await Assert.ThrowsAsync<StoreQuotaException>(() => For(hosts[1], "counter", "ann").Role.SetAsync("more", new string('y', 200)));
+        Assert.Contains("Role counter", refused.Message, StringComparison.Ordinal);
+        await For(hosts[2], "counter", "ann").Role.DeleteAsync("fill");
+        await For(hosts[1], "counter", "ann").Role.SetAsync("more", new string('y', 200));
+    }
+
+    [Fact]
+    public async Task A_database_that_cannot_be_reached_is_refused_naming_it()
+    {
+        await using var database = new AgentPlugins.Host.Storage.Postgres.PostgresDatabase("Host=127.0.0.1;Port=1;Database=nowhere;Username=x;Timeout=2");
+        var store = new PostgresRoleStore(database, AgentPlugins.Host.Storage.Postgres.HostIdentity.Create("test"), 1024, TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => store.OpenAsync(CancellationToken.None));
+
+        Assert.Contains("127.0.0.1:1/nowhere", error.Message, StringComparison.Ordinal);
+        var read = await Assert.ThrowsAsync<StorageException>(() => store.GetAsync(new StoreKey("notes", "role", "k")));
+        Assert.Contains("127.0.0.1:1/nowhere", read.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_the_role_store_is_refused_naming_it()
+    {
+        await using var rig = new StorageRig("sqlite", cluster);
+        var foreign = Path.Combine(rig.Folder.Path, "other", "store.db");
+        rig.Folder.Write(Path.Combine("other", "store.db"), "not a database at all, just text");
 
         var error = Assert.Throws<StorageException>(() => new RoleStoreService(foreign, 1024, TimeProvider.System, NullLogger<RoleStoreService>.Instance).Open());
 
@@ -167,15 +252,8 @@ public sealed class RoleStoreTests : IAsyncLifetime, IDisposable
         Assert.Contains("not an SQLite file", error.Message, StringComparison.Ordinal);
     }
 
-    private RoleStoreService Open(long quotaBytes)
-    {
-        var service = new RoleStoreService(StorePath, quotaBytes, TimeProvider.System, NullLogger<RoleStoreService>.Instance);
-        service.Open();
-        return service;
-    }
-
-    private RoleStore For(string role, string user, string channel = "console") =>
-        new(_service, role, Origin(user, channel), null, CancellationToken.None);
+    private static RoleStore For(IStoreService service, string role, string user, string channel = "console") =>
+        new(service, role, Origin(user, channel), null, CancellationToken.None);
 
     private static EventContext Origin(string user, string channel = "console") => new(channel, user, DateTimeOffset.UnixEpoch, "test");
 }
