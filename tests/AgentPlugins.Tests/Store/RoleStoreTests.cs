@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentPlugins.Tests.Store;
 
 /// <summary>The role store on a real SQLite file and a real PostgreSQL database, as a role sees it through <see cref="RoleStore"/>.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresTests.Name)]
 public sealed class RoleStoreTests(PostgresCluster cluster)
 {
     public static TheoryData<string> Providers => [.. StorageRig.Providers];
