@@ -76,12 +76,12 @@ internal sealed class AuditLog : IAsyncDisposable
         }));
     }
 
-    /// <summary>Creates the file and table if needed and starts the writer.</summary>
-    /// <exception cref="StorageException">The file is damaged, foreign or cannot be created.</exception>
-    public void Open()
+    /// <summary>Creates the file or tables if needed and starts the writer.</summary>
+    /// <exception cref="StorageException">The store is damaged, foreign, newer or cannot be created.</exception>
+    public async Task OpenAsync(CancellationToken cancellationToken = default)
     {
-        _store.Open();
-        _writer = Task.Run(WriteAsync);
+        await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        _writer = Task.Run(WriteAsync, CancellationToken.None);
     }
 
     /// <summary>Queues a record; it is on disk shortly after, and before <see cref="DisposeAsync"/> returns.</summary>

@@ -31,7 +31,14 @@ internal sealed class SqliteAuditStore(string path) : IAuditStore
         "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT $limit)",
         cutoff => cutoff.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
 
+    /// <summary>Opens (creating it if new) the file; refuses a damaged, foreign or newer one.</summary>
     public void Open() => _writer = SqliteStoreFile.Open(Path, Schema, BusyTimeout);
+
+    public Task OpenAsync(CancellationToken cancellationToken)
+    {
+        Open();
+        return Task.CompletedTask;
+    }
 
     public void Write(IReadOnlyList<AuditRecord> records)
     {

@@ -75,7 +75,7 @@ internal sealed class AgentPluginsService(
 
         // First: the timer store locks the data folder, so a second host on it stops here, having touched nothing.
         timers.Open();
-        audit.Open();
+        await audit.OpenAsync(cancellationToken).ConfigureAwait(false);
         await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         agents.Agents?.Open();
 

@@ -61,7 +61,12 @@ internal static class AgentPluginsServices
         services.AddSingleton<IntentProcessor>();
         services.AddSingleton<MessageBus>();
         services.AddSingleton(sp => new ChannelRegistry(sp.GetServices<IChannel>(), sp.GetServices<INotificationCopy>()));
-        services.AddSingleton(sp => new AuditLog(Path.Combine(Options(sp).Storage.DataFolder, "audit.db"), sp.GetRequiredService<ILogger<AuditLog>>()));
+        services.AddSingleton(sp => new AuditLog(
+            Options(sp).Storage.IsPostgres
+                ? new PostgresAuditStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetRequiredService<HostIdentity>())
+                : new SqliteAuditStore(Path.Combine(Options(sp).Storage.DataFolder, "audit.db")),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AuditLog>>()));
         services.AddSingleton(sp => new DurableTimerService(
             Options(sp).Timers,
             TimerStores.Create(Options(sp).Storage, sp),
@@ -161,7 +166,11 @@ internal static class AgentPluginsServices
         services.AddSingleton(sp =>
         {
             var retention = new RetentionService(Options(sp).Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>());
-            retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
+            if (!Options(sp).Storage.IsPostgres)
+            {
+                retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
+            }
+
             retention.Add(TimerStore.Retention(Path.Combine(Options(sp).Storage.DataFolder, "timers.db")));
             if (sp.GetRequiredService<IRoleStore>() is RoleStoreService roleStore)
             {

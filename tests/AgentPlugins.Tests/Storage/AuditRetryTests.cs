@@ -23,7 +23,7 @@ public sealed class AuditRetryTests : IDisposable
     {
         var logs = new LogRecorder();
         var audit = new AuditLog(new SqliteAuditStore(Database), TimeProvider.System, logs.CreateLogger<AuditLog>());
-        audit.Open();
+        await audit.OpenAsync();
         using (var blocker = new SqliteConnection($"Data Source={Database};Pooling=False"))
         {
             // Another program holds the file's write lock: every write fails after the busy timeout.

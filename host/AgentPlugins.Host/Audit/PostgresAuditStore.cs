@@ -1,0 +1,88 @@
+using AgentPlugins.Host.Storage.Postgres;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AgentPlugins.Host.Audit;
+
+/// <summary>
+/// The audit log in the PostgreSQL database the hosts share: one table, each record with the host
+/// that wrote it, appended in batches (one round trip each) by the log's writer.
+/// </summary>
+internal sealed class PostgresAuditStore(PostgresDatabase database, HostIdentity host) : IAuditStore
+{
+    /// <summary>The audit table.</summary>
+    public static readonly PostgresComponent Schema = new("audit",
+    [
+        """
+        CREATE TABLE audit_records (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at timestamptz NOT NULL,
+            producer text NOT NULL,
+            action text NOT NULL,
+            details text NOT NULL,
+            "user" text NULL,
+            host text NOT NULL);
+        CREATE INDEX audit_records_at ON audit_records (at);
+        """,
+    ]);
+
+    public string Path => database.Name;
+
+    public Task OpenAsync(CancellationToken cancellationToken) => PostgresSchema.MigrateAsync(database, Schema, host.Id, cancellationToken);
+
+    public void Write(IReadOnlyList<AuditRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        try
+        {
+            // One statement for the batch: the columns as arrays, unnested in order (ids follow the records' order).
+            using var command = database.DataSource.CreateCommand("""
+                INSERT INTO audit_records (at, producer, action, details, "user", host)
+                SELECT at, producer, action, details, "user", $6 FROM unnest($1, $2, $3, $4, $5) WITH ORDINALITY AS r(at, producer, action, details, "user", n) ORDER BY n
+                """);
+            command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. records.Select(r => r.At.UtcDateTime)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Producer)] });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Action)] });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Details)] });
+            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. records.Select(r => r.User)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = host.Id });
+            command.ExecuteNonQuery();
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Explain(Path, $"write {records.Count} audit record(s)", ex);
+        }
+    }
+
+    public IReadOnlyList<AuditRecord> ReadLatest(int count)
+    {
+        try
+        {
+            using var command = database.DataSource.CreateCommand("""SELECT at, producer, action, details, "user" FROM audit_records ORDER BY id DESC LIMIT $1""");
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+            using var reader = command.ExecuteReader();
+            var records = new List<AuditRecord>();
+            while (reader.Read())
+            {
+                records.Add(new AuditRecord(
+                    new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4)));
+            }
+
+            records.Reverse();
+            return records;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw PostgresErrors.Explain(Path, "read the audit log", ex);
+        }
+    }
+
+    /// <summary>The database is the host's to close (<see cref="PostgresDatabase"/>).</summary>
+    public void Dispose()
+    {
+    }
+}

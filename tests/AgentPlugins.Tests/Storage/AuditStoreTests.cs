@@ -1,0 +1,87 @@
+using AgentPlugins.Host.Audit;
+using AgentPlugins.Host.Storage.Postgres;
+using AgentPlugins.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentPlugins.Tests.Storage;
+
+/// <summary>The audit log on a real SQLite file and a real PostgreSQL database: the same calls, the same answers.</summary>
+[Collection(PostgresTests.Name)]
+public sealed class AuditStoreTests(PostgresCluster cluster)
+{
+    public static TheoryData<string> Providers => [.. StorageRig.Providers];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Records_are_written_in_order_and_read_back_newest_last(string provider)
+    {
+        await using var rig = new StorageRig(provider, cluster);
+        var audit = await OpenAsync(rig);
+        var at = new DateTimeOffset(2026, 11, 30, 8, 0, 0, 123, TimeSpan.Zero);
+        for (var i = 0; i < 1500; i++)
+        {
+            audit.Append(new AuditRecord(at.AddSeconds(i), "notes", "saved", $"récord {i}", i % 2 == 0 ? "ann" : null));
+        }
+
+        await audit.DisposeAsync();
+
+        var reader = await OpenStoreAsync(rig);
+        var latest = reader.ReadLatest(3);
+        Assert.Equal(["récord 1497", "récord 1498", "récord 1499"], latest.Select(r => r.Details));
+        Assert.Equal([null, "ann", null], latest.Select(r => r.User));
+        Assert.Equal(at.AddSeconds(1499), latest[^1].At);
+        Assert.Equal(("notes", "saved"), (latest[0].Producer, latest[0].Action));
+        Assert.Equal(1500, reader.ReadLatest(5000).Count);
+    }
+
+    [Fact]
+    public async Task Three_hosts_write_to_one_audit_and_each_reads_all()
+    {
+        await using var rig = new StorageRig("postgres", cluster);
+        var logs = new[] { await OpenAsync(rig), await OpenAsync(rig), await OpenAsync(rig) };
+        for (var i = 0; i < 100; i++)
+        {
+            logs[i % 3].Append(new AuditRecord(DateTimeOffset.UtcNow, $"host{i % 3}", "saved", $"record {i}", "ann"));
+        }
+
+        foreach (var log in logs)
+        {
+            await log.DisposeAsync();
+        }
+
+        var records = (await OpenStoreAsync(rig)).ReadLatest(1000);
+        Assert.Equal(100, records.Count);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"record {i}").Order(), records.Select(r => r.Details).Order());
+    }
+
+    [Fact]
+    public async Task A_database_migrated_by_a_newer_host_is_refused_naming_it()
+    {
+        await using var rig = new StorageRig("postgres", cluster);
+        var database = await rig.OpenDatabaseAsync();
+        await PostgresSchema.MigrateAsync(database, new PostgresComponent("audit", [.. PostgresAuditStore.Schema.Steps, "SELECT 1"]), "newer");
+
+        var error = await Assert.ThrowsAsync<AgentPlugins.Host.Storage.StorageException>(() => new PostgresAuditStore(database, HostIdentity.Create("old")).OpenAsync(CancellationToken.None));
+
+        Assert.Contains(database.Name, error.Message, StringComparison.Ordinal);
+        Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<AuditLog> OpenAsync(StorageRig rig)
+    {
+        var audit = new AuditLog(await NewStoreAsync(rig), TimeProvider.System, NullLogger<AuditLog>.Instance);
+        await audit.OpenAsync();
+        return audit;
+    }
+
+    private static async Task<IAuditStore> OpenStoreAsync(StorageRig rig)
+    {
+        var store = await NewStoreAsync(rig);
+        await store.OpenAsync(CancellationToken.None);
+        return store;
+    }
+
+    private static async Task<IAuditStore> NewStoreAsync(StorageRig rig) => rig.IsPostgres
+        ? new PostgresAuditStore(await rig.OpenDatabaseAsync(), HostIdentity.Create(null))
+        : new SqliteAuditStore(Path.Combine(rig.Folder.Path, "audit.db"));
+}
