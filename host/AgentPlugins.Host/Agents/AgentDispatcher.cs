@@ -32,7 +32,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
     /// <exception cref="ConfigurationException">plugins.json <c>llm</c> holds a value the host cannot use.</exception>
     public AgentDispatcher(
         LlmOptions options,
-        string dataFolder,
+        IConversationTurns conversationTurns,
         RoleLifecycle roles,
         IntentProcessor intents,
         ChannelRegistry channels,
@@ -50,7 +50,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
         _clock = clock;
         _log = logs.CreateLogger<AgentDispatcher>();
         Models = new ModelClients(ModelTiers.Resolve(options, Environment.GetEnvironmentVariable), logs);
-        Conversations = new ConversationStore(Path.Combine(dataFolder, "conversations.db"), options.Conversation.MaxTurns, logs.CreateLogger<ConversationStore>());
+        Conversations = new ConversationStore(conversationTurns, options.Conversation.MaxTurns, logs.CreateLogger<ConversationStore>());
         _router = new Router(Models);
         _planner = new Planner(Models, _routing);
         _runner = new RoleRunner(loop, Models, services);
@@ -60,7 +60,7 @@ internal sealed class AgentDispatcher : IAsyncDisposable
 
     public ConversationStore Conversations { get; }
 
-    public void Open() => Conversations.Open();
+    public Task OpenAsync(CancellationToken cancellationToken) => Conversations.OpenAsync(cancellationToken);
 
     /// <summary>Serving roles whose tier plugins.json does not configure, one message each. Call on the loop.</summary>
     public IReadOnlyList<string> MissingTiers() =>

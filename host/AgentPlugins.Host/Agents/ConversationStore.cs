@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
 using AgentPlugins.Host.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Agents;
@@ -9,47 +8,42 @@ namespace AgentPlugins.Host.Agents;
 /// <summary>
 /// The recent exchanges of each user on each channel, so a follow-up ("make it 15 minutes") reaches
 /// the same role with what was said. Bounded to the last <c>maxTurns</c> per conversation and kept in
-/// an SQLite file, so it survives restarts. The cache is used only on the loop; SQLite is read and
-/// written off it (one writer in order), so the disk never holds the loop.
+/// <see cref="IConversationTurns"/> (an SQLite file, or the database several hosts share), so it
+/// survives restarts. Turns are read and written off the loop (one writer, in order), so storage never
+/// holds the loop. With a file of its own the host keeps each conversation in memory (on the loop);
+/// with a shared database it reads the conversation for every request, since another host may have
+/// answered the last one, and a request's turn is written before its reply goes out.
 /// </summary>
 internal sealed class ConversationStore : IAsyncDisposable
 {
-    public static readonly StoreSchema Schema = new("conversations", StoreSchema.Family | 0x0003, 1, "turns", """
-        CREATE TABLE IF NOT EXISTS turns (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            at TEXT NOT NULL,
-            role TEXT NOT NULL,
-            request TEXT NOT NULL,
-            answer TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (user, channel, id);
-        """);
+    /// <summary>The SQLite file's schema (<see cref="SqliteConversationTurns"/>).</summary>
+    public static readonly StoreSchema Schema = SqliteConversationTurns.Schema;
 
-    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
 
-    private readonly Channel<(string User, string Channel, ConversationTurn Turn)> _writes =
-        Channel.CreateUnbounded<(string, string, ConversationTurn)>(new() { SingleReader = true });
-
+    private readonly Channel<PendingTurn> _writes = Channel.CreateUnbounded<PendingTurn>(new() { SingleReader = true });
     private readonly Dictionary<(string User, string Channel), Task<List<ConversationTurn>>> _cache = [];
-    private readonly string _connectionString;
+    private readonly IConversationTurns _turns;
     private readonly int _maxTurns;
     private readonly ILogger _log;
     private Task? _writer;
 
     public ConversationStore(string databasePath, int maxTurns, ILogger<ConversationStore> log)
+        : this(new SqliteConversationTurns(databasePath), maxTurns, log)
     {
-        Path = System.IO.Path.GetFullPath(databasePath);
-        _connectionString = SqliteStoreFile.ConnectionString(Path, BusyTimeout);
+    }
+
+    public ConversationStore(IConversationTurns turns, int maxTurns, ILogger<ConversationStore> log)
+    {
+        _turns = turns;
         _maxTurns = maxTurns;
         _log = log;
     }
 
-    public string Path { get; }
+    public string Path => _turns.Path;
 
-    /// <summary>Retention of conversation turns, oldest first: 30 days, 32 MB by default.</summary>
+    /// <summary>Retention of conversation turns in the SQLite file, oldest first: 30 days, 32 MB by default.</summary>
     public static IRetentionTarget Retention(string path) => new SqliteRetentionTarget(
         "conversations",
         path,
@@ -58,23 +52,28 @@ internal sealed class ConversationStore : IAsyncDisposable
         "DELETE FROM turns WHERE id IN (SELECT id FROM turns ORDER BY id LIMIT $limit)",
         cutoff => cutoff.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
 
-    /// <summary>Creates the file and table if needed and starts the writer.</summary>
-    /// <exception cref="StorageException">The file is damaged, foreign or cannot be created.</exception>
-    public void Open()
+    /// <summary>Creates the file or tables if needed and starts the writer.</summary>
+    /// <exception cref="StorageException">The store is damaged, foreign, newer or cannot be created.</exception>
+    public async Task OpenAsync(CancellationToken cancellationToken = default)
     {
-        SqliteStoreFile.Open(Path, Schema, BusyTimeout).Dispose();
-        _writer = Task.Run(WriteAsync);
+        await _turns.OpenAsync(cancellationToken).ConfigureAwait(false);
+        _writer = Task.Run(WriteAsync, CancellationToken.None);
     }
 
     /// <summary>The conversation's last exchanges, oldest first. Call on the loop.</summary>
     public async Task<IReadOnlyList<ConversationTurn>> RecentAsync(string? user, string channel, CancellationToken cancellationToken)
     {
+        if (_turns.Shared)
+        {
+            return await Task.Run(() => _turns.Read(user ?? string.Empty, channel, _maxTurns), cancellationToken).ConfigureAwait(true);
+        }
+
         var load = Load(user, channel);
         try
         {
             return [.. await load.WaitAsync(cancellationToken).ConfigureAwait(true)];
         }
-        catch (SqliteException)
+        catch (StorageException)
         {
             // Let the next request read the file again instead of failing on a cached error.
             _cache.Remove((user ?? string.Empty, channel));
@@ -82,7 +81,10 @@ internal sealed class ConversationStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds an exchange; it is in the cache at once and on disk shortly after. Call on the loop.</summary>
+    /// <summary>
+    /// Adds an exchange. With a file of its own it is in memory at once and on disk shortly after; with a
+    /// shared database this completes once it is written (or its first write failed: it is kept and retried). Call on the loop.
+    /// </summary>
     public async Task AppendAsync(string? user, string channel, ConversationTurn turn)
     {
         if (_maxTurns == 0)
@@ -90,16 +92,25 @@ internal sealed class ConversationStore : IAsyncDisposable
             return;
         }
 
-        var turns = await Load(user, channel).ConfigureAwait(true);
-        turns.Add(turn);
-        if (turns.Count > _maxTurns)
+        if (!_turns.Shared)
         {
-            turns.RemoveRange(0, turns.Count - _maxTurns);
+            var turns = await Load(user, channel).ConfigureAwait(true);
+            turns.Add(turn);
+            if (turns.Count > _maxTurns)
+            {
+                turns.RemoveRange(0, turns.Count - _maxTurns);
+            }
         }
 
-        if (!_writes.Writer.TryWrite((user ?? string.Empty, channel, turn)))
+        var pending = new PendingTurn(user ?? string.Empty, channel, turn);
+        if (!_writes.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The conversation store is closed.");
+        }
+
+        if (_turns.Shared)
+        {
+            await pending.Tried.Task.ConfigureAwait(true);
         }
     }
 
@@ -110,6 +121,8 @@ internal sealed class ConversationStore : IAsyncDisposable
         {
             await _writer.ConfigureAwait(false);
         }
+
+        (_turns as SqliteConversationTurns)?.Close();
     }
 
     // One load per conversation, shared by requests that arrive while it runs.
@@ -118,50 +131,16 @@ internal sealed class ConversationStore : IAsyncDisposable
         var key = (User: user ?? string.Empty, Channel: channel);
         if (!_cache.TryGetValue(key, out var load))
         {
-            load = _cache[key] = Task.Run(() => Read(key.User, key.Channel));
+            load = _cache[key] = Task.Run(() => _turns.Read(key.User, key.Channel, _maxTurns));
         }
 
         return load;
     }
 
-    private List<ConversationTurn> Read(string user, string channel)
-    {
-        using var connection = Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT at, role, request, answer FROM turns WHERE user = $user AND channel = $channel ORDER BY id DESC LIMIT $n";
-        command.Parameters.AddWithValue("$user", user);
-        command.Parameters.AddWithValue("$channel", channel);
-        command.Parameters.AddWithValue("$n", _maxTurns);
-        using var reader = command.ExecuteReader();
-        var turns = new List<ConversationTurn>();
-        while (reader.Read())
-        {
-            turns.Add(new ConversationTurn(
-                DateTimeOffset.Parse(reader.GetString(0), CultureInfo.InvariantCulture),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3)));
-        }
-
-        turns.Reverse();
-        return turns;
-    }
-
-    private SqliteConnection Connect()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA journal_size_limit={SqliteStoreFile.JournalSizeLimit}; PRAGMA wal_autocheckpoint={SqliteStoreFile.AutoCheckpointPages};";
-        command.ExecuteNonQuery();
-        return connection;
-    }
-
-    // A write that fails (a full or read-only disk) is kept and retried with back-off, in order; logged once per failing spell.
+    // A write that fails (a full or read-only disk, an unreachable database) is kept and retried with back-off, in order; logged once per failing spell.
     private async Task WriteAsync()
     {
-        using var connection = Connect();
-        var pending = new List<(string User, string Channel, ConversationTurn Turn)>();
+        var pending = new List<PendingTurn>();
         var retry = FirstRetry;
         var failing = false;
         var reader = _writes.Reader;
@@ -174,21 +153,25 @@ internal sealed class ConversationStore : IAsyncDisposable
 
             try
             {
-                using var transaction = connection.BeginTransaction();
-                foreach (var write in pending)
+                _turns.Write([.. pending.Select(p => (p.User, p.Channel, p.Turn))], _maxTurns);
+                foreach (var written in pending)
                 {
-                    Insert(connection, transaction, write.User, write.Channel, write.Turn);
+                    written.Tried.TrySetResult();
                 }
 
-                transaction.Commit();
                 pending.Clear();
             }
-            catch (SqliteException ex)
+            catch (StorageException ex)
             {
+                foreach (var kept in pending)
+                {
+                    kept.Tried.TrySetResult();
+                }
+
                 if (!failing)
                 {
                     failing = true;
-                    _log.LogError("{Problem} The turns are kept in memory and written when it works again.", StorageErrors.Explain(Path, "save the conversation", ex).Message);
+                    _log.LogError("{Problem} The turns are kept in memory and written when it works again.", ex.Message);
                 }
 
                 if (reader.Completion.IsCompleted)
@@ -212,22 +195,8 @@ internal sealed class ConversationStore : IAsyncDisposable
         }
     }
 
-    private void Insert(SqliteConnection connection, SqliteTransaction transaction, string user, string channel, ConversationTurn turn)
+    private sealed record PendingTurn(string User, string Channel, ConversationTurn Turn)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO turns (user, channel, at, role, request, answer) VALUES ($user, $channel, $at, $role, $request, $answer);
-            DELETE FROM turns WHERE user = $user AND channel = $channel AND id NOT IN
-                (SELECT id FROM turns WHERE user = $user AND channel = $channel ORDER BY id DESC LIMIT $n);
-            """;
-        command.Parameters.AddWithValue("$user", user);
-        command.Parameters.AddWithValue("$channel", channel);
-        command.Parameters.AddWithValue("$at", turn.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$role", turn.Role);
-        command.Parameters.AddWithValue("$request", turn.Request);
-        command.Parameters.AddWithValue("$answer", turn.Answer);
-        command.Parameters.AddWithValue("$n", _maxTurns);
-        command.ExecuteNonQuery();
+        public TaskCompletionSource Tried { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -77,7 +77,10 @@ internal sealed class AgentPluginsService(
         timers.Open();
         await audit.OpenAsync(cancellationToken).ConfigureAwait(false);
         await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        agents.Agents?.Open();
+        if (agents.Agents is { } conversing)
+        {
+            await conversing.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         // Before any role code: the crash journal says whether the last run died inside a role call.
         supervisor.Status = heartbeat.Status;

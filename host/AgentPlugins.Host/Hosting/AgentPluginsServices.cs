@@ -118,7 +118,9 @@ internal static class AgentPluginsServices
             ? new AgentsSlot(null)
             : new AgentsSlot(new AgentDispatcher(
                 llm,
-                Options(sp).Storage.DataFolder,
+                Options(sp).Storage.IsPostgres
+                    ? new PostgresConversationTurns(sp.GetRequiredService<PostgresDatabase>(), sp.GetRequiredService<HostIdentity>())
+                    : new SqliteConversationTurns(Path.Combine(Options(sp).Storage.DataFolder, "conversations.db")),
                 sp.GetRequiredService<RoleLifecycle>(),
                 sp.GetRequiredService<IntentProcessor>(),
                 sp.GetRequiredService<ChannelRegistry>(),
@@ -176,7 +178,7 @@ internal static class AgentPluginsServices
             {
                 retention.Add(RoleStoreFile.Retention(roleStore.Path));
             }
-            if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
+            if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents && !Options(sp).Storage.IsPostgres)
             {
                 retention.Add(ConversationStore.Retention(agents.Conversations.Path));
             }

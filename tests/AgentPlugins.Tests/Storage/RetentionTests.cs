@@ -135,7 +135,7 @@ public sealed class RetentionTests : IDisposable
         var path = Path.Combine(_folder.Path, "conversations.db");
         await using (var conversations = new ConversationStore(path, 10, NullLogger<ConversationStore>.Instance))
         {
-            conversations.Open();
+            await conversations.OpenAsync();
             await conversations.AppendAsync("ann", "console", new ConversationTurn(Now - TimeSpan.FromDays(40), "timer", "set 5m", "ok"));
             await conversations.AppendAsync("ann", "console", new ConversationTurn(Now - TimeSpan.FromDays(1), "timer", "list", "none"));
         }
