@@ -47,11 +47,7 @@ internal static class FrontDoorExtensions
             return Task.CompletedTask;
         }));
         services.AddProblemDetails();
-        services.AddSingleton(sp => NotificationOutbox.Open(
-            Path.Combine(options.Storage.DataFolder, "outbox.db"),
-            http.Outbox,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<NotificationOutbox>>()));
+        services.AddNotificationOutbox(options.Storage, http.Outbox);
         services.AddSingleton<IChannel>(sp => new OutboxChannel(RequestEndpoints.Channel, sp.GetRequiredService<NotificationOutbox>()));
         services.AddSingleton(new BearerToken(string.IsNullOrWhiteSpace(http.TokenVariable) ? null : Environment.GetEnvironmentVariable(http.TokenVariable)));
         services.AddSingleton(new UserRateLimiter(http.RateLimit));

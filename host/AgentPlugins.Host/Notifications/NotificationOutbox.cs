@@ -1,97 +1,56 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Threading.Channels;
 using AgentPlugins.Host.Configuration;
-using AgentPlugins.Host.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Host.Notifications;
 
 /// <summary>
-/// The durable outbox: every reply and notification for a user of an HTTP-fed channel is written to
-/// SQLite (outbox.db in the data folder) with an increasing id before anyone reads it. Live readers
-/// (SSE streams) get it as soon as it is committed; reconnecting readers, webhooks and Slack read
-/// what they missed by id. Kept within <c>http:outbox:maxAge</c> and <c>http:outbox:maxCount</c>.
+/// The durable outbox: every reply and notification for a user of an HTTP-fed channel is written with
+/// an increasing id before anyone reads it. Live readers (SSE streams) get it once it is committed;
+/// reconnecting readers, webhooks and Slack read what they missed by id. Kept within
+/// <c>http:outbox:maxAge</c> and <c>http:outbox:maxCount</c>. <see cref="SqliteNotificationOutbox"/>
+/// keeps it in the data folder for one host; <see cref="PostgresNotificationOutbox"/> in the database
+/// several hosts share, where a message written on one host reaches readers connected to any other.
 /// </summary>
-/// <remarks>
-/// One writer task owns the write connection and commits appends in batches, so callers on the loop
-/// await a commit without ever blocking the loop on disk.
-/// </remarks>
-internal sealed class NotificationOutbox : IAsyncDisposable
+internal abstract class NotificationOutbox : IAsyncDisposable
 {
-    private const int BatchSize = 256;
-    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
-
-    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<(string Channel, string User), ImmutableSubscribers> _subscribers = new();
-    private readonly SqliteConnection _writer;
-    private readonly string _readConnection;
-    private readonly OutboxOptions _options;
-    private readonly TimeProvider _clock;
-    private readonly ILogger _log;
-    private readonly Task _writing;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastId;
-    private DateTimeOffset _lastPrune;
+    private int _closed;
 
-    /// <summary>The outbox's file: the notifications and each follower's cursor.</summary>
-    public static readonly StoreSchema Schema = new("notification outbox", StoreSchema.Family | 0x0004, 1, "notifications", """
-        CREATE TABLE IF NOT EXISTS notifications (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            channel TEXT NOT NULL,
-            user TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            text TEXT NOT NULL,
-            priority TEXT NOT NULL,
-            request_id TEXT NULL,
-            created_at INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (channel, user, id);
-        CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
-        """);
+    /// <summary>The file or database, as named in every error.</summary>
+    public abstract string Path { get; }
 
-    private NotificationOutbox(string path, SqliteConnection writer, OutboxOptions options, TimeProvider clock, ILogger log)
-    {
-        Path = path;
-        _writer = writer;
-        _readConnection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = 5 }.ToString();
-        _options = options;
-        _clock = clock;
-        _log = log;
-        _lastId = Scalar("SELECT COALESCE(MAX(id), 0) FROM notifications");
-        _lastPrune = clock.GetUtcNow();
-        Prune();
-        _writing = Task.Run(WriteAsync, CancellationToken.None);
-    }
-
-    /// <summary>The SQLite file.</summary>
-    public string Path { get; }
-
-    /// <summary>The id of the last message committed.</summary>
+    /// <summary>The id of the last message committed (that this host has seen, on a shared database).</summary>
     public long LastId => Interlocked.Read(ref _lastId);
 
     /// <summary>False once disposed.</summary>
-    public bool IsOpen { get; private set; } = true;
+    public bool IsOpen => Volatile.Read(ref _closed) == 0;
 
-    /// <summary>Opens (creating it if needed) the outbox at <paramref name="path"/> and starts its writer.</summary>
-    /// <exception cref="StorageException">The file cannot be opened, is damaged or is not an outbox; the message names it and the fix.</exception>
-    public static NotificationOutbox Open(string path, OutboxOptions options, TimeProvider clock, ILogger<NotificationOutbox> log)
-    {
-        // Opened like every data file: application id, schema version and quick_check, WAL, one manifest.
-        return new NotificationOutbox(path, SqliteStoreFile.Open(path, Schema, TimeSpan.FromSeconds(1)), options, clock, log);
-    }
+    /// <summary>Opens (creating it if needed) the SQLite outbox at <paramref name="path"/> and starts its writer.</summary>
+    /// <exception cref="Storage.StorageException">The file cannot be opened, is damaged or is not an outbox; the message names it and the fix.</exception>
+    public static NotificationOutbox Open(string path, OutboxOptions options, TimeProvider clock, ILogger<NotificationOutbox> log) =>
+        SqliteNotificationOutbox.OpenFile(path, options, clock, log);
 
     /// <summary>Writes a message for <paramref name="user"/> on <paramref name="channel"/>; completes once it is committed, with it as stored.</summary>
-    public Task<StoredNotification> AppendAsync(string channel, string user, string kind, string text, string priority, string? requestId = null)
-    {
-        var pending = new PendingAppend(channel, user, kind, text, priority, requestId);
-        if (!_appends.Writer.TryWrite(pending))
-        {
-            return Task.FromException<StoredNotification>(new ObjectDisposedException(nameof(NotificationOutbox), "The outbox is closed: the host is stopping."));
-        }
+    public abstract Task<StoredNotification> AppendAsync(string channel, string user, string kind, string text, string priority, string? requestId = null);
 
-        return pending.Done.Task;
-    }
+    /// <summary>Messages for <paramref name="user"/> on <paramref name="channel"/> (every user, every channel when null) after <paramref name="afterId"/>, oldest first.</summary>
+    public abstract Task<IReadOnlyList<StoredNotification>> ReadAsync(string? channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The last id a named reader (a webhook) has delivered; 0 when it never delivered.</summary>
+    public abstract Task<long> ReadCursorAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that <paramref name="name"/> delivered everything up to <paramref name="lastId"/>.</summary>
+    public abstract Task SaveCursorAsync(string name, long lastId);
+
+    /// <summary>
+    /// Waits until this host may deliver for the named reader (a webhook, Slack) and holds that right
+    /// until disposed: of several hosts, one delivers, and another takes over when it stops or dies.
+    /// One host alone holds it at once.
+    /// </summary>
+    public virtual Task<IAsyncDisposable> LeadAsync(string name, CancellationToken cancellationToken) => Task.FromResult<IAsyncDisposable>(NoLease.Instance);
 
     /// <summary>Starts delivering <paramref name="user"/>'s new messages on <paramref name="channel"/> as they commit.</summary>
     public OutboxSubscription Subscribe(string channel, string user)
@@ -106,38 +65,6 @@ internal sealed class NotificationOutbox : IAsyncDisposable
         return subscription;
     }
 
-    /// <summary>Messages for <paramref name="user"/> on <paramref name="channel"/> (every user, every channel when null) after <paramref name="afterId"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<StoredNotification>> ReadAsync(string? channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default)
-    {
-        await using var connection = new SqliteConnection(_readConnection);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, channel, user, kind, text, priority, request_id, created_at FROM notifications WHERE id > $after"
-            + (channel is null ? string.Empty : " AND channel = $channel")
-            + (user is null ? string.Empty : " AND user = $user")
-            + " ORDER BY id LIMIT $limit";
-        command.Parameters.AddWithValue("$channel", (object?)channel ?? DBNull.Value);
-        command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
-        command.Parameters.AddWithValue("$after", afterId);
-        command.Parameters.AddWithValue("$limit", limit);
-        var found = new List<StoredNotification>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            found.Add(new StoredNotification(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
-        }
-
-        return found;
-    }
-
     /// <summary>Completes once a message with an id above <paramref name="afterId"/> is committed (at once if one is).</summary>
     public Task WaitForAppendAsync(long afterId, CancellationToken cancellationToken)
     {
@@ -145,36 +72,39 @@ internal sealed class NotificationOutbox : IAsyncDisposable
         return LastId > afterId ? Task.CompletedTask : appended.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The last id a named reader (a webhook) has delivered; 0 when it never delivered.</summary>
-    public async Task<long> ReadCursorAsync(string name, CancellationToken cancellationToken = default)
-    {
-        await using var connection = new SqliteConnection(_readConnection);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT last_id FROM cursors WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long id ? id : 0;
-    }
+    public abstract ValueTask DisposeAsync();
 
-    /// <summary>Records that <paramref name="name"/> delivered everything up to <paramref name="lastId"/>; committed with the appends.</summary>
-    public Task SaveCursorAsync(string name, long lastId)
+    /// <summary>Hands a committed message to this host's live readers of its user and channel.</summary>
+    protected void Deliver(StoredNotification stored)
     {
-        var pending = new PendingAppend(name, string.Empty, CursorKind, string.Empty, string.Empty, null) { CursorId = lastId };
-        return _appends.Writer.TryWrite(pending)
-            ? pending.Done.Task
-            : Task.FromException(new ObjectDisposedException(nameof(NotificationOutbox), "The outbox is closed: the host is stopping."));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!IsOpen)
+        if (_subscribers.TryGetValue((stored.Channel, stored.User), out var list))
         {
-            return;
+            foreach (var subscription in list.Items)
+            {
+                subscription.Deliver(stored);
+            }
         }
+    }
 
-        IsOpen = false;
-        _appends.Writer.TryComplete();
-        await _writing.ConfigureAwait(false);
+    /// <summary>Records the id of the last message committed.</summary>
+    protected void Committed(long lastId)
+    {
+        long seen;
+        while ((seen = Interlocked.Read(ref _lastId)) < lastId && Interlocked.CompareExchange(ref _lastId, lastId, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>Wakes whoever waits in <see cref="WaitForAppendAsync"/>.</summary>
+    protected void Appended() =>
+        Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>Marks the outbox closed; false when it already was.</summary>
+    protected bool MarkClosed() => Interlocked.Exchange(ref _closed, 1) == 0;
+
+    /// <summary>Ends every live reader (they reconnect and catch up by id).</summary>
+    protected void CloseSubscriptions()
+    {
         foreach (var list in _subscribers.Values)
         {
             foreach (var subscription in list.Items)
@@ -182,12 +112,7 @@ internal sealed class NotificationOutbox : IAsyncDisposable
                 subscription.Close();
             }
         }
-
-        await _writer.DisposeAsync().ConfigureAwait(false);
-        SqliteConnection.ClearAllPools();
     }
-
-    private const string CursorKind = "\0cursor";
 
     private void Unsubscribe(OutboxSubscription subscription)
     {
@@ -204,156 +129,18 @@ internal sealed class NotificationOutbox : IAsyncDisposable
         }
     }
 
-    private async Task WriteAsync()
-    {
-        var batch = new List<PendingAppend>(BatchSize);
-        var reader = _appends.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (batch.Count < BatchSize && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            try
-            {
-                Commit(batch);
-            }
-            catch (SqliteException ex)
-            {
-                _log.LogError(ex, "Writing {Count} message(s) to the outbox {Path} failed.", batch.Count, Path);
-                foreach (var pending in batch)
-                {
-                    pending.Fail(new IOException($"Writing to the notification outbox {Path} failed: {ex.Message}", ex));
-                }
-
-                continue;
-            }
-
-            foreach (var pending in batch)
-            {
-                if (pending.Stored is { } stored && _subscribers.TryGetValue((stored.Channel, stored.User), out var list))
-                {
-                    foreach (var subscription in list.Items)
-                    {
-                        subscription.Deliver(stored);
-                    }
-                }
-
-                pending.Complete();
-            }
-
-            Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            if (_clock.GetUtcNow() - _lastPrune >= PruneInterval)
-            {
-                Prune();
-            }
-        }
-    }
-
-    private void Commit(List<PendingAppend> batch)
-    {
-        var now = _clock.GetUtcNow();
-        using var transaction = _writer.BeginTransaction();
-        using var insert = _writer.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO notifications (channel, user, kind, text, priority, request_id, created_at) VALUES ($channel, $user, $kind, $text, $priority, $request, $at) RETURNING id";
-        var channel = insert.Parameters.Add("$channel", SqliteType.Text);
-        var user = insert.Parameters.Add("$user", SqliteType.Text);
-        var kind = insert.Parameters.Add("$kind", SqliteType.Text);
-        var text = insert.Parameters.Add("$text", SqliteType.Text);
-        var priority = insert.Parameters.Add("$priority", SqliteType.Text);
-        var request = insert.Parameters.Add("$request", SqliteType.Text);
-        var at = insert.Parameters.Add("$at", SqliteType.Integer);
-        using var cursor = _writer.CreateCommand();
-        cursor.Transaction = transaction;
-        cursor.CommandText = "INSERT INTO cursors (name, last_id) VALUES ($name, $id) ON CONFLICT(name) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)";
-        var cursorName = cursor.Parameters.Add("$name", SqliteType.Text);
-        var cursorId = cursor.Parameters.Add("$id", SqliteType.Integer);
-        long last = 0;
-        foreach (var pending in batch)
-        {
-            if (pending.Kind == CursorKind)
-            {
-                cursorName.Value = pending.Channel;
-                cursorId.Value = pending.CursorId;
-                cursor.ExecuteNonQuery();
-                continue;
-            }
-
-            channel.Value = pending.Channel;
-            user.Value = pending.User;
-            kind.Value = pending.Kind;
-            text.Value = pending.Text;
-            priority.Value = pending.Priority;
-            request.Value = (object?)pending.RequestId ?? DBNull.Value;
-            at.Value = now.ToUnixTimeMilliseconds();
-            last = (long)insert.ExecuteScalar()!;
-            pending.Stored = new StoredNotification(last, pending.Channel, pending.User, pending.Kind, pending.Text, pending.Priority, pending.RequestId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()));
-        }
-
-        transaction.Commit();
-        if (last > 0)
-        {
-            Interlocked.Exchange(ref _lastId, last);
-        }
-    }
-
-    private void Prune()
-    {
-        _lastPrune = _clock.GetUtcNow();
-        using var command = _writer.CreateCommand();
-        command.CommandText = "DELETE FROM notifications WHERE created_at < $oldest OR id <= $lastId - $max";
-        command.Parameters.AddWithValue("$oldest", (_lastPrune - _options.MaxAge).ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$lastId", LastId);
-        command.Parameters.AddWithValue("$max", _options.MaxCount);
-        var removed = command.ExecuteNonQuery();
-        if (removed > 0)
-        {
-            _log.LogDebug("Pruned {Count} message(s) from the outbox.", removed);
-        }
-    }
-
-    private long Scalar(string sql)
-    {
-        using var command = _writer.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    private sealed class PendingAppend(string channel, string user, string kind, string text, string priority, string? requestId)
-    {
-        private readonly TaskCompletionSource<StoredNotification> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string Channel { get; } = channel;
-
-        public string User { get; } = user;
-
-        public string Kind { get; } = kind;
-
-        public string Text { get; } = text;
-
-        public string Priority { get; } = priority;
-
-        public string? RequestId { get; } = requestId;
-
-        public long CursorId { get; init; }
-
-        public StoredNotification? Stored { get; set; }
-
-        public TaskCompletionSource<StoredNotification> Done => _done;
-
-        public void Complete() => _done.TrySetResult(Stored ?? new StoredNotification(CursorId, Channel, User, Kind, Text, Priority, RequestId, default));
-
-        public void Fail(Exception ex) => _done.TrySetException(ex);
-    }
-
     /// <summary>A copy-on-write list, so delivery reads it without a lock.</summary>
     private sealed record ImmutableSubscribers(OutboxSubscription[] Items)
     {
         public ImmutableSubscribers With(OutboxSubscription item) => new([.. Items, item]);
 
         public ImmutableSubscribers Without(OutboxSubscription item) => new([.. Items.Where(i => !ReferenceEquals(i, item))]);
+    }
+
+    private sealed class NoLease : IAsyncDisposable
+    {
+        public static readonly NoLease Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

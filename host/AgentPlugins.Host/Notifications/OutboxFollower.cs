@@ -7,6 +7,9 @@ namespace AgentPlugins.Host.Notifications;
 /// reads after its saved cursor, hands each wanted message to <see cref="DeliverAsync"/>, and moves
 /// the cursor on. A failed delivery is tried again after a growing pause (up to 30 s); nothing is
 /// skipped, so a receiver that is down gets everything once it is back, across host restarts too.
+/// Of several hosts sharing a database one delivers for the cursor at a time (the others wait for
+/// <see cref="NotificationOutbox.LeadAsync"/>); when it stops or dies another goes on from the saved
+/// cursor, repeating at most the message that was in flight.
 /// </summary>
 /// <param name="channel">The channel whose messages to carry; null for every channel's.</param>
 internal abstract class OutboxFollower(NotificationOutbox outbox, string? channel, string cursorName, TimeProvider clock) : BackgroundService
@@ -25,14 +28,17 @@ internal abstract class OutboxFollower(NotificationOutbox outbox, string? channe
     {
         try
         {
+            await using var lead = await outbox.LeadAsync(cursorName, stoppingToken).ConfigureAwait(false);
             var cursor = await outbox.ReadCursorAsync(cursorName, stoppingToken).ConfigureAwait(false);
             var backoff = FirstBackoff;
             while (!stoppingToken.IsCancellationRequested)
             {
+                // Wait past what was committed before the read, not past the cursor: the newest messages may all be another channel's.
+                var seen = outbox.LastId;
                 var page = await outbox.ReadAsync(channel, null, cursor, Page, stoppingToken).ConfigureAwait(false);
                 if (page.Count == 0)
                 {
-                    await outbox.WaitForAppendAsync(cursor, stoppingToken).ConfigureAwait(false);
+                    await outbox.WaitForAppendAsync(Math.Max(seen, cursor), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
