@@ -161,7 +161,7 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
             await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('agentplugins_outbox:' || $1, 0))", connection);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
+            return new Lease(connection);
         }
         catch
         {
@@ -451,6 +451,25 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
         }
 
         return found;
+    }
+
+    /// <summary>A held lead: unlocked before its connection goes back to the pool (which would keep a session lock).</summary>
+    private sealed class Lease(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // The connection is broken: its session, and the lock with it, ended on the server.
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private sealed record PendingAppend(string Channel, string User, string Kind, string Text, string Priority, string? RequestId)
