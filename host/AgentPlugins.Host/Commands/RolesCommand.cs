@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text;
 using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Hosting;
+using AgentPlugins.Host.Hosting.Cluster;
+using AgentPlugins.Host.Storage;
+using AgentPlugins.Host.Storage.Postgres;
 using AgentPlugins.Host.Supervision;
 
 namespace AgentPlugins.Host.Commands;
@@ -13,6 +16,8 @@ namespace AgentPlugins.Host.Commands;
 /// </summary>
 internal static class RolesCommand
 {
+    private static readonly System.Text.Json.JsonSerializerOptions ClusterJson = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public static Command Create()
     {
         var config = new Option<string?>("--config", "-c") { Description = "plugins.json of the host (default: ./plugins.json if present, else embedded defaults)" };
@@ -20,7 +25,8 @@ internal static class RolesCommand
         var json = new Option<bool>("--json") { Description = "Print the status as JSON" };
         var release = new Option<string?>("--release") { Description = "Let a quarantined role (by role or file name) load again, in the running host or at the next start" };
         var health = new Option<bool>("--health") { Description = "Exit 0 only if the host is running and its loop turned in the last 15 s (for a container HEALTHCHECK)" };
-        var command = new Command("roles", "Show the roles of the running host: generation, state, last error, source, loaded at, generations in memory.") { config, data, json, release, health };
+        var cluster = new Option<bool>("--cluster") { Description = "Show every host sharing the PostgreSQL database (storage:provider postgres): its roles and versions, stale hosts, hosts serving another version" };
+        var command = new Command("roles", "Show the roles of the running host: generation, state, last error, source, loaded at, generations in memory.") { config, data, json, release, health, cluster };
         command.SetAction(async (result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();
@@ -38,6 +44,11 @@ internal static class RolesCommand
             {
                 await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
                 return 1;
+            }
+
+            if (result.GetValue(cluster))
+            {
+                return await ClusterAsync(options.Storage, result.GetValue(json), cancellationToken).ConfigureAwait(false);
             }
 
             if (result.GetValue(release) is { } name)
@@ -70,6 +81,69 @@ internal static class RolesCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Every host of the shared database; exits 1 when the host is not on PostgreSQL or the database cannot be read.</summary>
+    private static async Task<int> ClusterAsync(StorageOptions storage, bool asJson, CancellationToken cancellationToken)
+    {
+        if (!storage.IsPostgres)
+        {
+            await Console.Error.WriteLineAsync("error: --cluster needs storage:provider postgres; this host keeps its state in its own data folder (a cluster of one). See docs/scale-out.md.").ConfigureAwait(false);
+            return 1;
+        }
+
+        if (storage.ResolveConnectionString(Environment.GetEnvironmentVariable) is not { } connectionString)
+        {
+            await Console.Error.WriteLineAsync($"error: storage:connectionString or the variable storage:connectionStringVariable names ({storage.ConnectionStringVariable ?? "none set"}) must give the PostgreSQL connection string.").ConfigureAwait(false);
+            return 1;
+        }
+
+        IReadOnlyList<ClusterHost> hosts;
+        await using var database = new PostgresDatabase(connectionString);
+        try
+        {
+            hosts = await ClusterStatus.ReadAsync(database, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        if (asJson)
+        {
+            await Console.Out.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(hosts, ClusterJson)).ConfigureAwait(false);
+            return 0;
+        }
+
+        await Console.Out.WriteAsync(FormatCluster(database.Name, hosts, DateTimeOffset.UtcNow)).ConfigureAwait(false);
+        return 0;
+    }
+
+    internal static string FormatCluster(string database, IReadOnlyList<ClusterHost> hosts, DateTimeOffset now)
+    {
+        var text = new StringBuilder();
+        var stale = hosts.Count(h => h.Stale);
+        var differs = hosts.Any(h => h.Differences.Count > 0);
+        text.Append(CultureInfo.InvariantCulture, $"{database}: {hosts.Count} host(s)")
+            .Append(stale > 0 ? string.Create(CultureInfo.InvariantCulture, $", {stale} stale") : string.Empty)
+            .AppendLine(differs ? ", role versions DIFFER" : hosts.Count > 0 ? ", same role versions" : "; no host has written itself yet");
+        foreach (var host in hosts)
+        {
+            var age = Math.Max(0, (now - host.HeartbeatAt).TotalSeconds);
+            text.AppendLine(CultureInfo.InvariantCulture, $"{host.Id}{(host.Stale ? "  STALE" : string.Empty)}  (heartbeat {age:0} s ago, up since {host.StartedAt:u})");
+            foreach (var role in host.Roles)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {role.Role,-20} {role.State,-11} gen {role.Generation,-3} {(role.Version.Length > 12 ? role.Version[..12] : role.Version),-12}  {role.File}");
+            }
+
+            foreach (var difference in host.Differences)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  ! {difference}");
+            }
+        }
+
+        return text.ToString();
     }
 
     // A live process is not enough: a loop stuck in a role call stops its heartbeat.

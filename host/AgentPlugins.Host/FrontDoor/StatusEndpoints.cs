@@ -1,11 +1,14 @@
 using AgentPlugins.Host.Compilation;
+using AgentPlugins.Host.Hosting.Cluster;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
+using AgentPlugins.Host.Storage.Postgres;
 using AgentPlugins.Host.Timers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentPlugins.Host.FrontDoor;
 
@@ -14,15 +17,40 @@ internal static class StatusEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/api/roles", Roles)
+        api.MapGet("/api/roles", RolesAsync)
             .WithName("Roles")
-            .WithSummary("Each role file: its generation, state, diagnostics with file:line:col, generations in memory and leaked.")
-            .Produces<RolesAnswer>();
+            .WithSummary("Each role file: its generation, state, diagnostics with file:line:col, generations in memory and leaked; with cluster=true every host sharing the database, stale ones and version differences flagged.")
+            .Produces<RolesAnswer>()
+            .Produces<ClusterAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/api/timers", TimersAsync)
             .WithName("Timers")
             .WithSummary("A user's pending timers on the HTTP channel.")
             .Produces<IReadOnlyList<TimerAnswer>>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<IResult> RolesAsync(HttpContext context, RoleLifecycle lifecycle, UnloadVerifier unloads, CancellationToken cancellationToken)
+    {
+        var cluster = context.Request.Query["cluster"].ToString();
+        if (cluster.Length == 0 || cluster.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Ok(Roles(lifecycle, unloads));
+        }
+
+        if (!cluster.Equals("true", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.BadField("cluster", $"'{cluster}' is not true or false.");
+        }
+
+        if (context.RequestServices.GetService<PostgresDatabase>() is not { } database)
+        {
+            return Problems.BadField("cluster", "This host keeps its state in its own data folder (storage:provider sqlite): it is a cluster of one. The cluster view needs storage:provider postgres (docs/scale-out.md).");
+        }
+
+        var hosts = await ClusterStatus.ReadAsync(database, cancellationToken).ConfigureAwait(false);
+        var self = context.RequestServices.GetRequiredService<HostIdentity>().Id;
+        return TypedResults.Ok(new ClusterAnswer(self, hosts, hosts.Any(h => h.Differences.Count > 0), hosts.Count(h => h.Stale)));
     }
 
     /// <summary>What <c>GET /api/roles</c> answers (and MCP's <c>role_status</c>).</summary>
@@ -53,6 +81,13 @@ internal static class StatusEndpoints
         return TypedResults.Ok(pending.Select(t => new TimerAnswer(t.Id, t.Label, t.DueAt, t.User, t.Channel, t.FollowUp)).ToList());
     }
 }
+
+/// <summary>The answer of <c>GET /api/roles?cluster=true</c>: every host sharing the database.</summary>
+/// <param name="Host">The id of the host that answered.</param>
+/// <param name="Hosts">Each host with its roles, heartbeat and differences.</param>
+/// <param name="Differs">True when a live host serves a role in a version the others do not.</param>
+/// <param name="StaleHosts">Hosts whose heartbeat is old (stopped without a goodbye, or cut off).</param>
+internal sealed record ClusterAnswer(string Host, IReadOnlyList<ClusterHost> Hosts, bool Differs, int StaleHosts);
 
 /// <summary>The answer of <c>GET /api/roles</c>.</summary>
 internal sealed record RolesAnswer(IReadOnlyList<RoleAnswer> Roles, long Unloaded, long Leaked, IReadOnlyList<VerdictAnswer> RecentUnloads);

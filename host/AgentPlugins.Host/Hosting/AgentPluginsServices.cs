@@ -4,6 +4,7 @@ using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Channels;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Configuration;
+using AgentPlugins.Host.Hosting.Cluster;
 using AgentPlugins.Host.Http;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
@@ -190,6 +191,12 @@ internal static class AgentPluginsServices
         // External MCP servers connect before the roles that use their tools load.
         services.AddHostedService(sp => sp.GetRequiredService<McpServerConnections>());
         services.AddHostedService(sp => sp.GetRequiredService<AgentPluginsService>());
+        if (options.Storage.IsPostgres)
+        {
+            // After the runtime: a host shows in the cluster once its roles are loaded.
+            services.AddClusterStatus();
+        }
+
         return services;
     }
 
