@@ -95,7 +95,7 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
             text.AppendLine();
             text.AppendLine("## Store operations per second").AppendLine();
-            text.AppendLine("Measured by the store section of this bench (issue 17 part B), which appends its table here.").AppendLine();
+            text.AppendLine(await StoreSection.RunAsync(cluster, Rounds, cancellationToken));
             text.AppendLine(Invariant($"Load average (1 min) at the start: {loadBefore}; at the end: {LoadAverage()}. The machine has {Environment.ProcessorCount} cores shared with other work: PostgreSQL, every host and the bench compete for them, so 3 hosts cannot be faster than the cores allow."));
             return text.ToString();
         }
