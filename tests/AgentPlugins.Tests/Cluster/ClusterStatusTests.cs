@@ -115,6 +115,33 @@ public sealed class ClusterStatusTests(PostgresCluster cluster) : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/roles?cluster=maybe")).StatusCode);
     }
 
+    [Fact]
+    public async Task Host_roles_cluster_prints_every_host_and_says_a_sqlite_host_is_a_cluster_of_one()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        await using (var database = new PostgresDatabase(connectionString))
+        {
+            await PostgresSchema.MigrateAsync(database, ClusterStatus.Schema, "test");
+            await ClusterStatus.WriteAsync(database, "web-1", DateTimeOffset.UtcNow, [new("timer", "timer.cs", "active", 2, "aaaaaaaaaaaaaaaa")], CancellationToken.None);
+            await ClusterStatus.WriteAsync(database, "web-2", DateTimeOffset.UtcNow, [new("timer", "timer.cs", "active", 1, "bbbbbbbbbbbbbbbb")], CancellationToken.None);
+        }
+
+        var onPostgres = _a.Write("plugins.json", """{ "storage": { "provider": "postgres", "connectionStringVariable": "SCALE_OUT_TEST_DB" } }""");
+        await using (var roles = HostProcess.Start(_a.Path, new Dictionary<string, string> { ["SCALE_OUT_TEST_DB"] = connectionString }, "roles", "--cluster", "-c", onPostgres))
+        {
+            Assert.Equal(0, await roles.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            var output = string.Join('\n', roles.Stdout);
+            Assert.Contains("2 host(s), role versions DIFFER", output, StringComparison.Ordinal);
+            Assert.Contains("web-1  (heartbeat", output, StringComparison.Ordinal);
+            Assert.Contains("! serves role timer (timer.cs) at version bbbbbbbbbbbb", output, StringComparison.Ordinal);
+        }
+
+        var onSqlite = _b.Write("plugins.json", "{}");
+        await using var single = HostProcess.Start(_b.Path, "roles", "--cluster", "-c", onSqlite);
+        Assert.Equal(1, await single.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("--cluster needs storage:provider postgres", string.Join('\n', single.Stderr), StringComparison.Ordinal);
+    }
+
     private static AgentPluginsOptions OnPostgres(TempFolder folder, string connectionString)
     {
         var options = FrontDoorHost.Options(folder);
