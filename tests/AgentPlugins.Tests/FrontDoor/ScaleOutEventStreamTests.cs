@@ -71,6 +71,40 @@ public sealed class ScaleOutEventStreamTests(PostgresCluster cluster) : IDisposa
         Assert.Contains("bread", (await onC.NextAsync(TimeSpan.FromSeconds(30)))!.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_webhook_configured_on_every_host_gets_each_notification_once_in_order_and_another_host_takes_over()
+    {
+        var secretVariable = "SCALE_OUT_TEST_WEBHOOK_" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable(secretVariable, "whsec-test");
+        var database = await cluster.CreateDatabaseAsync();
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        AgentPluginsOptions WithWebhook(TempFolder folder)
+        {
+            var options = OnPostgres(folder, database);
+            return options with { Channels = options.Channels with { Webhooks = [new WebhookOptions { Name = "ops", Url = receiver.Address.ToString(), Users = ["ann"], SecretVariable = secretVariable }] } };
+        }
+
+        var hostA = await FrontDoorHost.StartAsync(WithWebhook(_a));
+        await using var hostB = await FrontDoorHost.StartAsync(WithWebhook(_b));
+        for (var i = 0; i < 3; i++)
+        {
+            await (i % 2 == 0 ? hostA : hostB).Client.PostAsJsonAsync("/api/requests", new { text = "/timer list_timers", user = "ann" });
+        }
+
+        await receiver.WaitForCountAsync(3);
+
+        // The host that delivered may be either; stopping A leaves B (already waiting) to deliver from the saved cursor.
+        await hostA.DisposeAsync();
+        await hostB.Client.PostAsJsonAsync("/api/requests", new { text = "/timer list_timers", user = "ann" });
+        await receiver.WaitForCountAsync(4);
+        await Task.Delay(1000);
+
+        var ids = receiver.Received.Select(d => d.Headers[AgentPlugins.Host.Notifications.Webhooks.WebhookSender.DeliveryHeader]).ToList();
+        Assert.Equal(4, ids.Count);
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.Equal(ids.OrderBy(id => long.Parse(id[3..], CultureInfo.InvariantCulture)), ids);
+    }
+
     private static AgentPluginsOptions OnPostgres(TempFolder folder, string connectionString)
     {
         var options = FrontDoorHost.Options(folder);
