@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Storage.Postgres;
 using Npgsql;
 using NpgsqlTypes;
@@ -25,6 +26,16 @@ internal sealed class PostgresConversationTurns(PostgresDatabase database, HostI
     ]);
 
     public string Path => database.Name;
+
+    /// <summary>Retention of conversation turns on the shared database, oldest first: 30 days, 32 MB by default (as in SQLite).</summary>
+    public static IRetentionTarget Retention(PostgresDatabase database) => new PostgresRetentionTarget(
+        "conversations",
+        database,
+        new RetentionPolicy { MaxAge = TimeSpan.FromDays(30), MaxMegabytes = 32 },
+        "DELETE FROM conversation_turns WHERE id IN (SELECT id FROM conversation_turns WHERE at < $1 ORDER BY id LIMIT $2)",
+        "DELETE FROM conversation_turns WHERE id IN (SELECT id FROM conversation_turns ORDER BY id LIMIT $1)",
+        cutoff => cutoff.UtcDateTime,
+        ["conversation_turns"]);
 
     public bool Shared => true;
 

@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Storage.Postgres;
 using Npgsql;
 using NpgsqlTypes;
@@ -27,6 +28,16 @@ internal sealed class PostgresAuditStore(PostgresDatabase database, HostIdentity
     ]);
 
     public string Path => database.Name;
+
+    /// <summary>Retention of audit records on the shared database, oldest first: 90 days, 64 MB by default (as in SQLite).</summary>
+    public static IRetentionTarget Retention(PostgresDatabase database) => new PostgresRetentionTarget(
+        "audit",
+        database,
+        new RetentionPolicy { MaxAge = TimeSpan.FromDays(90), MaxMegabytes = 64 },
+        "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records WHERE at < $1 ORDER BY id LIMIT $2)",
+        "DELETE FROM audit_records WHERE id IN (SELECT id FROM audit_records ORDER BY id LIMIT $1)",
+        cutoff => cutoff.UtcDateTime,
+        ["audit_records"]);
 
     public Task OpenAsync(CancellationToken cancellationToken) => PostgresSchema.MigrateAsync(database, Schema, host.Id, cancellationToken);
 

@@ -169,19 +169,21 @@ internal static class AgentPluginsServices
         services.AddSingleton(sp =>
         {
             var retention = new RetentionService(Options(sp).Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>());
-            if (!Options(sp).Storage.IsPostgres)
-            {
-                retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
-            }
+            retention.Add(Options(sp).Storage.IsPostgres
+                ? PostgresAuditStore.Retention(sp.GetRequiredService<PostgresDatabase>())
+                : SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
 
-            retention.Add(TimerStore.Retention(Path.Combine(Options(sp).Storage.DataFolder, "timers.db")));
+            retention.Add(TimerStores.Retention(Options(sp).Storage, sp));
             if (sp.GetRequiredService<IRoleStore>() is RoleStoreService roleStore)
             {
                 retention.Add(RoleStoreFile.Retention(roleStore.Path));
             }
-            if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents && !Options(sp).Storage.IsPostgres)
+
+            if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
             {
-                retention.Add(ConversationStore.Retention(agents.Conversations.Path));
+                retention.Add(Options(sp).Storage.IsPostgres
+                    ? PostgresConversationTurns.Retention(sp.GetRequiredService<PostgresDatabase>())
+                    : ConversationStore.Retention(agents.Conversations.Path));
             }
 
             return retention;

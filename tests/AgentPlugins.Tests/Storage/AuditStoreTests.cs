@@ -67,6 +67,21 @@ public sealed class AuditStoreTests(PostgresCluster cluster)
         Assert.Contains("newer", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Retention_on_the_shared_database_prunes_records_past_their_age()
+    {
+        await using var rig = new StorageRig("postgres", cluster);
+        var store = (PostgresAuditStore)await OpenStoreAsync(rig);
+        var now = DateTimeOffset.UtcNow;
+        store.Write([.. Enumerable.Range(0, 3).Select(i => new AuditRecord(now.AddDays(-100 - i), "notes", "old", $"old {i}", null))]);
+        store.Write([new AuditRecord(now, "notes", "new", "new", "ann")]);
+        var retention = PostgresAuditStore.Retention(await rig.OpenDatabaseAsync());
+
+        Assert.Equal(3, retention.PruneOlderThan(now.AddDays(-90), 100));
+        Assert.Equal(["new"], store.ReadLatest(10).Select(r => r.Details));
+        Assert.True(retention.DataBytes() > 0);
+    }
+
     private static async Task<AuditLog> OpenAsync(StorageRig rig)
     {
         var audit = new AuditLog(await NewStoreAsync(rig), TimeProvider.System, NullLogger<AuditLog>.Instance);
