@@ -4,7 +4,7 @@ namespace AgentPlugins.Host.Store;
 
 /// <summary>
 /// The roles' durable store as the host owns it: <see cref="RoleStoreService"/> (SQLite, the default)
-/// or <see cref="PostgresRoleStore"/> (one database several hosts share), chosen by <c>storage:provider</c>.
+/// or <c>PostgresRoleStore</c> (one database several hosts share), chosen by <c>storage:provider</c>.
 /// </summary>
 internal interface IRoleStore : IStoreService, IAsyncDisposable
 {
