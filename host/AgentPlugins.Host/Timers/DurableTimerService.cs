@@ -227,10 +227,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         return Post(carried) ? carried.Recorded.Task : Task.FromException(new InvalidOperationException("The timer service is stopped."));
     }
 
+    // A call already cancelled is not carried out (the worker could otherwise finish it before
+    // WaitAsync looks at the token, and a retired role's schedule would still be made).
     private Task<T> Send<T>(TimerCommand command, TaskCompletionSource<T> result, CancellationToken cancellationToken) =>
-        Post(command)
-            ? result.Task.WaitAsync(cancellationToken)
-            : Task.FromException<T>(new InvalidOperationException("The timer service is stopped."));
+        cancellationToken.IsCancellationRequested ? Task.FromCanceled<T>(cancellationToken)
+        : Post(command) ? result.Task.WaitAsync(cancellationToken)
+        : Task.FromException<T>(new InvalidOperationException("The timer service is stopped."));
 
     private async Task RunAsync()
     {
