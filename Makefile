@@ -49,8 +49,9 @@ endif
 run: host ## run the host on plugins.json (roles/, SQLite under data/, console channel)
 	bin/host run
 
-test: build ## run all tests (installs Chromium for the dashboard's browser tests where it is missing)
+test: build ## run all tests (installs Chromium for the dashboard's browser tests and PostgreSQL for the scale-out tests where they are missing)
 	tests/setup/install-chromium.sh
+	tests/setup/install-postgresql.sh
 	$(DOTNET) test AgentPlugins.sln -c $(CONFIGURATION) --no-build -nologo --logger "trx;LogFilePrefix=results" --results-directory tests/results
 
 lint: ## formatting and analyzers, warnings as errors

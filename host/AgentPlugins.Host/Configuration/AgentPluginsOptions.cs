@@ -77,16 +77,6 @@ internal sealed record RolesOptions
     internal bool CheckRules { get; init; } = true;
 }
 
-/// <summary>plugins.json <c>storage</c>.</summary>
-internal sealed record StorageOptions
-{
-    /// <summary>The folder for the host's SQLite files; relative to plugins.json.</summary>
-    public string DataFolder { get; init; } = "data";
-
-    /// <summary>The most one role's durable store (<c>context.Store</c>) may hold: its keys and JSON values in UTF-8.</summary>
-    public int RoleStoreQuotaKilobytes { get; init; } = 10 * 1024;
-}
-
 /// <summary>plugins.json <c>channels</c>.</summary>
 internal sealed record ChannelsOptions
 {

@@ -175,6 +175,7 @@ internal static class OptionsLoader
             Require(twin == i, $"plugins:{i}:path", $"'{plugin.Path}' is listed twice (also plugins:{twin}).");
         }
 
+        StorageOptionsRules.Check(options.Storage, Require, Environment.GetEnvironmentVariable);
         FrontDoor.HttpOptionsRules.Check(options, Require, Environment.GetEnvironmentVariable);
         McpServerRules.Check(options.Mcp, Require, Environment.GetEnvironmentVariable);
         if (options.Llm is not null)

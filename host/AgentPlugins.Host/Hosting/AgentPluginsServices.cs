@@ -14,6 +14,7 @@ using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Roles.Watching;
 using AgentPlugins.Host.Scheduling;
 using AgentPlugins.Host.Storage;
+using AgentPlugins.Host.Storage.Postgres;
 using AgentPlugins.Host.Store;
 using AgentPlugins.Host.Supervision;
 using AgentPlugins.Host.Timers;
@@ -51,6 +52,10 @@ internal static class AgentPluginsServices
         services.AddSingleton<IValidateOptions<AgentPluginsOptions>, AgentPluginsOptionsValidator>();
         services.AddSingleton<IOptionsFactory<AgentPluginsOptions>>(sp => new LoadedOptions(options, sp.GetServices<IValidateOptions<AgentPluginsOptions>>()));
         services.TryAddSingleton(TimeProvider.System);
+        if (options.Storage.IsPostgres)
+        {
+            services.AddPostgresStorage();
+        }
 
         services.AddSingleton(sp => new EventLoop(Options(sp).Loop, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventLoop>>()));
         services.AddSingleton<IntentProcessor>();
