@@ -45,6 +45,9 @@ internal sealed class TimerRig : IAsyncDisposable
 
     public string DatabasePath { get; }
 
+    /// <summary>The provider the rig runs on, when started with one; counts go through it.</summary>
+    public TimerBackend? Backend { get; private set; }
+
     public DurableTimerService Timers { get; }
 
     /// <summary>Every expiry delivered, in delivery order.</summary>
@@ -57,6 +60,15 @@ internal sealed class TimerRig : IAsyncDisposable
 
     /// <summary>When the first expiry was handled (a <see cref="Stopwatch"/> timestamp).</summary>
     public long FirstExpiryTimestamp { get; private set; }
+
+    /// <summary>Builds on <paramref name="backend"/> (SQLite or PostgreSQL), starts the timers and waits until start-up has settled.</summary>
+    public static async Task<TimerRig> StartAsync(FakeTimeProvider clock, TimerBackend backend, TimersOptions? options = null, string hostId = "rig-host")
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var rig = await StartAsync(clock, backend.Name, options, backend.CreateStore(clock, hostId));
+        rig.Backend = backend;
+        return rig;
+    }
 
     /// <summary>Builds, starts the timers and waits until start-up has settled.</summary>
     /// <param name="store">The store to use (a size-limited one, say); a <see cref="TimerStore"/> on <paramref name="databasePath"/> when null.</param>
@@ -141,7 +153,7 @@ internal sealed class TimerRig : IAsyncDisposable
     }
 
     /// <summary>How many timers the file holds in <paramref name="state"/>, read through a second connection.</summary>
-    public long CountInFile(string state) => CountInFile(DatabasePath, state);
+    public long CountInFile(string state) => Backend?.Count(state) ?? CountInFile(DatabasePath, state);
 
     public static long CountInFile(string path, string state)
     {

@@ -64,7 +64,7 @@ internal static class AgentPluginsServices
         services.AddSingleton(sp => new AuditLog(Path.Combine(Options(sp).Storage.DataFolder, "audit.db"), sp.GetRequiredService<ILogger<AuditLog>>()));
         services.AddSingleton(sp => new DurableTimerService(
             Options(sp).Timers,
-            Path.Combine(Options(sp).Storage.DataFolder, "timers.db"),
+            TimerStores.Create(Options(sp).Storage, sp),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<EventLoop>(),
             sp.GetRequiredService<MessageBus>(),
@@ -167,7 +167,7 @@ internal static class AgentPluginsServices
         {
             var retention = new RetentionService(Options(sp).Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>());
             retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
-            retention.Add(TimerStore.Retention(Path.Combine(Options(sp).Storage.DataFolder, "timers.db")));
+            retention.Add(TimerStores.Retention(Options(sp).Storage, sp));
             retention.Add(RoleStoreFile.Retention(sp.GetRequiredService<RoleStoreService>().Path));
             if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
             {

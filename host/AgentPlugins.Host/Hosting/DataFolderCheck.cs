@@ -21,7 +21,12 @@ internal static class DataFolderCheck
         var folder = options.Storage.DataFolder;
         using var held = DataFolderLock.Acquire(folder);
         var busy = TimeSpan.FromSeconds(1);
-        SqliteStoreFile.Open(Path.Combine(folder, "timers.db"), TimerStore.Schema, busy).Dispose();
+        if (!options.Storage.IsPostgres)
+        {
+            // With postgres the timers live in the shared database, checked (and migrated) when the store opens.
+            SqliteStoreFile.Open(Path.Combine(folder, "timers.db"), TimerStore.Schema, busy).Dispose();
+        }
+
         SqliteStoreFile.Open(Path.Combine(folder, "audit.db"), SqliteAuditStore.Schema, busy).Dispose();
         if (options.Llm is not null)
         {

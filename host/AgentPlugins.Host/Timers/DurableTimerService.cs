@@ -19,6 +19,8 @@ namespace AgentPlugins.Host.Timers;
 /// <c>firing</c> and is delivered again when a role is loaded. A timer a role set (owned) goes to that
 /// role only; while the role is absent its expiry waits the same way, and after <c>timers:ownerGrace</c>
 /// it is recorded as undeliverable in the audit, the user is told, and it is marked fired.
+/// On a store several hosts share (<see cref="ISharedTimerStore"/>) each due timer is claimed by one
+/// host; the others sleep until the next due time they see and are woken by the store's notifications.
 /// </summary>
 internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 {
@@ -77,6 +79,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         _intents = intents;
         intents.Attach(Effects);
         _wake = clock.CreateTimer(static state => ((DurableTimerService)state!).Post(Wake.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (store is ISharedTimerStore shared)
+        {
+            // Another host scheduled something sooner than this one sleeps for, or let go of its claims: wake for it.
+            shared.OnChanged(due => Post(new DueElsewhere(due)));
+        }
     }
 
     /// <summary>De-duplicates the effects of expiries delivered again after a crash; attached in front of the host's intent routes.</summary>
@@ -246,6 +253,10 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             while (batch.Count < BatchLimit && reader.TryRead(out var command))
             {
                 batch.Add(command);
+                if (command is DueElsewhere elsewhere)
+                {
+                    _nextDueMs = Math.Min(_nextDueMs, elsewhere.DueAtMs);
+                }
             }
 
             var redeliver = Execute(batch);
@@ -277,7 +288,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             _unwritten.Clear();
         }
 
-        if (batch.TrueForAll(command => command is Wake or Flush))
+        if (batch.TrueForAll(command => command is Wake or Flush or DueElsewhere))
         {
             return [];
         }
@@ -459,6 +470,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             do
             {
                 claimed = _store.ClaimDue(nowMs, BatchLimit);
+                await LoadEffectsOfReclaimedAsync(claimed).ConfigureAwait(false);
                 await DeliverAsync(claimed).ConfigureAwait(false);
             }
             while (claimed.Count == BatchLimit && !_stopping);
@@ -526,6 +538,21 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                 // The loop is shutting down: the timer stays `firing` and is delivered at the next start.
                 return;
             }
+        }
+    }
+
+    // Timers taken over from a host that stopped renewing its lease: what that host already carried out is skipped.
+    private async Task LoadEffectsOfReclaimedAsync(List<StoredTimer> claimed)
+    {
+        if (!claimed.Exists(t => t.Reclaimed))
+        {
+            return;
+        }
+
+        var done = _store.Effects([.. claimed.Where(t => t.Reclaimed).Select(t => t.Id)]);
+        if (done.Count > 0)
+        {
+            await _loop.InvokeAsync(() => Effects.Load(done)).ConfigureAwait(false);
         }
     }
 

@@ -1,8 +1,8 @@
 namespace AgentPlugins.Host.Timers;
 
 /// <summary>
-/// Where timers are kept (<see cref="TimerStore"/> is the SQLite file; a shared database can sit
-/// behind the same calls). A timer moves <c>pending → firing → fired</c>, or <c>pending → cancelled</c>;
+/// Where timers are kept (<see cref="TimerStore"/> is the SQLite file; <see cref="PostgresTimerStore"/>
+/// a database several hosts share, see <see cref="ISharedTimerStore"/>). A timer moves <c>pending → firing → fired</c>, or <c>pending → cancelled</c>;
 /// each call is one statement, and <see cref="Begin"/>/<see cref="Commit"/> group calls into one
 /// transaction. Used by one thread at a time. Times are Unix milliseconds, UTC.
 /// </summary>
@@ -40,8 +40,8 @@ internal interface ITimerStore : IDisposable
     /// <summary>The timers left <c>firing</c>, optionally only those with the given ids.</summary>
     List<StoredTimer> Firing(IReadOnlyCollection<long>? only = null);
 
-    /// <summary>Effects already carried out for <c>firing</c> timers: delivery id and effect key.</summary>
-    List<(string Delivery, string Effect)> Effects();
+    /// <summary>Effects already carried out for <c>firing</c> timers (optionally only those with the given ids): delivery id and effect key.</summary>
+    List<(string Delivery, string Effect)> Effects(IReadOnlyCollection<long>? only = null);
 
     void RecordEffect(string delivery, string effect, long nowMs);
 

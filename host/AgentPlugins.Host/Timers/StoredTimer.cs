@@ -1,7 +1,8 @@
 namespace AgentPlugins.Host.Timers;
 
 /// <summary>A timer as the store keeps it: times are Unix milliseconds, UTC.</summary>
-internal sealed record StoredTimer(long Id, string Label, string? User, string Channel, string? FollowUp, long DueAtMs, string? Owner = null, string? Payload = null)
+/// <param name="Reclaimed">Claimed again from a host whose lease lapsed (a shared store): some of its effects may be carried out already.</param>
+internal sealed record StoredTimer(long Id, string Label, string? User, string Channel, string? FollowUp, long DueAtMs, string? Owner = null, string? Payload = null, bool Reclaimed = false)
 {
     /// <summary>The id users see and type: <c>t12</c>.</summary>
     public string Name => FormatId(Id);

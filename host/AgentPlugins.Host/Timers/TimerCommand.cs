@@ -39,6 +39,9 @@ internal sealed record RedeliverUnheard : TimerCommand
     public static RedeliverUnheard Instance { get; } = new();
 }
 
+/// <summary>Another host sharing the store scheduled or released a timer due at <paramref name="DueAtMs"/> (<see cref="long.MinValue"/>: look again).</summary>
+internal sealed record DueElsewhere(long DueAtMs) : TimerCommand;
+
 /// <summary>The clock timer rang: fire what is due.</summary>
 internal sealed record Wake : TimerCommand
 {

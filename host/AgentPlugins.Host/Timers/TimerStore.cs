@@ -188,14 +188,19 @@ internal sealed partial class TimerStore : ITimerStore
         return only is null ? firing : firing.FindAll(t => only.Contains(t.Id));
     }
 
-    /// <summary>Effects already carried out for <c>firing</c> timers: delivery id and effect key.</summary>
-    public List<(string Delivery, string Effect)> Effects()
+    /// <summary>Effects already carried out for <c>firing</c> timers (optionally only those with the given ids): delivery id and effect key.</summary>
+    public List<(string Delivery, string Effect)> Effects(IReadOnlyCollection<long>? only = null)
     {
         using var reader = Statement("SELECT delivery, effect FROM timer_effects").ExecuteReader();
+        var deliveries = only?.Select(StoredTimer.FormatId).ToHashSet(StringComparer.Ordinal);
         var effects = new List<(string, string)>();
         while (reader.Read())
         {
-            effects.Add((reader.GetString(0), reader.GetString(1)));
+            var delivery = reader.GetString(0);
+            if (deliveries is null || deliveries.Contains(delivery))
+            {
+                effects.Add((delivery, reader.GetString(1)));
+            }
         }
 
         return effects;

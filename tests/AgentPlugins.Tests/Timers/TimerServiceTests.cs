@@ -5,20 +5,39 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AgentPlugins.Tests.Timers;
 
-/// <summary>The durable timer service on a real SQLite file, driven by a fake clock: no sleeps.</summary>
-public sealed class TimerServiceTests : IDisposable
+/// <summary>
+/// The durable timer service on a real SQLite file and on a real PostgreSQL database (the same tests
+/// for both providers), driven by a fake clock: no sleeps.
+/// </summary>
+[Collection(PostgresTests.Name)]
+public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _clock = new(TimerRig.Start);
+    private TimerBackend? _backend;
 
     private string Database => Path.Combine(_folder.Path, "data", "timers.db");
 
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_backend is not null)
+        {
+            await _backend.DisposeAsync();
+        }
+    }
+
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task A_timer_fires_at_its_due_time_and_not_before()
+    private async Task<TimerBackend> Backend(string provider) => _backend = await TimerBackend.CreateAsync(provider, _folder.Path, cluster);
+
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task A_timer_fires_at_its_due_time_and_not_before(string provider)
     {
-        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var backend = await Backend(provider);
+        await using var rig = await TimerRig.StartAsync(_clock, backend);
         var timer = await rig.SetAsync("5m", "tea");
         Assert.Equal(TimerRig.Start.AddMinutes(5), timer.DueAt);
 
@@ -35,10 +54,12 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(1, rig.CountInFile("fired"));
     }
 
-    [Fact]
-    public async Task An_earlier_timer_added_later_fires_first()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task An_earlier_timer_added_later_fires_first(string provider)
     {
-        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var backend = await Backend(provider);
+        await using var rig = await TimerRig.StartAsync(_clock, backend);
         await rig.SetAsync("10m", "late");
         await rig.SetAsync("2m", "early");
 
@@ -49,10 +70,12 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(["early", "late"], rig.ExpiredLabels);
     }
 
-    [Fact]
-    public async Task Cancel_by_id_or_label_prevents_firing()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task Cancel_by_id_or_label_prevents_firing(string provider)
     {
-        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var backend = await Backend(provider);
+        await using var rig = await TimerRig.StartAsync(_clock, backend);
         var tea = await rig.SetAsync("1m", "tea");
         await rig.SetAsync("2m", "eggs");
         await rig.SetAsync("3m", "bread", user: "bob");
@@ -68,10 +91,12 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(2, rig.CountInFile("cancelled"));
     }
 
-    [Fact]
-    public async Task List_shows_the_users_timers_on_the_channel_soonest_first_with_their_due_time()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task List_shows_the_users_timers_on_the_channel_soonest_first_with_their_due_time(string provider)
     {
-        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var backend = await Backend(provider);
+        await using var rig = await TimerRig.StartAsync(_clock, backend);
         await rig.SetAsync("10m", "pasta");
         await rig.SetAsync("5m", "tea");
         await rig.SetAsync("1m", "elsewhere", channel: "http");
@@ -85,10 +110,12 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal([TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(9)], timers.Select(t => t.DueAt - now));
     }
 
-    [Fact]
-    public async Task A_thousand_timers_due_at_the_same_instant_each_fire_exactly_once()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task A_thousand_timers_due_at_the_same_instant_each_fire_exactly_once(string provider)
     {
-        await using var rig = await TimerRig.StartAsync(_clock, Database, new TimersOptions { TimeZone = "UTC", MaxPerUser = 1000 });
+        var backend = await Backend(provider);
+        await using var rig = await TimerRig.StartAsync(_clock, backend, new TimersOptions { TimeZone = "UTC", MaxPerUser = 1000 });
         var set = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => rig.SetAsync("1m", $"t{i}")));
         Assert.Single(set.Select(t => t.DueAt).Distinct());
 
@@ -102,11 +129,13 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(0, rig.CountInFile("firing"));
     }
 
-    [Fact]
-    public async Task Limits_from_the_options_are_refused_with_the_reason()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task Limits_from_the_options_are_refused_with_the_reason(string provider)
     {
+        var backend = await Backend(provider);
         var options = new TimersOptions { TimeZone = "UTC", MaxPerUser = 2, MaxDuration = TimeSpan.FromHours(1) };
-        await using var rig = await TimerRig.StartAsync(_clock, Database, options);
+        await using var rig = await TimerRig.StartAsync(_clock, backend, options);
         await rig.SetAsync("1m", "one");
         await rig.SetAsync("2m", "two");
 
@@ -123,10 +152,12 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(3, rig.CountInFile("pending"));
     }
 
-    [Fact]
-    public async Task A_huge_label_or_follow_up_is_refused_with_the_limit_and_nothing_is_stored()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task A_huge_label_or_follow_up_is_refused_with_the_limit_and_nothing_is_stored(string provider)
     {
-        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        var backend = await Backend(provider);
+        await using var rig = await TimerRig.StartAsync(_clock, backend);
         var in5 = TimerDue.In(TimeSpan.FromMinutes(5));
 
         var hugeLabel = await rig.Timers.ScheduleAsync(new TimerRequest(in5, new string('x', 10_000_000), "ann", "console"));
@@ -141,11 +172,13 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(1, rig.CountInFile("pending"));
     }
 
-    [Fact]
-    public async Task An_alarm_is_due_the_next_time_the_configured_zone_shows_that_time()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task An_alarm_is_due_the_next_time_the_configured_zone_shows_that_time(string provider)
     {
+        var backend = await Backend(provider);
         // 12:00 UTC is 07:00 in New York (EST, -05:00).
-        await using var rig = await TimerRig.StartAsync(_clock, Database, new TimersOptions { TimeZone = "America/New_York" });
+        await using var rig = await TimerRig.StartAsync(_clock, backend, new TimersOptions { TimeZone = "America/New_York" });
 
         var soon = await rig.SetAsync("07:30", "stretch");
         var tomorrow = await rig.SetAsync("7am", "wake up");
@@ -158,15 +191,17 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(["stretch"], rig.ExpiredLabels);
     }
 
-    [Fact]
-    public async Task A_pending_timer_survives_a_restart_and_fires_once()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task A_pending_timer_survives_a_restart_and_fires_once(string provider)
     {
-        await using (var first = await TimerRig.StartAsync(_clock, Database))
+        var backend = await Backend(provider);
+        await using (var first = await TimerRig.StartAsync(_clock, backend))
         {
             await first.SetAsync("5m", "tea");
         }
 
-        await using var second = await TimerRig.StartAsync(_clock, Database);
+        await using var second = await TimerRig.StartAsync(_clock, backend);
         Assert.Empty(second.Expired);
         Assert.Equal(["tea"], (await second.Timers.ListAsync("ann", "console")).Select(t => t.Label));
 
@@ -175,10 +210,12 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(["tea"], second.ExpiredLabels);
     }
 
-    [Fact]
-    public async Task Timers_due_while_the_host_was_down_fire_once_at_start_marked_late()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task Timers_due_while_the_host_was_down_fire_once_at_start_marked_late(string provider)
     {
-        await using (var first = await TimerRig.StartAsync(_clock, Database))
+        var backend = await Backend(provider);
+        await using (var first = await TimerRig.StartAsync(_clock, backend))
         {
             await first.SetAsync("1m", "tea");
             await first.SetAsync("2m", "eggs");
@@ -186,7 +223,7 @@ public sealed class TimerServiceTests : IDisposable
         }
 
         _clock.Advance(TimeSpan.FromMinutes(10));
-        await using var second = await TimerRig.StartAsync(_clock, Database);
+        await using var second = await TimerRig.StartAsync(_clock, backend);
 
         Assert.Equal(["tea", "eggs"], second.ExpiredLabels);
         Assert.Equal(["540000", "480000"], second.Expired.Select(e => e.Get(TimerData.LateByMs)));
@@ -197,19 +234,21 @@ public sealed class TimerServiceTests : IDisposable
         Assert.Equal(1, second.CountInFile("pending"));
     }
 
-    [Fact]
-    public async Task A_timer_left_firing_by_a_crash_is_delivered_again_at_start()
+    [Theory]
+    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
+    public async Task A_timer_left_firing_by_a_crash_is_delivered_again_at_start(string provider)
     {
+        var backend = await Backend(provider);
         // The state a crash leaves between "pending -> firing" and "fired".
         var now = TimerRig.Start.ToUnixTimeMilliseconds();
-        using (var store = new TimerStore(Database))
+        using (var store = backend.CreateStore(_clock))
         {
             store.Open();
             store.Insert("tea", "ann", "console", null, now - 1_000, now - 60_000);
             Assert.Single(store.ClaimDue(now, 10));
         }
 
-        await using var rig = await TimerRig.StartAsync(_clock, Database);
+        await using var rig = await TimerRig.StartAsync(_clock, backend);
 
         var expired = Assert.Single(rig.Expired);
         Assert.Equal("t1", expired.Get(TimerData.Id));

@@ -21,6 +21,12 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             builder.ApplicationName = ApplicationName;
         }
 
+        // The stores run the same few statements all day: prepared once per connection, parsed once.
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
         Name = Describe(builder);
         DataSource = NpgsqlDataSource.Create(builder);
     }

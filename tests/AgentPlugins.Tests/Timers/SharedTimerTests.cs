@@ -1,0 +1,161 @@
+using AgentPlugins.Host.Timers;
+using AgentPlugins.Sdk;
+using AgentPlugins.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgentPlugins.Tests.Timers;
+
+/// <summary>
+/// Several hosts on one PostgreSQL database, in one process on a fake clock: each due timer is fired by
+/// exactly one host, a host's claims hold while it renews them and pass to another host when it dies or
+/// stops, and a host asleep is woken by another host's notification rather than by polling.
+/// </summary>
+[Collection(PostgresTests.Name)]
+public sealed class SharedTimerTests(PostgresCluster cluster) : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly TempFolder _folder = new();
+    private readonly FakeTimeProvider _clock = new(TimerRig.Start);
+    private TimerBackend _backend = null!;
+
+    public async Task InitializeAsync() => _backend = await TimerBackend.CreateAsync("postgres", _folder.Path, cluster);
+
+    public async Task DisposeAsync() => await _backend.DisposeAsync();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_thousand_timers_due_together_on_three_hosts_each_fire_exactly_once_in_all()
+    {
+        var options = new TimersOptions { TimeZone = "UTC", MaxPerUser = 1000 };
+        await using var a = await TimerRig.StartAsync(_clock, _backend, options, hostId: "a");
+        await using var b = await TimerRig.StartAsync(_clock, _backend, options, hostId: "b");
+        await using var c = await TimerRig.StartAsync(_clock, _backend, options, hostId: "c");
+        var set = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => (i % 3 == 0 ? a : i % 3 == 1 ? b : c).SetAsync("1m", $"t{i}")));
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await WaitUntilAsync(() => _backend.Count("fired") == 1000);
+        await Task.WhenAll(a.SettleAsync(), b.SettleAsync(), c.SettleAsync());
+
+        var fired = a.Expired.Concat(b.Expired).Concat(c.Expired).Select(e => e.Get(TimerData.Id)).ToList();
+        Assert.Equal(set.Select(t => t.Id).Order(), fired.Order());
+        Assert.Equal(0, _backend.Count("firing"));
+    }
+
+    [Fact]
+    public async Task A_host_asleep_is_woken_by_another_hosts_earlier_timer_without_polling()
+    {
+        await using var sleeper = await TimerRig.StartAsync(_clock, _backend, hostId: "sleeper");
+        await using var setter = await TimerRig.StartAsync(_clock, _backend, hostId: "setter");
+
+        // The setter schedules but does not fire: only the sleeper can, and only if it heard of the timer.
+        setter.Timers.StopFiring();
+        await setter.SetAsync("1m", "tea");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        await WaitUntilAsync(() => !sleeper.Expired.IsEmpty);
+        await sleeper.SettleAsync();
+        Assert.Equal(["tea"], sleeper.ExpiredLabels);
+        Assert.Empty(setter.Expired);
+        Assert.Equal(1, _backend.Count("fired"));
+    }
+
+    [Fact]
+    public async Task A_claim_holds_while_renewed_and_passes_on_after_the_lease_lapses_when_its_host_dies()
+    {
+        var now = TimerRig.Start.ToUnixTimeMilliseconds();
+        // The dying host's own clock drives its renewals: once it stops moving, the host is dead to the others.
+        var dyingClock = new FakeTimeProvider(TimerRig.Start);
+        var dying = _backend.CreateStore(dyingClock, "dying", Lease);
+        var other = _backend.CreateStore(_clock, "other", Lease);
+        try
+        {
+            dying.Open();
+            other.Open();
+            dying.Insert("tea", "ann", "console", null, now, now - 1_000);
+            Assert.Single(dying.ClaimDue(now, 10));
+            dying.RecordEffect("t1", "notify:console:ann#1", now);
+
+            // Renewed every third of the lease: long past the first lease, the claim still holds.
+            for (var i = 0; i < 9; i++)
+            {
+                _clock.Advance(TimeSpan.FromSeconds(10));
+                dyingClock.Advance(TimeSpan.FromSeconds(10));
+                await WaitUntilAsync(() => (other.EarliestPendingDue() ?? 0) > _clock.GetUtcNow().ToUnixTimeMilliseconds());
+            }
+
+            Assert.Empty(other.ClaimDue(_clock.GetUtcNow().ToUnixTimeMilliseconds(), 10));
+
+            // The host dies: no release, no more renewals. Once the lease lapses the other host takes it, effects known.
+            var lapse = other.EarliestPendingDue()!.Value;
+            Assert.Empty(other.ClaimDue(lapse - 2, 10));
+            var taken = Assert.Single(other.ClaimDue(lapse, 10));
+            Assert.True(taken.Reclaimed);
+            Assert.Equal([("t1", "notify:console:ann#1")], other.Effects([taken.Id]));
+
+            // The dead host's late report changes nothing: the timer is the other host's now.
+            dying.MarkFired(taken.Id, lapse);
+            Assert.Equal(1, _backend.Count("firing"));
+            other.MarkFired(taken.Id, lapse);
+            Assert.Equal(1, _backend.Count("fired"));
+            Assert.Empty(other.Effects());
+        }
+        finally
+        {
+            other.Dispose();
+            dying.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_host_that_stops_cleanly_releases_its_claims_and_the_others_are_told_at_once()
+    {
+        var now = TimerRig.Start.ToUnixTimeMilliseconds();
+        await using var taker = await TimerRig.StartAsync(_clock, _backend, hostId: "taker");
+        using (var leaving = _backend.CreateStore(_clock, "leaving", Lease))
+        {
+            leaving.Open();
+            leaving.Insert("tea", "ann", "console", null, now, now - 1_000);
+            Assert.Single(leaving.ClaimDue(now, 10));
+        }
+
+        // No clock advance: the release's notification alone wakes the taker, long before the lease would lapse.
+        await WaitUntilAsync(() => !taker.Expired.IsEmpty);
+        await taker.SettleAsync();
+        Assert.Equal(["tea"], taker.ExpiredLabels);
+        Assert.Equal(1, _backend.Count("fired"));
+    }
+
+    [Fact]
+    public async Task A_timer_is_cancelled_by_any_host_and_listed_by_all()
+    {
+        await using var a = await TimerRig.StartAsync(_clock, _backend, hostId: "a");
+        await using var b = await TimerRig.StartAsync(_clock, _backend, hostId: "b");
+        var tea = await a.SetAsync("5m", "tea");
+        await b.SetAsync("6m", "eggs");
+
+        Assert.Equal(["tea", "eggs"], (await a.Timers.ListAsync("ann", "console")).Select(t => t.Label));
+        Assert.Equal(["tea", "eggs"], (await b.Timers.ListAsync("ann", "console")).Select(t => t.Label));
+        Assert.True(await b.Timers.CancelAsync(tea.Id, "ann"));
+        Assert.False(await a.Timers.CancelAsync(tea.Id, "ann"));
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await WaitUntilAsync(() => _backend.Count("fired") == 1);
+        Assert.Equal(["eggs"], a.ExpiredLabels.Concat(b.ExpiredLabels));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The condition did not hold in time.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
