@@ -5,7 +5,7 @@ CONFIGURATION ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: help build host test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http bench-dashboard bench-services bench-mcp bench-first-run chaos soak clean
+.PHONY: help build host test lint format run validate bench-bus bench-agents bench-reload bench-timers bench-validate bench-supervision bench-http bench-dashboard bench-services bench-mcp bench-first-run bench-scale-out chaos soak clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -98,6 +98,10 @@ bench-mcp: build ## MCP tools/call round trip p50/p99 vs the same tool through P
 bench-first-run: ## cold build of a fresh clone (NuGet cache warm) to a first answer: before issue 14, last session's make host, today's (JIT first, ReadyToRun in the background); build CPU, validate and first-compile times; writes bench/results/first-run.md
 	$(DOTNET) build bench/AgentPlugins.Bench -c Release -nologo -v q
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- first-run bench/results/first-run.md
+
+bench-scale-out: build ## timers fired on PostgreSQL by 1 and 3 real hosts vs 1 host on SQLite: lateness p99 at 1,000 due/s and timers/s (SCALE_OUT_ROUNDS, 3); starts its own PostgreSQL (tests/setup/install-postgresql.sh); writes bench/results/scale-out.md
+	tests/setup/install-postgresql.sh
+	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- scale-out bench/results/scale-out.md
 
 chaos: build ## kill -9 of bin/host at random points of 200-timer bursts for CHAOS_SECONDS (180); lost/repeated counts in bench/results/chaos.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- chaos bench/results/chaos.md

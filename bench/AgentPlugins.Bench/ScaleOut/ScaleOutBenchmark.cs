@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text;
+using AgentPlugins.Bench.Timers;
+using AgentPlugins.Tests.Support;
+
+namespace AgentPlugins.Bench.ScaleOut;
+
+/// <summary>
+/// <c>make bench-scale-out</c>: real <c>bin/host</c> processes firing timers on one PostgreSQL database
+/// (1 and 3 hosts) against one host on its SQLite data folder, same run: firing lateness at 1,000 due/s
+/// and how many timers per second a burst is fired at. PostgreSQL is a throwaway cluster the bench
+/// starts (<see cref="PostgresCluster"/>, fsync off). The store section (issue 17 part B) adds its own
+/// measurements to the same file.
+/// </summary>
+internal sealed class ScaleOutBenchmark : IBenchmark
+{
+    private const int PerSecond = 1000;
+    private const int Seconds = 10;
+    private const int Burst = 5000;
+
+    // The hosts start (compile the role) before the first timer is due: lateness must not include start-up.
+    private static readonly TimeSpan Lead = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+
+    private static readonly (string Name, bool Postgres, int Hosts)[] Setups =
+    [
+        ("SQLite, 1 host (baseline)", false, 1),
+        ("PostgreSQL, 1 host", true, 1),
+        ("PostgreSQL, 3 hosts", true, 3),
+    ];
+
+    public string Name => "scale-out";
+
+    private static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("SCALE_OUT_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var rounds) && rounds > 0 ? rounds : 3;
+
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "agentplugins-bench-scale-out-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var loadBefore = LoadAverage();
+        try
+        {
+            using var cluster = new PostgresCluster();
+            var text = new StringBuilder();
+            text.AppendLine("# Scale-out").AppendLine();
+            text.AppendLine(Machine.Describe()).AppendLine();
+            text.AppendLine(Invariant($"`make bench-scale-out` (bench/AgentPlugins.Bench/ScaleOut). Real `bin/host` processes with the sample timer role and the console channel (each expiry prints the user's notification), on a PostgreSQL {ServerVersion()} cluster the bench starts in a temporary folder (loopback TCP, fsync off), against one host on its SQLite data folder, in the same run; {Rounds} round(s) per setup, medians. All timers are stored before the hosts start and fall due {Lead.TotalSeconds:0} s later, so start-up is not measured. Fired = the host recorded the expiry delivered (`done_at`): the role's handler ran and its notification was carried out and recorded, so this is an upper bound on when the handler saw it."));
+            text.AppendLine();
+
+            var lateness = new List<(string Setup, double P50, double P99, double Max)>();
+            var bursts = new List<(string Setup, double PerSecond, double Seconds)>();
+            foreach (var (name, postgres, hosts) in Setups)
+            {
+                var late = new List<(double P50, double P99, double Max)>();
+                var burst = new List<(double PerSecond, double Seconds)>();
+                for (var round = 0; round < Rounds; round++)
+                {
+                    late.Add(await LatenessRoundAsync(cluster, Path.Combine(folder, $"late-{hosts}-{postgres}-{round}"), postgres, hosts));
+                    Console.Error.WriteLine(Invariant($"{name} lateness round {round + 1}: p50 {late[^1].P50:F0} ms, p99 {late[^1].P99:F0} ms, max {late[^1].Max:F0} ms"));
+                    burst.Add(await BurstRoundAsync(cluster, Path.Combine(folder, $"burst-{hosts}-{postgres}-{round}"), postgres, hosts));
+                    Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s)"));
+                }
+
+                lateness.Add((name, Stats.Median(late.Select(l => l.P50)), Stats.Median(late.Select(l => l.P99)), Stats.Median(late.Select(l => l.Max))));
+                bursts.Add((name, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds))));
+            }
+
+            text.AppendLine("## Timers").AppendLine();
+            text.AppendLine("### Firing lateness at 1,000 due/s").AppendLine();
+            text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one every {1000.0 / PerSecond:0.#} ms). Lateness = fired − due. Goal on PostgreSQL: p99 ≤ 50 ms."));
+            text.AppendLine();
+            text.AppendLine("| setup | p50 | p99 | max |");
+            text.AppendLine("|---|---|---|---|");
+            foreach (var (setup, p50, p99, max) in lateness)
+            {
+                text.AppendLine(Invariant($"| {setup} | {p50:F0} ms | {p99:F0} ms | {max:F0} ms |"));
+            }
+
+            text.AppendLine();
+            text.AppendLine("### Timers fired per second").AppendLine();
+            text.AppendLine(Invariant($"{Burst:N0} timers all due at the same instant; rate = {Burst:N0} / (last fired − due). Goal: 3 hosts ≥ 2× one host on PostgreSQL."));
+            text.AppendLine();
+            text.AppendLine("| setup | timers/s | all fired after | vs SQLite | vs 1 host on PostgreSQL |");
+            text.AppendLine("|---|---|---|---|---|");
+            var baseline = bursts[0].PerSecond;
+            var onePostgres = bursts[1].PerSecond;
+            foreach (var (setup, perSecond, seconds) in bursts)
+            {
+                text.AppendLine(Invariant($"| {setup} | {perSecond:N0} | {seconds:F2} s | {perSecond / baseline:F2}× | {perSecond / onePostgres:F2}× |"));
+            }
+
+            text.AppendLine();
+            text.AppendLine("## Store operations per second").AppendLine();
+            text.AppendLine("Measured by the store section of this bench (issue 17 part B), which appends its table here.").AppendLine();
+            text.AppendLine(Invariant($"Load average (1 min) at the start: {loadBefore}; at the end: {LoadAverage()}. The machine has {Environment.ProcessorCount} cores shared with other work: PostgreSQL, every host and the bench compete for them, so 3 hosts cannot be faster than the cores allow."));
+            return text.ToString();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(double P50, double P99, double Max)> LatenessRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
+    {
+        var spacing = TimeSpan.FromSeconds(1.0 / PerSecond);
+        var fired = await RunAsync(cluster, folder, postgres, hosts, PerSecond * Seconds, (first, i) => first + (i * spacing));
+        var late = fired.Select(f => (double)(f.DoneMs - f.DueMs)).ToList();
+        return (Stats.Percentile(late, 50), Stats.Percentile(late, 99), late.Max());
+    }
+
+    private static async Task<(double PerSecond, double Seconds)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
+    {
+        var fired = await RunAsync(cluster, folder, postgres, hosts, Burst, (first, _) => first);
+        var seconds = (fired.Max(f => f.DoneMs) - fired[0].DueMs) / 1000.0;
+        return (Burst / seconds, seconds);
+    }
+
+    // Stores the timers, starts the hosts, waits until every timer is fired, stops the hosts and returns what the store recorded.
+    private static async Task<IReadOnlyList<(long DueMs, long DoneMs)>> RunAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, int count, Func<DateTimeOffset, int, DateTimeOffset> due)
+    {
+        var connectionString = postgres ? await cluster.CreateDatabaseAsync() : null;
+        await using var group = new HostGroup(folder, connectionString, hosts, TimeSpan.FromSeconds(30));
+        var first = DateTimeOffset.UtcNow + Lead;
+        await group.ScheduleAsync("b", count, i => due(first, i));
+        await group.StartAsync(Patience);
+        if (DateTimeOffset.UtcNow >= first)
+        {
+            throw new InvalidOperationException(Invariant($"The hosts took longer than {Lead.TotalSeconds:0} s to start; the round would measure start-up."));
+        }
+
+        var deadline = DateTime.UtcNow + Patience;
+        IReadOnlyList<(long DueMs, long DoneMs)> fired = [];
+        while (fired.Count < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(Invariant($"{fired.Count:N0} of {count:N0} timers fired in {Patience}."));
+            }
+
+            await Task.Delay(250);
+            fired = await group.FiredAsync("b");
+        }
+
+        await group.StopAsync(Patience);
+        return fired;
+    }
+
+    private static string ServerVersion()
+    {
+        var bin = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Select(Path.GetFileName).Max() : null;
+        return bin ?? "server";
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
