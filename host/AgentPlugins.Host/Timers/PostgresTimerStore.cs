@@ -61,7 +61,16 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
     private readonly string? _lockFolder;
     private Action<long>? _changed;
     private NpgsqlConnection? _connection;
-    private NpgsqlTransaction? _transaction;
+
+    // Statements whose results nobody waits for (effect records, fired marks) and BEGIN ride along with the
+    // next statement that returns something, or with COMMIT: a batch of timer work costs one round trip.
+    private readonly List<NpgsqlBatchCommand> _pending = [];
+    private bool _inTransaction;
+    private bool _began;
+
+    // ClaimDue reads the soonest due time in the same round trip; EarliestPendingDue answers from it until the next write.
+    private long? _earliest;
+    private bool _earliestKnown;
     private PostgresListener? _listener;
     private ITimer? _renewal;
     private DataFolderLock? _lock;
@@ -123,43 +132,63 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         }
     }
 
+    /// <summary>Starts a transaction; its BEGIN goes out with the first statement that needs an answer, or with COMMIT.</summary>
     public void Begin()
     {
-        _insertedDue = long.MaxValue;
-        _transaction = Connection.BeginTransaction();
+        Rollback();
+        _inTransaction = true;
+        _pending.Add(new NpgsqlBatchCommand("BEGIN"));
     }
 
-    /// <summary>Commits; other hosts hear of the soonest timer inserted in it when it is committed (one notification per transaction).</summary>
+    /// <summary>Commits in one round trip with what waits to be sent; other hosts hear of the soonest timer inserted in it at the commit (one notification per transaction).</summary>
     public void Commit()
     {
-        if (_transaction is null)
+        if (!_inTransaction)
         {
             return;
         }
 
-        NotifyInserted();
-        _transaction.Commit();
-        Rollback();
+        if (_insertedDue != long.MaxValue)
+        {
+            _pending.Add(NotifyCommand(_insertedDue));
+            _insertedDue = long.MaxValue;
+        }
+
+        _pending.Add(new NpgsqlBatchCommand("COMMIT"));
+        using (var batch = Batch())
+        {
+            batch.ExecuteNonQuery();
+        }
+
+        _inTransaction = false;
+        _began = false;
     }
 
     public void Rollback()
     {
         _insertedDue = long.MaxValue;
-        try
+        _pending.Clear();
+        if (_began && _connection is { State: System.Data.ConnectionState.Open })
         {
-            _transaction?.Dispose();
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-        {
-            // The connection broke under the transaction: nothing was committed; the next call opens a new one.
+            try
+            {
+                using var rollback = new NpgsqlCommand("ROLLBACK", _connection);
+                rollback.ExecuteNonQuery();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // The connection broke under the transaction: nothing was committed; the next call opens a new one.
+            }
         }
 
-        _transaction = null;
+        _inTransaction = false;
+        _began = false;
     }
 
     public StoredTimer Insert(string label, string? user, string channel, string? followUp, long dueAtMs, long nowMs, string? owner = null, string? payload = null)
     {
-        using var insert = Command("""
+        Wrote();
+        var insert = new NpgsqlBatchCommand("""
             INSERT INTO timers (label, user_name, channel, follow_up, due_at, created_at, state, owner, payload)
             VALUES (@label, @user, @channel, @followUp, @dueAt, @now, 'pending', @owner, @payload) RETURNING id
             """);
@@ -171,11 +200,16 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         insert.Parameters.AddWithValue("now", nowMs);
         insert.Parameters.AddWithValue("owner", (object?)owner ?? DBNull.Value);
         insert.Parameters.AddWithValue("payload", (object?)payload ?? DBNull.Value);
-        var id = (long)insert.ExecuteScalar()!;
-        _insertedDue = Math.Min(_insertedDue, dueAtMs);
-        if (_transaction is null)
+        using var batch = Batch(insert);
+        if (!_inTransaction)
         {
-            NotifyInserted();
+            batch.BatchCommands.Add(NotifyCommand(dueAtMs));
+        }
+
+        var id = (long)batch.ExecuteScalar()!;
+        if (_inTransaction)
+        {
+            _insertedDue = Math.Min(_insertedDue, dueAtMs);
         }
 
         return new StoredTimer(id, label, user, channel, followUp, dueAtMs, owner, payload);
@@ -183,15 +217,18 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
 
     public long CountPending(string? user)
     {
-        using var count = Command($"SELECT count(*) FROM timers WHERE state = 'pending' AND {UserIs(user)}");
+        var count = new NpgsqlBatchCommand($"SELECT count(*) FROM timers WHERE state = 'pending' AND {UserIs(user)}");
         AddUser(count, user);
-        return (long)count.ExecuteScalar()!;
+        using var batch = Batch(count);
+        return (long)batch.ExecuteScalar()!;
     }
 
     public long? Cancel(string idOrLabel, string? user, long nowMs)
     {
+        Wrote();
+
         // SKIP LOCKED: a timer another host is claiming right now is firing, no longer pending.
-        using var cancel = Command($"""
+        var cancel = new NpgsqlBatchCommand($"""
             UPDATE timers SET state = 'cancelled', done_at = @now
             WHERE id = (SELECT id FROM timers
                         WHERE state = 'pending' AND {UserIs(user)} AND (id = @id OR lower(label) = lower(@label))
@@ -202,36 +239,42 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         AddUser(cancel, user);
         cancel.Parameters.AddWithValue("id", StoredTimer.TryParseId(idOrLabel, out var id) ? id : -1L);
         cancel.Parameters.AddWithValue("label", idOrLabel);
-        return cancel.ExecuteScalar() is long cancelled ? cancelled : null;
+        using var batch = Batch(cancel);
+        return batch.ExecuteScalar() is long cancelled ? cancelled : null;
     }
 
     public List<StoredTimer> ListPending(string? user, string channel)
     {
-        using var list = Command($"SELECT {Columns}, false FROM timers WHERE state = 'pending' AND {UserIs(user)} AND channel = @channel ORDER BY due_at, id");
+        var list = new NpgsqlBatchCommand($"SELECT {Columns}, false FROM timers WHERE state = 'pending' AND {UserIs(user)} AND channel = @channel ORDER BY due_at, id");
         AddUser(list, user);
         list.Parameters.AddWithValue("channel", channel);
-        return Read(list);
+        using var batch = Batch(list);
+        using var reader = batch.ExecuteReader();
+        return Read(reader);
     }
 
     /// <summary>The soonest pending due time, or the soonest lapse of another host's lease (then this host takes its timers), or null.</summary>
     public long? EarliestPendingDue()
     {
-        using var earliest = Command("""
-            SELECT LEAST(
-                (SELECT min(due_at) FROM timers WHERE state = 'pending'),
-                (SELECT min(lease_until) + 1 FROM timers WHERE state = 'firing' AND claimed_by IS DISTINCT FROM @me))
-            """);
-        earliest.Parameters.AddWithValue("me", _host);
-        return earliest.ExecuteScalar() is long due ? due : null;
+        if (_earliestKnown)
+        {
+            _earliestKnown = false;
+            return _earliest;
+        }
+
+        using var batch = Batch(EarliestCommand());
+        return batch.ExecuteScalar() is long due ? due : null;
     }
 
     /// <summary>
     /// Claims, for this host, up to <paramref name="limit"/> pending timers due by <paramref name="nowMs"/> and as many
-    /// whose claiming host's lease lapsed (<see cref="StoredTimer.Reclaimed"/>); rows another host is claiming are skipped.
+    /// whose claiming host's lease lapsed (<see cref="StoredTimer.Reclaimed"/>); rows another host is claiming are
+    /// skipped. The soonest due time left is read in the same round trip (<see cref="EarliestPendingDue"/>).
     /// </summary>
     public List<StoredTimer> ClaimDue(long nowMs, int limit)
     {
-        using var claim = Command($"""
+        Wrote();
+        var claim = new NpgsqlBatchCommand($"""
             WITH due AS (
                 SELECT id FROM timers WHERE state = 'pending' AND due_at <= @now
                 ORDER BY due_at, id LIMIT @limit FOR UPDATE SKIP LOCKED),
@@ -248,7 +291,17 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         claim.Parameters.AddWithValue("limit", limit);
         claim.Parameters.AddWithValue("me", _host);
         claim.Parameters.AddWithValue("until", nowMs + _leaseMs);
-        var claimed = Read(claim);
+        using var batch = Batch(claim, EarliestCommand());
+        List<StoredTimer> claimed;
+        using (var reader = batch.ExecuteReader())
+        {
+            claimed = Read(reader);
+            reader.NextResult();
+            reader.Read();
+            _earliest = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+            _earliestKnown = true;
+        }
+
         claimed.Sort((a, b) => a.DueAtMs != b.DueAtMs ? a.DueAtMs.CompareTo(b.DueAtMs) : a.Id.CompareTo(b.Id));
         return claimed;
     }
@@ -256,20 +309,22 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
     /// <summary>This host's timers left <c>firing</c> (a configured <c>storage:hostId</c> finds its own again after a restart).</summary>
     public List<StoredTimer> Firing(IReadOnlyCollection<long>? only = null)
     {
-        using var firing = Command($"SELECT {Columns}, false FROM timers WHERE state = 'firing' AND claimed_by = @me {(only is null ? string.Empty : "AND id = ANY(@ids)")} ORDER BY due_at, id");
+        var firing = new NpgsqlBatchCommand($"SELECT {Columns}, false FROM timers WHERE state = 'firing' AND claimed_by = @me {(only is null ? string.Empty : "AND id = ANY(@ids)")} ORDER BY due_at, id");
         firing.Parameters.AddWithValue("me", _host);
         if (only is not null)
         {
             firing.Parameters.AddWithValue("ids", only.ToArray());
         }
 
-        return Read(firing);
+        using var batch = Batch(firing);
+        using var reader = batch.ExecuteReader();
+        return Read(reader);
     }
 
     /// <summary>Effects already carried out for timers this host holds <c>firing</c> (whoever carried them out).</summary>
     public List<(string Delivery, string Effect)> Effects(IReadOnlyCollection<long>? only = null)
     {
-        using var effects = Command($"""
+        var effects = new NpgsqlBatchCommand($"""
             SELECT e.delivery, e.effect FROM timer_effects e JOIN timers t ON e.delivery = 't' || t.id
             WHERE t.state = 'firing' AND t.claimed_by = @me {(only is null ? string.Empty : "AND t.id = ANY(@ids)")}
             """);
@@ -279,7 +334,8 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
             effects.Parameters.AddWithValue("ids", only.ToArray());
         }
 
-        using var reader = effects.ExecuteReader();
+        using var batch = Batch(effects);
+        using var reader = batch.ExecuteReader();
         var done = new List<(string, string)>();
         while (reader.Read())
         {
@@ -289,19 +345,20 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         return done;
     }
 
+    /// <summary>Records an effect carried out; inside a transaction it goes out with the commit.</summary>
     public void RecordEffect(string delivery, string effect, long nowMs)
     {
-        using var record = Command("INSERT INTO timer_effects (delivery, effect, at) VALUES (@delivery, @effect, @now) ON CONFLICT DO NOTHING");
+        var record = new NpgsqlBatchCommand("INSERT INTO timer_effects (delivery, effect, at) VALUES (@delivery, @effect, @now) ON CONFLICT DO NOTHING");
         record.Parameters.AddWithValue("delivery", delivery);
         record.Parameters.AddWithValue("effect", effect);
         record.Parameters.AddWithValue("now", nowMs);
-        record.ExecuteNonQuery();
+        Send(record);
     }
 
-    /// <summary><c>firing → fired</c> if this host still holds the timer (else the host that took it over marks it), and its effect records go.</summary>
+    /// <summary><c>firing → fired</c> if this host still holds the timer (else the host that took it over marks it), and its effect records go; inside a transaction it goes out with the commit.</summary>
     public void MarkFired(long id, long nowMs)
     {
-        using var fired = Command("""
+        var fired = new NpgsqlBatchCommand("""
             WITH fired AS (
                 UPDATE timers SET state = 'fired', done_at = @now, lease_until = NULL
                 WHERE id = @id AND state = 'firing' AND claimed_by = @me RETURNING id)
@@ -311,7 +368,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         fired.Parameters.AddWithValue("id", id);
         fired.Parameters.AddWithValue("me", _host);
         fired.Parameters.AddWithValue("delivery", StoredTimer.FormatId(id));
-        fired.ExecuteNonQuery();
+        Send(fired);
     }
 
     /// <summary>Releases this host's claims (another host delivers them at once, told by a notification), then closes.</summary>
@@ -342,7 +399,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
                 return _connection;
             }
 
-            if (_transaction is not null)
+            if (_began)
             {
                 throw new InvalidOperationException($"The connection to PostgreSQL database {_database.Name} broke inside a transaction.");
             }
@@ -354,11 +411,64 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         }
     }
 
-    private NpgsqlCommand Command(string sql) => new(sql, Connection, _transaction);
+    // One round trip: what waits to be sent, then the given statements.
+    private NpgsqlBatch Batch(params NpgsqlBatchCommand[] commands)
+    {
+        var batch = new NpgsqlBatch(Connection);
+        foreach (var pending in _pending)
+        {
+            batch.BatchCommands.Add(pending);
+        }
+
+        _began |= _inTransaction;
+        _pending.Clear();
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        return batch;
+    }
+
+    // A statement nobody waits on: with the next round trip inside a transaction, at once outside one.
+    private void Send(NpgsqlBatchCommand command)
+    {
+        Wrote();
+        if (_inTransaction)
+        {
+            _pending.Add(command);
+            return;
+        }
+
+        using var batch = Batch(command);
+        batch.ExecuteNonQuery();
+    }
+
+    // The soonest due time read with the last claim no longer holds once this host writes.
+    private void Wrote() => _earliestKnown = false;
+
+    private NpgsqlBatchCommand EarliestCommand()
+    {
+        var earliest = new NpgsqlBatchCommand("""
+            SELECT LEAST(
+                (SELECT min(due_at) FROM timers WHERE state = 'pending'),
+                (SELECT min(lease_until) + 1 FROM timers WHERE state = 'firing' AND claimed_by IS DISTINCT FROM @me))
+            """);
+        earliest.Parameters.AddWithValue("me", _host);
+        return earliest;
+    }
+
+    private NpgsqlBatchCommand NotifyCommand(long dueMs)
+    {
+        var notify = new NpgsqlBatchCommand("SELECT pg_notify(@channel, @payload)");
+        notify.Parameters.AddWithValue("channel", Channel);
+        notify.Parameters.AddWithValue("payload", Payload(dueMs));
+        return notify;
+    }
 
     private static string UserIs(string? user) => user is null ? "user_name IS NULL" : "user_name = @user";
 
-    private static void AddUser(NpgsqlCommand command, string? user)
+    private static void AddUser(NpgsqlBatchCommand command, string? user)
     {
         if (user is not null)
         {
@@ -370,21 +480,12 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
     {
         try
         {
-            using var command = Command(sql);
-            command.ExecuteNonQuery();
+            using var batch = Batch(new NpgsqlBatchCommand(sql));
+            batch.ExecuteNonQuery();
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             throw PostgresErrors.Explain(_database.Name, doing, ex);
-        }
-    }
-
-    private void NotifyInserted()
-    {
-        if (_insertedDue != long.MaxValue)
-        {
-            PostgresListener.Notify(Connection, _transaction, Channel, Payload(_insertedDue));
-            _insertedDue = long.MaxValue;
         }
     }
 
@@ -449,7 +550,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
     {
         try
         {
-            using var release = Command("UPDATE timers SET lease_until = 0 WHERE state = 'firing' AND claimed_by = @me");
+            using var release = new NpgsqlCommand("UPDATE timers SET lease_until = 0 WHERE state = 'firing' AND claimed_by = @me", Connection);
             release.Parameters.AddWithValue("me", _host);
             if (release.ExecuteNonQuery() > 0)
             {
@@ -462,9 +563,8 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         }
     }
 
-    private static List<StoredTimer> Read(NpgsqlCommand command)
+    private static List<StoredTimer> Read(NpgsqlDataReader reader)
     {
-        using var reader = command.ExecuteReader();
         var timers = new List<StoredTimer>();
         while (reader.Read())
         {
