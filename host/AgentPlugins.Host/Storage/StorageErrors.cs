@@ -21,7 +21,6 @@ internal static class StorageErrors
     public static StorageException Explain(string path, string doing, Exception ex) => ex switch
     {
         StorageException storage => storage,
-        Npgsql.NpgsqlException => Postgres.PostgresErrors.Explain(path, doing, ex),
         SqliteException { SqliteErrorCode: var code } when (code & 0xff) == Full =>
             new StorageException(path, $"Could not {doing}: the disk holding {path} is full. Free some space; what was saved before is kept.", ex),
         SqliteException { SqliteErrorCode: var code } when (code & 0xff) == Readonly =>

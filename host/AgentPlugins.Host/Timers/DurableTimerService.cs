@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
-using AgentPlugins.Host.Storage;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
@@ -360,7 +359,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         {
             _store.Rollback();
             redeliver.RemoveRange(redeliverCount, redeliver.Count - redeliverCount);
-            failure = StorageErrors.Explain(_store.Path, Doing(batch), ex);
+            failure = _store.Explain(Doing(batch), ex);
             return false;
         }
 
@@ -483,7 +482,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            StoreFailed(StorageErrors.Explain(_store.Path, "fire due timers", ex), nowMs);
+            StoreFailed(_store.Explain("fire due timers", ex), nowMs);
         }
     }
 
