@@ -54,7 +54,7 @@ internal static class AgentPluginsServices
         services.TryAddSingleton(TimeProvider.System);
         if (options.Storage.IsPostgres)
         {
-            services.AddPostgresStorage();
+            services.AddPostgresStorage(options.Storage.ResolveConnectionString(Environment.GetEnvironmentVariable), options.Storage.HostId);
         }
 
         services.AddSingleton(sp => new EventLoop(Options(sp).Loop, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventLoop>>()));
@@ -64,7 +64,7 @@ internal static class AgentPluginsServices
         services.AddSingleton(sp => new AuditLog(Path.Combine(Options(sp).Storage.DataFolder, "audit.db"), sp.GetRequiredService<ILogger<AuditLog>>()));
         services.AddSingleton(sp => new DurableTimerService(
             Options(sp).Timers,
-            TimerStores.Create(Options(sp).Storage, sp),
+            TimerStores.Create(Options(sp).Storage.IsPostgres, Options(sp).Storage.DataFolder, Options(sp).Storage.TimerLease, sp),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<EventLoop>(),
             sp.GetRequiredService<MessageBus>(),
@@ -167,7 +167,7 @@ internal static class AgentPluginsServices
         {
             var retention = new RetentionService(Options(sp).Retention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>());
             retention.Add(SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
-            retention.Add(TimerStores.Retention(Options(sp).Storage, sp));
+            retention.Add(TimerStores.Retention(Options(sp).Storage.IsPostgres, Options(sp).Storage.DataFolder, sp));
             retention.Add(RoleStoreFile.Retention(sp.GetRequiredService<RoleStoreService>().Path));
             if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
             {
