@@ -71,8 +71,8 @@ internal static class NewCommand
 
     /// <summary>
     /// How to run this host again from the current directory: <c>bin/host</c> after <c>make build</c>.
-    /// That launcher is a script that starts <c>.host/host</c> beside it, so the executable's path alone
-    /// would name a file users never type.
+    /// That launcher is a script that starts <c>.host-r2r/host</c> (the ReadyToRun build, once made) or
+    /// <c>.host/host</c> beside it, so the executable's path alone would name a file users never type.
     /// </summary>
     internal static string HostCommand()
     {
@@ -82,7 +82,7 @@ internal static class NewCommand
         }
 
         var folder = Path.GetDirectoryName(executable)!;
-        var launcher = Path.GetFileName(folder) == ".host" ? Path.Combine(Path.GetDirectoryName(folder)!, Path.GetFileName(executable)) : null;
+        var launcher = Path.GetFileName(folder) is ".host" or ".host-r2r" ? Path.Combine(Path.GetDirectoryName(folder)!, Path.GetFileName(executable)) : null;
         var command = launcher is not null && File.Exists(launcher) ? launcher : executable;
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, command);
         if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))

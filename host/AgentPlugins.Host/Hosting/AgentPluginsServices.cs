@@ -55,7 +55,7 @@ internal static class AgentPluginsServices
         services.TryAddSingleton(TimeProvider.System);
         if (options.Storage.IsPostgres)
         {
-            services.AddPostgresStorage();
+            services.AddPostgresStorage(options.Storage.ResolveConnectionString(Environment.GetEnvironmentVariable), options.Storage.HostId);
         }
 
         services.AddSingleton(sp => new EventLoop(Options(sp).Loop, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventLoop>>()));
@@ -70,7 +70,7 @@ internal static class AgentPluginsServices
             sp.GetRequiredService<ILogger<AuditLog>>()));
         services.AddSingleton(sp => new DurableTimerService(
             Options(sp).Timers,
-            TimerStores.Create(Options(sp).Storage, sp),
+            TimerStores.Create(Options(sp).Storage.IsPostgres, Options(sp).Storage.DataFolder, Options(sp).Storage.TimerLease, sp),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<EventLoop>(),
             sp.GetRequiredService<MessageBus>(),
@@ -173,7 +173,7 @@ internal static class AgentPluginsServices
                 ? PostgresAuditStore.Retention(sp.GetRequiredService<PostgresDatabase>())
                 : SqliteAuditStore.Retention(sp.GetRequiredService<AuditLog>().Path));
 
-            retention.Add(TimerStores.Retention(Options(sp).Storage, sp));
+            retention.Add(TimerStores.Retention(Options(sp).Storage.IsPostgres, Options(sp).Storage.DataFolder, sp));
             if (sp.GetRequiredService<IRoleStore>() is RoleStoreService roleStore)
             {
                 retention.Add(RoleStoreFile.Retention(roleStore.Path));

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using AgentPlugins.Host.Bus;
 using AgentPlugins.Host.Intents;
 using AgentPlugins.Host.Loop;
-using AgentPlugins.Host.Storage;
 using AgentPlugins.Sdk;
 using Microsoft.Extensions.Logging;
 
@@ -234,10 +233,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         return Post(carried) ? carried.Recorded.Task : Task.FromException(new InvalidOperationException("The timer service is stopped."));
     }
 
+    // A call already cancelled is not carried out (the worker could otherwise finish it before
+    // WaitAsync looks at the token, and a retired role's schedule would still be made).
     private Task<T> Send<T>(TimerCommand command, TaskCompletionSource<T> result, CancellationToken cancellationToken) =>
-        Post(command)
-            ? result.Task.WaitAsync(cancellationToken)
-            : Task.FromException<T>(new InvalidOperationException("The timer service is stopped."));
+        cancellationToken.IsCancellationRequested ? Task.FromCanceled<T>(cancellationToken)
+        : Post(command) ? result.Task.WaitAsync(cancellationToken)
+        : Task.FromException<T>(new InvalidOperationException("The timer service is stopped."));
 
     private async Task RunAsync()
     {
@@ -358,7 +359,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         {
             _store.Rollback();
             redeliver.RemoveRange(redeliverCount, redeliver.Count - redeliverCount);
-            failure = StorageErrors.Explain(_store.Path, Doing(batch), ex);
+            failure = _store.Explain(Doing(batch), ex);
             return false;
         }
 
@@ -481,7 +482,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            StoreFailed(StorageErrors.Explain(_store.Path, "fire due timers", ex), nowMs);
+            StoreFailed(_store.Explain("fire due timers", ex), nowMs);
         }
     }
 

@@ -11,6 +11,9 @@ internal interface ITimerStore : IDisposable
     /// <summary>The file or database, as named in every error.</summary>
     string Path { get; }
 
+    /// <summary>A failure of one of the store's calls in words a user can act on, naming the file or database.</summary>
+    Storage.StorageException Explain(string doing, Exception ex);
+
     /// <summary>Opens (and creates if new) the store; refuses a damaged or foreign one with a <see cref="Storage.StorageException"/>.</summary>
     void Open();
 

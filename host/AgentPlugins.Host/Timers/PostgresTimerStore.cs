@@ -107,6 +107,8 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
 
     public void OnChanged(Action<long> changed) => _changed = changed;
 
+    public StorageException Explain(string doing, Exception ex) => PostgresErrors.Explain(_database.Name, doing, ex);
+
     /// <summary>
     /// Migrates the schema (refusing a newer one), opens the worker's connection, drops effect records
     /// of timers no longer in flight, starts listening for other hosts and renewing this host's leases.

@@ -98,6 +98,8 @@ internal sealed partial class TimerStore : ITimerStore
         }
     }
 
+    public StorageException Explain(string doing, Exception ex) => StorageErrors.Explain(Path, doing, ex);
+
     /// <summary>Runs the statements that follow in one transaction, committed by <see cref="Commit"/>.</summary>
     public void Begin() => _transaction = Connection.BeginTransaction();
 

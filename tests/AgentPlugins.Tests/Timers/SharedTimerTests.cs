@@ -115,9 +115,10 @@ public sealed class SharedTimerTests(PostgresCluster cluster) : IAsyncLifetime, 
         await using var taker = await TimerRig.StartAsync(_clock, _backend, hostId: "taker");
         using (var leaving = _backend.CreateStore(_clock, "leaving", Lease))
         {
+            // Due a minute ahead of the shared clock, claimed on the leaving host's say-so: the taker, told of it, cannot take it first.
             leaving.Open();
-            leaving.Insert("tea", "ann", "console", null, now, now - 1_000);
-            Assert.Single(leaving.ClaimDue(now, 10));
+            leaving.Insert("tea", "ann", "console", null, now + 60_000, now - 1_000);
+            Assert.Single(leaving.ClaimDue(now + 60_000, 10));
         }
 
         // No clock advance: the release's notification alone wakes the taker, long before the lease would lapse.

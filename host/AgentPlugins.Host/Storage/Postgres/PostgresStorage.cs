@@ -1,6 +1,4 @@
-using AgentPlugins.Host.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace AgentPlugins.Host.Storage.Postgres;
 
@@ -8,19 +6,16 @@ namespace AgentPlugins.Host.Storage.Postgres;
 internal static class PostgresStorage
 {
     /// <summary>Adds the shared <see cref="PostgresDatabase"/> (one data source per host) and this host's <see cref="HostIdentity"/>.</summary>
-    public static IServiceCollection AddPostgresStorage(this IServiceCollection services)
+    /// <param name="connectionString">From <c>storage:connectionString</c> or the variable <c>storage:connectionStringVariable</c> names.</param>
+    /// <param name="hostId"><c>storage:hostId</c>, or null for machine name, process id and start time.</param>
+    public static IServiceCollection AddPostgresStorage(this IServiceCollection services, string? connectionString, string? hostId)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton(sp =>
-        {
-            var storage = sp.GetRequiredService<IOptions<AgentPluginsOptions>>().Value.Storage;
 
-            // Validated at start-up (StorageOptionsRules): a missing variable stops the host before this runs.
-            var connectionString = storage.ResolveConnectionString(Environment.GetEnvironmentVariable)
-                ?? throw new ConfigurationException("'storage:connectionString' or 'storage:connectionStringVariable' must give a connection string when storage:provider is postgres.");
-            return new PostgresDatabase(connectionString);
-        });
-        services.AddSingleton(sp => HostIdentity.Create(sp.GetRequiredService<IOptions<AgentPluginsOptions>>().Value.Storage.HostId));
+        // Validated at start-up (StorageOptionsRules): a missing variable stops the host before the database is asked for.
+        services.AddSingleton(_ => new PostgresDatabase(connectionString
+            ?? throw new ConfigurationException("'storage:connectionString' or 'storage:connectionStringVariable' must give a connection string when storage:provider is postgres.")));
+        services.AddSingleton(_ => HostIdentity.Create(hostId));
         return services;
     }
 }
