@@ -75,6 +75,28 @@ internal abstract class NotificationOutbox : IAsyncDisposable
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Hands a committed message to this host's live readers of its user and channel.</summary>
+    /// <summary>Reads notification rows selected as id, channel, user, kind, text, priority, request id, created (Unix ms).</summary>
+    protected static async Task<IReadOnlyList<StoredNotification>> ReadRowsAsync(System.Data.Common.DbCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var found = new List<StoredNotification>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(new StoredNotification(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+        }
+
+        return found;
+    }
+
     protected void Deliver(StoredNotification stored)
     {
         if (_subscribers.TryGetValue((stored.Channel, stored.User), out var list))

@@ -433,26 +433,6 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
         }
     }
 
-    private static async Task<IReadOnlyList<StoredNotification>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var found = new List<StoredNotification>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            found.Add(new StoredNotification(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
-        }
-
-        return found;
-    }
-
     /// <summary>A held lead: unlocked before its connection goes back to the pool (which would keep a session lock).</summary>
     private sealed class Lease(NpgsqlConnection connection) : IAsyncDisposable
     {

@@ -90,22 +90,7 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
         command.Parameters.AddWithValue("$user", (object?)user ?? DBNull.Value);
         command.Parameters.AddWithValue("$after", afterId);
         command.Parameters.AddWithValue("$limit", limit);
-        var found = new List<StoredNotification>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            found.Add(new StoredNotification(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
-        }
-
-        return found;
+        return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<long> ReadCursorAsync(string name, CancellationToken cancellationToken = default)
