@@ -91,6 +91,10 @@ public sealed class StoreScope
             {
                 return next;
             }
+
+            // Writers that lost the race all retry at once and collide again (several hosts on one
+            // database did, 20 times in a row): a random pause, growing with each loss, spreads them.
+            await Task.Delay(Random.Shared.Next(1 << Math.Min(attempt, 5)), token).ConfigureAwait(true);
         }
 
         throw KeptChanging(key, "update");
