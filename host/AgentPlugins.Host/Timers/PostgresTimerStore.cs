@@ -252,7 +252,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         list.Parameters.AddWithValue("channel", channel);
         using var batch = Batch(list);
         using var reader = batch.ExecuteReader();
-        return Read(reader);
+        return StoredTimer.ReadAll(reader);
     }
 
     /// <summary>The soonest pending due time, or the soonest lapse of another host's lease (then this host takes its timers), or null.</summary>
@@ -297,7 +297,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         List<StoredTimer> claimed;
         using (var reader = batch.ExecuteReader())
         {
-            claimed = Read(reader);
+            claimed = StoredTimer.ReadAll(reader);
             reader.NextResult();
             reader.Read();
             _earliest = reader.IsDBNull(0) ? null : reader.GetInt64(0);
@@ -320,7 +320,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
 
         using var batch = Batch(firing);
         using var reader = batch.ExecuteReader();
-        return Read(reader);
+        return StoredTimer.ReadAll(reader);
     }
 
     /// <summary>Effects already carried out for timers this host holds <c>firing</c> (whoever carried them out).</summary>
@@ -563,25 +563,5 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         {
             _log.LogWarning("{Problem} Another host takes them over once their lease lapses.", PostgresErrors.Explain(_database.Name, "release this host's timers", ex).Message);
         }
-    }
-
-    private static List<StoredTimer> Read(NpgsqlDataReader reader)
-    {
-        var timers = new List<StoredTimer>();
-        while (reader.Read())
-        {
-            timers.Add(new StoredTimer(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetInt64(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.GetBoolean(8)));
-        }
-
-        return timers;
     }
 }

@@ -250,21 +250,7 @@ internal sealed partial class TimerStore : ITimerStore
     private static List<StoredTimer> Read(SqliteCommand command)
     {
         using var reader = command.ExecuteReader();
-        var timers = new List<StoredTimer>();
-        while (reader.Read())
-        {
-            timers.Add(new StoredTimer(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetInt64(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7)));
-        }
-
-        return timers;
+        return StoredTimer.ReadAll(reader);
     }
 
     // A file from before owned timers (schema 1) lacks the two columns; added once, empty, so its timers keep their old delivery.
