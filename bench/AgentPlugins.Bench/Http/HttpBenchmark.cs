@@ -63,13 +63,21 @@ internal sealed class HttpBenchmark : IBenchmark
         File.WriteAllText(Path.Combine(folder, "roles", "echo.cs"), EchoRole);
         try
         {
+            // HTTP_ONLY=requests measures the request path alone (a quick A/B while changing it).
+            var onlyRequests = Environment.GetEnvironmentVariable("HTTP_ONLY") == "requests";
             await using (var app = await StartAsync(folder))
             {
                 await RequestsAsync(app, report, cancellationToken);
-                await FanOutAsync(app, report, cancellationToken);
+                if (!onlyRequests)
+                {
+                    await FanOutAsync(app, report, cancellationToken);
+                }
             }
 
-            await IdleHostAsync(report, cancellationToken);
+            if (!onlyRequests)
+            {
+                await IdleHostAsync(report, cancellationToken);
+            }
         }
         finally
         {

@@ -35,40 +35,69 @@ internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox
         _runs[run.Id] = run;
         _order.Enqueue(run);
         starting?.Invoke(run);
-        _ = RunAsync(run);
+        Run(run);
         return run;
     }
 
     public RequestRun? Find(string id) => _runs.GetValueOrDefault(id);
 
-    private async Task RunAsync(RequestRun run)
+    // Posted, not awaited: the caller waits on the run's reply, and no thread waits for the run's end.
+    private void Run(RequestRun run)
     {
-        var stopping = lifetime.ApplicationStopping;
-        try
+        var posted = workflows.PostAsync(new Request(run.Text, run.Channel, run.User) { Role = run.Role }, reply => RespondAsync(run, reply), ex => Failed(run, ex), lifetime.ApplicationStopping);
+        if (!posted.IsCompletedSuccessfully)
         {
-            await workflows.SubmitAsync(new Request(run.Text, run.Channel, run.User) { Role = run.Role }, reply => RespondAsync(run, reply), stopping).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
-        {
-            run.Fail(new InvalidOperationException("The host is stopping; the request did not run.", ex), clock.GetUtcNow());
-        }
-        catch (Exception ex)
-        {
-            log.LogError(ex, "Request {Id} of {User} failed.", run.Id, run.User);
-            run.Fail(ex, clock.GetUtcNow());
+            _ = WaitPostedAsync(posted, run);
         }
     }
 
-    private async Task RespondAsync(RequestRun run, Reply reply)
+    private async Task WaitPostedAsync(ValueTask posted, RequestRun run)
     {
-        // Answer the HTTP caller first; the loop still waits for the outbox, so the reply is stored
-        // before any notification the request's intents cause.
-        run.Complete(reply, clock.GetUtcNow());
         try
         {
-            await outbox.AppendAsync(run.Channel, run.User, "reply", reply.Text, nameof(Priority.Medium).ToLowerInvariant(), run.Id).ConfigureAwait(true);
+            await posted.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        catch (Exception ex)
+        {
+            Failed(run, ex);
+        }
+    }
+
+    private void Failed(RequestRun run, Exception ex)
+    {
+        if (ex is OperationCanceledException or ChannelClosedException)
+        {
+            run.Fail(new InvalidOperationException("The host is stopping; the request did not run.", ex), clock.GetUtcNow());
+            return;
+        }
+
+        log.LogError(ex, "Request {Id} of {User} failed.", run.Id, run.User);
+        run.Fail(ex, clock.GetUtcNow());
+    }
+
+    private Task RespondAsync(RequestRun run, Reply reply)
+    {
+        run.Complete(reply, clock.GetUtcNow());
+
+        // Queued, not awaited: the outbox stores messages in the order they are handed to it, so the
+        // reply is still stored before any notification the request's intents cause, and the loop does
+        // not wait for a commit (nor pay a hop back) on every request.
+        var stored = outbox.AppendAsync(run.Channel, run.User, "reply", reply.Text, nameof(Priority.Medium).ToLowerInvariant(), run.Id);
+        if (stored.IsCompleted)
+        {
+            WarnIfUnstored(stored, run);
+        }
+        else
+        {
+            stored.ContinueWith(task => WarnIfUnstored(task, run), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void WarnIfUnstored(Task stored, RequestRun run)
+    {
+        if (stored.Exception?.GetBaseException() is { } ex)
         {
             log.LogWarning("The reply to request {Id} was answered but not stored in the outbox: {Message}", run.Id, ex.Message);
         }

@@ -49,6 +49,14 @@ internal sealed class WorkflowEngine
     public Task<Reply> SubmitAsync(Request request, Func<Reply, Task> respond, CancellationToken cancellationToken = default) =>
         _loop.InvokeAsync(() => HandleAsync(request, respond, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Posts <paramref name="request"/> to the loop and completes once it is queued, not when it has run:
+    /// for callers that learn the outcome through <paramref name="respond"/> (the HTTP API), so no thread
+    /// waits for the run's end. A failure of the run goes to <paramref name="failed"/>, on the loop.
+    /// </summary>
+    public ValueTask PostAsync(Request request, Func<Reply, Task> respond, Action<Exception> failed, CancellationToken cancellationToken = default) =>
+        _loop.PostAsync(new CallbackWork(_ => Run(request, respond, failed, cancellationToken), null), cancellationToken);
+
     /// <summary>Runs <paramref name="request"/> on the loop and answers through <paramref name="respond"/>, before its intents are processed.</summary>
     public async Task<Reply> HandleAsync(Request request, Func<Reply, Task> respond, CancellationToken cancellationToken = default)
     {
@@ -71,6 +79,31 @@ internal sealed class WorkflowEngine
                 return await FinishAsync(reply, producer, intents, context, respond).ConfigureAwait(true);
             },
             cancellationToken);
+
+    private void Run(Request request, Func<Reply, Task> respond, Action<Exception> failed, CancellationToken cancellationToken)
+    {
+        Task run;
+        try
+        {
+            run = HandleAsync(request, respond, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            failed(ex);
+            return;
+        }
+
+        if (!run.IsCompleted)
+        {
+            // Shutdown waits for the run's tail (its intents), as for work the loop awaits.
+            _loop.Track(run);
+            run.ContinueWith(done => failed(done.Exception!.GetBaseException()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else if (run.Exception?.GetBaseException() is { } ex)
+        {
+            failed(ex);
+        }
+    }
 
     private async Task<Reply> FinishAsync(Reply reply, string producer, IReadOnlyList<Intent> intents, EventContext context, Func<Reply, Task> respond)
     {
