@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -86,8 +86,8 @@ internal sealed class CompileCache
 
     private string KeyOf(string fullPath, string contentHash)
     {
-        var key = SHA256.HashData(Encoding.UTF8.GetBytes($"{contentHash}\n{fullPath}\n{_fingerprint}"));
-        return Convert.ToHexStringLower(key)[..40];
+        var key = XxHash128.Hash(Encoding.UTF8.GetBytes($"{contentHash}\n{fullPath}\n{_fingerprint}"));
+        return Convert.ToHexStringLower(key);
     }
 
     private bool TryRead(string entry, string fullPath, string hash, out CompiledRole compiled)

@@ -1,5 +1,5 @@
 using System.Reflection;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using Microsoft.CodeAnalysis;
 
@@ -89,7 +89,7 @@ internal sealed class ReferenceSet
             fingerprint.Append(info.Name).Append(':').Append(info.Length).Append(':').Append(info.LastWriteTimeUtc.Ticks).Append(';');
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint.ToString())));
+        var hash = Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(fingerprint.ToString())));
         return new ReferenceSet(paths, hash);
     }
 

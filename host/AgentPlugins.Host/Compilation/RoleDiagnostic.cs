@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace AgentPlugins.Host.Compilation;
@@ -45,10 +46,14 @@ internal sealed record RoleDiagnostic(
     }
 
     /// <summary>A problem found while loading, at a known place in the file (or its start).</summary>
+    /// <remarks>Never inlined (nor <see cref="Warning"/>): the constructor's signature names Roslyn's enum, and a caller
+    /// that merely might report a problem (activating a cached role) would load Roslyn with its own code.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static RoleDiagnostic Error(string path, string code, string message, int line = 1, int column = 1) =>
         new(path, line, column, line, column, DiagnosticSeverity.Error, code, message);
 
     /// <summary>Something worth saying about a file that does not stop it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static RoleDiagnostic Warning(string path, string code, string message, int line = 1, int column = 1) =>
         new(path, line, column, line, column, DiagnosticSeverity.Warning, code, message);
 

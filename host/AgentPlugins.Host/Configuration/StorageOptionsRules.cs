@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 
 namespace AgentPlugins.Host.Configuration;
@@ -33,17 +34,23 @@ internal static class StorageOptionsRules
 
         var connectionString = storage.ResolveConnectionString(environment)!;
         var key = direct ? "storage:connectionString" : "storage:connectionStringVariable";
-        string? problem = null;
+        var problem = Unparsable(connectionString);
+        require(problem is null, key, $"is not a PostgreSQL connection string Npgsql accepts ({problem}), e.g. \"Host=db;Database=agentplugins;Username=agentplugins\".");
+    }
+
+    // Apart and never inlined: a host on SQLite does not load Npgsql for checking its options.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string? Unparsable(string connectionString)
+    {
         try
         {
             _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return null;
         }
         catch (ArgumentException ex)
         {
             // Npgsql's message names the keyword, never the value (which may be a password).
-            problem = ex.Message;
+            return ex.Message;
         }
-
-        require(problem is null, key, $"is not a PostgreSQL connection string Npgsql accepts ({problem}), e.g. \"Host=db;Database=agentplugins;Username=agentplugins\".");
     }
 }
