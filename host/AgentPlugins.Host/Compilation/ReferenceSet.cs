@@ -1,5 +1,5 @@
-using System.Reflection;
 using System.IO.Hashing;
+using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
 
