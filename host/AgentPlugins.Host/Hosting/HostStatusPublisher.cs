@@ -1,4 +1,3 @@
-using System.Reactive.Linq;
 using AgentPlugins.Host.Roles;
 using AgentPlugins.Host.Roles.Unloading;
 using AgentPlugins.Host.Storage;
@@ -25,6 +24,10 @@ internal sealed class HostStatusPublisher : IDisposable
     private readonly Lock _writeGate = new();
     private readonly DataFolderUsage? _dataUsage;
     private IDisposable? _subscription;
+    private ITimer? _pending;
+    private ITimer? _refresh;
+    private int _scheduled;
+    private bool _disposed;
 
     public HostStatusPublisher(string dataFolder, string rolesFolder, RoleLifecycle lifecycle, UnloadVerifier verifier, TimeProvider clock, ILogger<HostStatusPublisher> log, DataFolderUsage? dataUsage = null)
     {
@@ -40,10 +43,12 @@ internal sealed class HostStatusPublisher : IDisposable
     public void Start()
     {
         // Unload verdicts reach the lifecycle's stream too (Unloaded / Leaked), so one stream is enough.
-        // Data files grow without any generation changing: their sizes are refreshed on a slow tick too.
-        _subscription = _lifecycle.Changes.Select(_ => 0L).Merge(Observable.Interval(DataRefresh))
-            .Sample(Interval)
-            .Subscribe(_ => Write());
+        // A change schedules one write an interval later, which takes in every change until then; no
+        // timer ticks while nothing changes (an idle host is not woken for nothing). Data files grow
+        // without any generation changing: their sizes are refreshed on a slow tick too.
+        _pending = _clock.CreateTimer(static state => ((HostStatusPublisher)state!).WriteScheduled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _refresh = _clock.CreateTimer(static state => ((HostStatusPublisher)state!).Schedule(), this, DataRefresh, DataRefresh);
+        _subscription = _lifecycle.Changes.Subscribe(_ => Schedule());
         Write();
     }
 
@@ -66,8 +71,11 @@ internal sealed class HostStatusPublisher : IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        _refresh?.Dispose();
+        _pending?.Dispose();
         lock (_writeGate)
         {
+            _disposed = true;
             try
             {
                 HostStatusFile.Delete(_dataFolder);
@@ -79,10 +87,30 @@ internal sealed class HostStatusPublisher : IDisposable
         }
     }
 
+    private void Schedule()
+    {
+        if (Interlocked.Exchange(ref _scheduled, 1) == 0)
+        {
+            _pending?.Change(Interval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void WriteScheduled()
+    {
+        // Cleared first: a change from now on schedules the next write.
+        Volatile.Write(ref _scheduled, 0);
+        Write();
+    }
+
     private void Write()
     {
         lock (_writeGate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             try
             {
                 HostStatusFile.Write(_dataFolder, Snapshot());

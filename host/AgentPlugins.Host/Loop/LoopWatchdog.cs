@@ -31,6 +31,14 @@ internal sealed class LoopWatchdog : IAsyncDisposable
     private long _reportedCall;
     private long _stuckCall;
 
+    // The timer ticks only while role calls happen: an idle host is not woken 20 times a second
+    // (each wake of a pool thread costs it a spin). Armed by the first call after a quiet spell,
+    // disarmed after two ticks in a row that saw no call (see Check).
+    private readonly Lock _arming = new();
+    private int _armed;
+    private long _lastSeenCall = -1;
+    private bool _quiet;
+
     public LoopWatchdog(LoopOptions options, EventLoop loop, TimeProvider clock, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -62,11 +70,7 @@ internal sealed class LoopWatchdog : IAsyncDisposable
     /// <summary>The role call running now, if any (read from any thread; a hint, not a lock).</summary>
     public RoleCall? Current => Volatile.Read(ref _startedAt) == 0 ? null : Volatile.Read(ref _current);
 
-    public void Start()
-    {
-        var period = TimeSpan.FromMilliseconds(_periodMs);
-        _timer = _clock.CreateTimer(_ => Check(), null, period, period);
-    }
+    public void Start() => _timer = _clock.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
     /// <summary>Marks the start of a role call on the loop; its continuations are tagged with it.</summary>
     public void Enter(RoleCall call)
@@ -85,6 +89,11 @@ internal sealed class LoopWatchdog : IAsyncDisposable
         // TickCount64 costs a couple of nanoseconds; millisecond resolution is all a watchdog needs.
         var now = Environment.TickCount64;
         Volatile.Write(ref _startedAt, now);
+        if (Volatile.Read(ref _armed) == 0)
+        {
+            Arm();
+        }
+
         Marks.Mark(call);
         SynchronizationContext.SetSynchronizationContext(call.Context ??= new RoleCallContext(_loop, call));
     }
@@ -116,10 +125,62 @@ internal sealed class LoopWatchdog : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _timer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
+    private void Arm()
+    {
+        lock (_arming)
+        {
+            if (_armed == 0 && _timer is not null)
+            {
+                _quiet = false;
+                var period = TimeSpan.FromMilliseconds(_periodMs);
+                _timer.Change(period, period);
+                Volatile.Write(ref _armed, 1);
+            }
+        }
+    }
+
+    // Disarming takes two quiet ticks (no call since the tick before, none running). The first only
+    // publishes "disarmed", so calls starting from then on arm the timer again themselves; the second,
+    // a period later, when a call that began just before the first (and so did not see it) is visible
+    // by now, stops the timer if still nothing happened. Both under the lock Arm takes.
+    private bool Idle(long started)
+    {
+        var number = Volatile.Read(ref _call);
+        if (started != 0 || number != _lastSeenCall)
+        {
+            _lastSeenCall = number;
+            if (_quiet)
+            {
+                lock (_arming)
+                {
+                    _quiet = false;
+                    Volatile.Write(ref _armed, 1);
+                }
+            }
+
+            return started == 0;
+        }
+
+        lock (_arming)
+        {
+            if (!_quiet)
+            {
+                _quiet = true;
+                Volatile.Write(ref _armed, 0);
+            }
+            else if (Volatile.Read(ref _armed) == 0)
+            {
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        return true;
+    }
+
     private void Check()
     {
         var started = Volatile.Read(ref _startedAt);
-        if (started == 0)
+        if (Idle(started))
         {
             return;
         }

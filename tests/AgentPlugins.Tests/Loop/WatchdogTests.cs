@@ -65,4 +65,24 @@ public sealed class WatchdogTests
         await test.Console.WaitForAsync(m => m.Text == "quick done" && test.Console.Messages.Count(x => x.Text == "quick done") == 2);
         Assert.Equal(before, test.Console.Messages.Count(m => m.Text == "slow done"));
     }
+
+    [Fact]
+    public async Task A_call_that_starts_after_a_quiet_spell_is_watched_again()
+    {
+        // The watchdog's timer stops while no role call happens (an idle host is not woken 40 times a
+        // second); the first call after the quiet spell must start it again.
+        await using var test = await TestRuntime.Create(
+            new Dictionary<string, string> { ["slow.cs"] = Slow, ["quick.cs"] = Quick },
+            configure: options => WithoutRoleRules.Options(options with { Loop = new LoopOptions { SlowCallThreshold = TimeSpan.FromMilliseconds(100) } })).StartAsync();
+        var reported = new TaskCompletionSource<string>();
+        test.Loop.Watchdog.SlowCall += (role, _, _) => reported.TrySetResult(role);
+
+        await test.Bus.PublishAsync(new BusEvent("NOTHING"), new EventOrigin("test"));
+        await Task.Delay(500);
+        Assert.False(reported.Task.IsCompleted);
+
+        await test.Bus.PublishAsync(new BusEvent("WORK"), new EventOrigin("test"));
+
+        Assert.Equal("slow", await reported.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
 }
