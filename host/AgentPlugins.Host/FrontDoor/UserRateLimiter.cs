@@ -9,24 +9,24 @@ namespace AgentPlugins.Host.FrontDoor;
 /// </summary>
 internal sealed class UserRateLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _limiter;
+    // Made at the first request: the partitioned limiter ticks ten times a second from the moment it
+    // exists, and a host nobody has asked anything yet should not be woken for it.
+    private readonly Lazy<PartitionedRateLimiter<string>> _limiter;
 
-    public UserRateLimiter(RateLimitOptions options)
-    {
-        _limiter = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
+    public UserRateLimiter(RateLimitOptions options) =>
+        _limiter = new(() => PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.Burst,
             TokensPerPeriod = options.PermitsPerSecond,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             QueueLimit = 0,
             AutoReplenishment = true,
-        }));
-    }
+        })));
 
     /// <summary>Takes one permit for <paramref name="user"/>; false with how long to wait when none is left.</summary>
     public bool TryAcquire(string user, out TimeSpan retryAfter)
     {
-        using var lease = _limiter.AttemptAcquire(user);
+        using var lease = _limiter.Value.AttemptAcquire(user);
         if (lease.IsAcquired)
         {
             retryAfter = TimeSpan.Zero;
@@ -37,5 +37,11 @@ internal sealed class UserRateLimiter : IDisposable
         return false;
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        if (_limiter.IsValueCreated)
+        {
+            _limiter.Value.Dispose();
+        }
+    }
 }
