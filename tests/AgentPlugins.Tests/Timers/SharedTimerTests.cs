@@ -121,7 +121,13 @@ public sealed class SharedTimerTests(PostgresCluster cluster) : IAsyncLifetime, 
             Assert.Single(leaving.ClaimDue(now + 60_000, 10));
         }
 
-        // No clock advance: the release's notification alone wakes the taker, long before the lease would lapse.
+        // The release's notification alone wakes the taker, long before the lease would lapse: it claims the timer
+        // at once, and holds it until its due time (a minute on, when the leaving host's lease still had 30 s to run).
+        await WaitUntilAsync(() => _backend.CountFiringBy("taker") == 1);
+        await taker.SettleAsync();
+        Assert.Empty(taker.Expired);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
         await WaitUntilAsync(() => !taker.Expired.IsEmpty);
         await taker.SettleAsync();
         Assert.Equal(["tea"], taker.ExpiredLabels);
