@@ -58,6 +58,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     // Expiries posted to the loop whose dispatch report has not come back yet.
     private int _inFlight;
     private readonly bool _shared;
+
+    // How long before its due time a timer is claimed (a shared store claims ahead; 0 on a store of its own).
+    private readonly long _claimEarlyMs;
+
+    // Flushes waiting for this host to catch up: due timers wait for room in its slice.
+    private readonly List<Flush> _flushes = [];
     private long _retryAtMs;
     private TimeSpan _retryDelay = FirstRetry;
     private int _failures;
@@ -94,6 +100,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         if (store is ISharedTimerStore shared)
         {
             _shared = true;
+            _claimEarlyMs = shared.ClaimEarlyMs;
 
             // Another host scheduled something sooner than this one sleeps for, or let go of its claims: wake for it.
             shared.OnChanged(due => Post(new DueElsewhere(due)));
@@ -269,7 +276,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                 batch.Add(command);
                 if (command is DueElsewhere elsewhere)
                 {
-                    _nextDueMs = Math.Min(_nextDueMs, elsewhere.DueAtMs);
+                    _nextDueMs = Math.Min(_nextDueMs, elsewhere.DueAtMs == long.MinValue ? long.MinValue : elsewhere.DueAtMs - _claimEarlyMs);
                 }
                 else if (command is ExpiryDispatched)
                 {
@@ -287,12 +294,23 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
             await FireDueAsync().ConfigureAwait(false);
             Arm();
-            foreach (var flush in batch.OfType<Flush>())
+            _flushes.AddRange(batch.OfType<Flush>());
+            if (!WaitingForRoom())
             {
-                flush.Done.TrySetResult();
+                foreach (var flush in _flushes)
+                {
+                    flush.Done.TrySetResult();
+                }
+
+                _flushes.Clear();
             }
 
             batch.Clear();
+        }
+
+        foreach (var flush in _flushes)
+        {
+            flush.Done.TrySetResult();
         }
     }
 
@@ -445,7 +463,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
 
         var timer = _store.Insert(schedule.Label, request.User, request.Channel, request.FollowUp, schedule.DueAtMs, nowMs, request.Owner, request.Payload);
-        _nextDueMs = Math.Min(_nextDueMs, timer.DueAtMs);
+        _nextDueMs = Math.Min(_nextDueMs, timer.DueAtMs - _claimEarlyMs);
         var result = ScheduleResult.Set(Info(timer));
         return () => schedule.Result.TrySetResult(result);
     }
@@ -553,6 +571,13 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
     // How many more timers this host may claim now: unbounded on a store of its own, up to the slice on a shared one.
     private int Room => _shared ? SharedSlice - _held.Count - _inFlight : BatchLimit;
+
+    // Due timers left unclaimed because this host's slice is full: the loop's dispatch reports make room.
+    private bool WaitingForRoom()
+    {
+        var nowMs = NowMs();
+        return _shared && _recovered && !_stopping && _inFlight > 0 && _retryAtMs <= nowMs && _nextDueMs <= nowMs;
+    }
 
     private bool HeldDue(long nowMs) => _held.TryPeek(out _, out var soonest) && soonest.DueAtMs <= nowMs;
 

@@ -115,6 +115,9 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
 
     public void OnChanged(Action<long> changed) => _changed = changed;
 
+    /// <summary>Half of <see cref="AheadMs"/>: each claim reaches half a window further than the last.</summary>
+    public long ClaimEarlyMs => AheadMs / 2;
+
     public StorageException Explain(string doing, Exception ex) => PostgresErrors.Explain(_database.Name, doing, ex);
 
     /// <summary>
@@ -470,7 +473,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
                 (SELECT min(lease_until) + 1 FROM timers WHERE state = 'firing' AND claimed_by IS DISTINCT FROM @me))
             """);
         earliest.Parameters.AddWithValue("me", _host);
-        earliest.Parameters.AddWithValue("early", AheadMs / 2);
+        earliest.Parameters.AddWithValue("early", ClaimEarlyMs);
         return earliest;
     }
 
