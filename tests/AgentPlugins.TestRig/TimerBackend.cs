@@ -38,6 +38,9 @@ public abstract class TimerBackend : IAsyncDisposable
     /// <summary>How many timers are in <paramref name="state"/>, read apart from any store.</summary>
     public abstract long Count(string state);
 
+    /// <summary>How many timers host <paramref name="hostId"/> holds <c>firing</c> (on SQLite the file's one host holds them all).</summary>
+    public abstract long CountFiringBy(string hostId);
+
     public abstract ValueTask DisposeAsync();
 
     private sealed class SqliteBackend(string path) : TimerBackend
@@ -47,6 +50,8 @@ public abstract class TimerBackend : IAsyncDisposable
         internal override ITimerStore CreateStore(TimeProvider clock, string hostId = "rig-host", TimeSpan? lease = null) => new TimerStore(path);
 
         public override long Count(string state) => TimerRig.CountInFile(path, state);
+
+        public override long CountFiringBy(string hostId) => Count("firing");
 
         public override ValueTask DisposeAsync()
         {
@@ -74,6 +79,13 @@ public abstract class TimerBackend : IAsyncDisposable
         {
             using var count = _database.DataSource.CreateCommand("SELECT count(*) FROM timers WHERE state = $1");
             count.Parameters.Add(new NpgsqlParameter { Value = state });
+            return (long)count.ExecuteScalar()!;
+        }
+
+        public override long CountFiringBy(string hostId)
+        {
+            using var count = _database.DataSource.CreateCommand("SELECT count(*) FROM timers WHERE state = 'firing' AND claimed_by = $1");
+            count.Parameters.Add(new NpgsqlParameter { Value = hostId });
             return (long)count.ExecuteScalar()!;
         }
 

@@ -122,6 +122,16 @@ internal sealed class TimerRig : IAsyncDisposable
         await handled;
     }
 
+    /// <summary>
+    /// Keeps the loop busy until <paramref name="release"/> is set (or <paramref name="patience"/> passes):
+    /// expiries posted after this call wait in its queue, undispatched. Completes once the loop is free again.
+    /// </summary>
+    public Task HoldLoopAsync(ManualResetEventSlim release, TimeSpan patience)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        return _loop.InvokeAsync(() => release.Wait(patience));
+    }
+
     /// <summary>Sets a timer for ann on the console; throws if it is refused.</summary>
     public async Task<TimerInfo> SetAsync(string when, string label, string? user = "ann", string channel = "console")
     {

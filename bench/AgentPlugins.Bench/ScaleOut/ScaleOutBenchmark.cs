@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentPlugins.Bench.Timers;
+using AgentPlugins.Host.Timers;
 using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Bench.ScaleOut;
@@ -33,6 +34,11 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
     private static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("SCALE_OUT_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var rounds) && rounds > 0 ? rounds : 3;
 
+    // SCALE_OUT_SETUPS=1,2 runs only those setups (0 SQLite, 1 and 2 PostgreSQL with 1 and 3 hosts) and no store section: a quick look while working on one of them.
+    private static HashSet<int>? Only => Environment.GetEnvironmentVariable("SCALE_OUT_SETUPS") is { Length: > 0 } only
+        ? [.. only.Split(',').Select(i => int.Parse(i, NumberStyles.None, CultureInfo.InvariantCulture))]
+        : null;
+
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var folder = Path.Combine(Path.GetTempPath(), "agentplugins-bench-scale-out-" + Guid.NewGuid().ToString("N")[..8]);
@@ -49,53 +55,57 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
             var (tripP50, tripP99) = await RoundTripAsync(cluster);
             Console.Error.WriteLine(Invariant($"PostgreSQL round trip: p50 {tripP50:F3} ms, p99 {tripP99:F3} ms"));
-            var lateness = new List<(string Setup, double P50, double P99, double Max)>();
-            var bursts = new List<(string Setup, double PerSecond, double Seconds)>();
-            foreach (var (name, postgres, hosts) in Setups)
+            var lateness = new List<(string Setup, double P50, double P99, double Max, Cpu Cpu)>();
+            var bursts = new List<(string Setup, double PerSecond, double Seconds, Cpu Cpu)>();
+            foreach (var (name, postgres, hosts) in Setups.Where((_, i) => Only is null || Only.Contains(i)))
             {
-                var late = new List<(double P50, double P99, double Max)>();
-                var burst = new List<(double PerSecond, double Seconds)>();
+                var late = new List<(double P50, double P99, double Max, Cpu Cpu)>();
+                var burst = new List<(double PerSecond, double Seconds, Cpu Cpu)>();
                 for (var round = 0; round < Rounds; round++)
                 {
                     late.Add(await LatenessRoundAsync(cluster, Path.Combine(folder, $"late-{hosts}-{postgres}-{round}"), postgres, hosts));
-                    Console.Error.WriteLine(Invariant($"{name} lateness round {round + 1}: p50 {late[^1].P50:F0} ms, p99 {late[^1].P99:F0} ms, max {late[^1].Max:F0} ms"));
+                    Console.Error.WriteLine(Invariant($"{name} lateness round {round + 1}: p50 {late[^1].P50:F0} ms, p99 {late[^1].P99:F0} ms, max {late[^1].Max:F0} ms; CPU per timer {late[^1].Cpu.HostUs:F0} us in hosts, {late[^1].Cpu.PostgresUs:F0} us in PostgreSQL (load {LoadAverage()})"));
                     burst.Add(await BurstRoundAsync(cluster, Path.Combine(folder, $"burst-{hosts}-{postgres}-{round}"), postgres, hosts));
-                    Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s)"));
+                    Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s); CPU per timer {burst[^1].Cpu.HostUs:F0} us in hosts, {burst[^1].Cpu.PostgresUs:F0} us in PostgreSQL (load {LoadAverage()})"));
                 }
 
-                lateness.Add((name, Stats.Median(late.Select(l => l.P50)), Stats.Median(late.Select(l => l.P99)), Stats.Median(late.Select(l => l.Max))));
-                bursts.Add((name, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds))));
+                lateness.Add((name, Stats.Median(late.Select(l => l.P50)), Stats.Median(late.Select(l => l.P99)), Stats.Median(late.Select(l => l.Max)), Cpu.Median(late.Select(l => l.Cpu))));
+                bursts.Add((name, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds)), Cpu.Median(burst.Select(b => b.Cpu))));
             }
 
             text.AppendLine("## Timers").AppendLine();
-            text.AppendLine(Invariant($"A PostgreSQL round trip (`SELECT 1` on one open connection, 2,000 times) took p50 {tripP50:F3} ms, p99 {tripP99:F3} ms in this run. Each expiry costs a host at least one round trip that cannot overlap the next expiry's: its notification's record is committed before the next effect may run (what bounds a crash to one repeated effect), so one host fires at most about 1 / p50 expiries per second."));
+            text.AppendLine(Invariant($"A PostgreSQL round trip (`SELECT 1` on one open connection, 2,000 times) took p50 {tripP50:F3} ms, p99 {tripP99:F3} ms in this run. Each expiry costs a host at least one round trip that cannot overlap the next expiry's: its notification's record is committed (with the timer's fired mark, in one commit) before the next effect may run (what bounds a crash to one repeated effect), so one host fires at most about 1 / p50 expiries per second. On PostgreSQL a host claims what falls due within the next {PostgresTimerStore.AheadMs} ms in one round trip and delivers each timer at its due time, and holds at most {DurableTimerService.SharedSlice} claimed expiries not yet dispatched, so hosts share a burst. CPU per timer is the CPU time used from the first due time to the last fired, divided by the timers: all hosts together, and the PostgreSQL cluster (whose backends also answer the bench's polling)."));
             text.AppendLine();
             text.AppendLine("### Firing lateness at 1,000 due/s").AppendLine();
             text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one every {1000.0 / PerSecond:0.#} ms). Lateness = fired − due. Goal on PostgreSQL: p99 ≤ 50 ms."));
             text.AppendLine();
-            text.AppendLine("| setup | p50 | p99 | max |");
-            text.AppendLine("|---|---|---|---|");
-            foreach (var (setup, p50, p99, max) in lateness)
+            text.AppendLine("| setup | p50 | p99 | max | CPU per timer: hosts | CPU per timer: PostgreSQL |");
+            text.AppendLine("|---|---|---|---|---|---|");
+            foreach (var (setup, p50, p99, max, cpu) in lateness)
             {
-                text.AppendLine(Invariant($"| {setup} | {p50:F0} ms | {p99:F0} ms | {max:F0} ms |"));
+                text.AppendLine(Invariant($"| {setup} | {p50:F0} ms | {p99:F0} ms | {max:F0} ms | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs |"));
             }
 
             text.AppendLine();
             text.AppendLine("### Timers fired per second").AppendLine();
             text.AppendLine(Invariant($"{Burst:N0} timers all due at the same instant; rate = {Burst:N0} / (last fired − due). Goal: 3 hosts ≥ 2× one host on PostgreSQL."));
             text.AppendLine();
-            text.AppendLine("| setup | timers/s | all fired after | vs SQLite | vs 1 host on PostgreSQL |");
-            text.AppendLine("|---|---|---|---|---|");
-            var baseline = bursts[0].PerSecond;
-            var onePostgres = bursts[1].PerSecond;
-            foreach (var (setup, perSecond, seconds) in bursts)
+            text.AppendLine("| setup | timers/s | all fired after | vs SQLite | vs 1 host on PostgreSQL | CPU per timer: hosts | CPU per timer: PostgreSQL |");
+            text.AppendLine("|---|---|---|---|---|---|---|");
+            var baseline = bursts.Find(b => b.Setup == Setups[0].Name).PerSecond;
+            var onePostgres = bursts.Find(b => b.Setup == Setups[1].Name).PerSecond;
+            foreach (var (setup, perSecond, seconds, cpu) in bursts)
             {
-                text.AppendLine(Invariant($"| {setup} | {perSecond:N0} | {seconds:F2} s | {perSecond / baseline:F2}× | {perSecond / onePostgres:F2}× |"));
+                text.AppendLine(Invariant($"| {setup} | {perSecond:N0} | {seconds:F2} s | {Ratio(perSecond, baseline)} | {Ratio(perSecond, onePostgres)} | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs |"));
             }
 
             text.AppendLine();
-            text.AppendLine("## Store operations per second").AppendLine();
-            text.AppendLine(await StoreSection.RunAsync(cluster, Rounds, cancellationToken));
+            if (Only is null)
+            {
+                text.AppendLine("## Store operations per second").AppendLine();
+                text.AppendLine(await StoreSection.RunAsync(cluster, Rounds, cancellationToken));
+            }
+
             text.AppendLine(Invariant($"Load average (1 min) at the start: {loadBefore}; at the end: {LoadAverage()}. The machine has {Environment.ProcessorCount} cores shared with other work: PostgreSQL, every host and the bench compete for them, so 3 hosts cannot be faster than the cores allow."));
             return text.ToString();
         }
@@ -105,23 +115,31 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         }
     }
 
-    private static async Task<(double P50, double P99, double Max)> LatenessRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
+    private static async Task<(double P50, double P99, double Max, Cpu Cpu)> LatenessRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
     {
         var spacing = TimeSpan.FromSeconds(1.0 / PerSecond);
-        var fired = await RunAsync(cluster, folder, postgres, hosts, PerSecond * Seconds, (first, i) => first + (i * spacing));
+        var (fired, cpu) = await RunAsync(cluster, folder, postgres, hosts, PerSecond * Seconds, (first, i) => first + (i * spacing));
         var late = fired.Select(f => (double)(f.DoneMs - f.DueMs)).ToList();
-        return (Stats.Percentile(late, 50), Stats.Percentile(late, 99), late.Max());
+        return (Stats.Percentile(late, 50), Stats.Percentile(late, 99), late.Max(), cpu);
     }
 
-    private static async Task<(double PerSecond, double Seconds)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
+    private static async Task<(double PerSecond, double Seconds, Cpu Cpu)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
     {
-        var fired = await RunAsync(cluster, folder, postgres, hosts, Burst, (first, _) => first);
+        var (fired, cpu) = await RunAsync(cluster, folder, postgres, hosts, Burst, (first, _) => first);
         var seconds = (fired.Max(f => f.DoneMs) - fired[0].DueMs) / 1000.0;
-        return (Burst / seconds, seconds);
+        return (Burst / seconds, seconds, cpu);
     }
+
+    /// <summary>CPU time per timer fired, in microseconds: all hosts together, and the PostgreSQL cluster (0 on SQLite).</summary>
+    private sealed record Cpu(double HostUs, double PostgresUs)
+    {
+        public static Cpu Median(IEnumerable<Cpu> rounds) => new(Stats.Median(rounds.Select(r => r.HostUs)), Stats.Median(rounds.Select(r => r.PostgresUs)));
+    }
+
+    private sealed record Round(IReadOnlyList<(long DueMs, long DoneMs)> Fired, Cpu Cpu);
 
     // Stores the timers, starts the hosts, waits until every timer is fired, stops the hosts and returns what the store recorded.
-    private static async Task<IReadOnlyList<(long DueMs, long DoneMs)>> RunAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, int count, Func<DateTimeOffset, int, DateTimeOffset> due)
+    private static async Task<Round> RunAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, int count, Func<DateTimeOffset, int, DateTimeOffset> due)
     {
         var connectionString = postgres ? await cluster.CreateDatabaseAsync() : null;
         await using var group = new HostGroup(folder, connectionString, hosts, TimeSpan.FromSeconds(30));
@@ -133,6 +151,15 @@ internal sealed class ScaleOutBenchmark : IBenchmark
             throw new InvalidOperationException(Invariant($"The hosts took longer than {Lead.TotalSeconds:0} s to start; the round would measure start-up."));
         }
 
+        // CPU is counted from the first due time: the hosts' start-up is not the timers' cost.
+        var untilDue = first - DateTimeOffset.UtcNow;
+        if (untilDue > TimeSpan.Zero)
+        {
+            await Task.Delay(untilDue);
+        }
+
+        var hostCpu = group.Hosts.Sum(h => h.CpuSeconds);
+        var pgCpu = PostgresCpuSeconds(cluster);
         var deadline = DateTime.UtcNow + Patience;
         IReadOnlyList<(long DueMs, long DoneMs)> fired = [];
         while (fired.Count < count)
@@ -146,8 +173,10 @@ internal sealed class ScaleOutBenchmark : IBenchmark
             fired = await group.FiredAsync("b");
         }
 
+        // Up to the last timer fired: the hosts' and the cluster's (its backends serve the bench's polling too).
+        var cpu = new Cpu((group.Hosts.Sum(h => h.CpuSeconds) - hostCpu) * 1e6 / count, (PostgresCpuSeconds(cluster) - pgCpu) * 1e6 / count);
         await group.StopAsync(Patience);
-        return fired;
+        return new Round(fired, cpu);
     }
 
     private static async Task<(double P50, double P99)> RoundTripAsync(PostgresCluster cluster)
@@ -169,11 +198,48 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         return (Stats.Percentile(times, 50), Stats.Percentile(times, 99));
     }
 
+    // The cluster's CPU time: the postmaster with its finished children, and every live backend.
+    private static double PostgresCpuSeconds(PostgresCluster cluster)
+    {
+        var pidFile = Path.Combine(cluster.Folder, "data", "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return 0;
+        }
+
+        var postmaster = File.ReadLines(pidFile).First().Trim();
+        long ticks = 0;
+        foreach (var proc in Directory.GetDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                var fields = File.ReadAllText(Path.Combine(proc, "stat")).Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (Path.GetFileName(proc) == postmaster)
+                {
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture) + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+                }
+                else if (fields[1] == postmaster)
+                {
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        return ticks / 100.0;
+    }
+
     private static string ServerVersion()
     {
         var bin = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Select(Path.GetFileName).Max() : null;
         return bin ?? "server";
     }
+
+    // A setup left out (SCALE_OUT_SETUPS) has no rate to compare with.
+    private static string Ratio(double rate, double to) => to > 0 ? Invariant($"{rate / to:F2}×") : "–";
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 

@@ -20,10 +20,16 @@ namespace AgentPlugins.Host.Timers;
 /// it is recorded as undeliverable in the audit, the user is told, and it is marked fired.
 /// On a store several hosts share (<see cref="ISharedTimerStore"/>) each due timer is claimed by one
 /// host; the others sleep until the next due time they see and are woken by the store's notifications.
+/// Such a store claims a little ahead of the due time (the worker holds those timers and delivers each
+/// at its due time), and a host claims at most <see cref="SharedSlice"/> expiries not yet dispatched,
+/// more once half of them are: a burst is shared by the hosts instead of taken whole by the first.
 /// </summary>
 internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 {
     private const int BatchLimit = 1000;
+
+    /// <summary>On a shared store, the most expiries a host holds claimed but not yet dispatched by the loop.</summary>
+    public const int SharedSlice = 100;
     private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(1);
@@ -45,6 +51,19 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     // Owned timers delivered but not yet heard by their role, for the grace deadline.
     private readonly Dictionary<long, StoredTimer> _awaitingOwner = [];
     private long _nextDueMs = long.MaxValue;
+
+    // Claimed ahead of their due time (a shared store), delivered at it; soonest first.
+    private readonly PriorityQueue<StoredTimer, (long DueAtMs, long Id)> _held = new();
+
+    // Expiries posted to the loop whose dispatch report has not come back yet.
+    private int _inFlight;
+    private readonly bool _shared;
+
+    // How long before its due time a timer is claimed (a shared store claims ahead; 0 on a store of its own).
+    private readonly long _claimEarlyMs;
+
+    // Flushes waiting for this host to catch up: due timers wait for room in its slice.
+    private readonly List<Flush> _flushes = [];
     private long _retryAtMs;
     private TimeSpan _retryDelay = FirstRetry;
     private int _failures;
@@ -80,6 +99,9 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         _wake = clock.CreateTimer(static state => ((DurableTimerService)state!).Post(Wake.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (store is ISharedTimerStore shared)
         {
+            _shared = true;
+            _claimEarlyMs = shared.ClaimEarlyMs;
+
             // Another host scheduled something sooner than this one sleeps for, or let go of its claims: wake for it.
             shared.OnChanged(due => Post(new DueElsewhere(due)));
         }
@@ -254,7 +276,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                 batch.Add(command);
                 if (command is DueElsewhere elsewhere)
                 {
-                    _nextDueMs = Math.Min(_nextDueMs, elsewhere.DueAtMs);
+                    _nextDueMs = Math.Min(_nextDueMs, elsewhere.DueAtMs == long.MinValue ? long.MinValue : elsewhere.DueAtMs - _claimEarlyMs);
+                }
+                else if (command is ExpiryDispatched)
+                {
+                    _inFlight = Math.Max(0, _inFlight - 1);
                 }
             }
 
@@ -268,12 +294,23 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 
             await FireDueAsync().ConfigureAwait(false);
             Arm();
-            foreach (var flush in batch.OfType<Flush>())
+            _flushes.AddRange(batch.OfType<Flush>());
+            if (!WaitingForRoom())
             {
-                flush.Done.TrySetResult();
+                foreach (var flush in _flushes)
+                {
+                    flush.Done.TrySetResult();
+                }
+
+                _flushes.Clear();
             }
 
             batch.Clear();
+        }
+
+        foreach (var flush in _flushes)
+        {
+            flush.Done.TrySetResult();
         }
     }
 
@@ -318,6 +355,9 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         var unheard = new List<long>();
         var heardIds = new List<long>();
         var redeliverCount = redeliver.Count;
+
+        // A timer marked fired in this commit needs no record of its effects (the mark drops them): one statement less per expiry.
+        var firedHere = batch.OfType<ExpiryDispatched>().Where(d => d.Heard).Select(d => StoredTimer.FormatId(d.Id)).ToHashSet(StringComparer.Ordinal);
         try
         {
             _store.Begin();
@@ -344,7 +384,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                         unheard.Add(notHeard.Id);
                         break;
                     case EffectCarried effect:
-                        _store.RecordEffect(effect.Delivery, effect.Effect, nowMs);
+                        if (!firedHere.Contains(effect.Delivery))
+                        {
+                            _store.RecordEffect(effect.Delivery, effect.Effect, nowMs);
+                        }
+
                         replies.Add(() => effect.Recorded.TrySetResult());
                         break;
                     case RedeliverUnheard:
@@ -419,7 +463,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
 
         var timer = _store.Insert(schedule.Label, request.User, request.Channel, request.FollowUp, schedule.DueAtMs, nowMs, request.Owner, request.Payload);
-        _nextDueMs = Math.Min(_nextDueMs, timer.DueAtMs);
+        _nextDueMs = Math.Min(_nextDueMs, timer.DueAtMs - _claimEarlyMs);
         var result = ScheduleResult.Set(Info(timer));
         return () => schedule.Result.TrySetResult(result);
     }
@@ -451,7 +495,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private async Task FireDueAsync()
     {
         var nowMs = NowMs();
-        if (_stopping || _retryAtMs > nowMs || (_recovered && _nextDueMs > nowMs))
+        var claim = !_recovered || (_nextDueMs <= nowMs && Room >= SharedSlice / 2);
+        if (_stopping || _retryAtMs > nowMs || (!claim && !HeldDue(nowMs)))
         {
             return;
         }
@@ -465,14 +510,22 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                 _recovered = true;
             }
 
+            await DeliverHeldAsync().ConfigureAwait(false);
+            if (!claim)
+            {
+                return;
+            }
+
             List<StoredTimer> claimed;
+            int limit;
             do
             {
-                claimed = _store.ClaimDue(nowMs, BatchLimit);
+                limit = Room;
+                claimed = limit > 0 ? _store.ClaimDue(nowMs, limit) : [];
                 await LoadEffectsOfReclaimedAsync(claimed).ConfigureAwait(false);
                 await DeliverAsync(claimed).ConfigureAwait(false);
             }
-            while (claimed.Count == BatchLimit && !_stopping);
+            while (claimed.Count == limit && !_shared && !_stopping);
 
             _nextDueMs = _store.EarliestPendingDue() ?? long.MaxValue;
             if (_unwritten.Count == 0)
@@ -516,10 +569,42 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
     }
 
+    // How many more timers this host may claim now: unbounded on a store of its own, up to the slice on a shared one.
+    private int Room => _shared ? SharedSlice - _held.Count - _inFlight : BatchLimit;
+
+    // Due timers left unclaimed because this host's slice is full: the loop's dispatch reports make room.
+    private bool WaitingForRoom()
+    {
+        var nowMs = NowMs();
+        return _shared && _recovered && !_stopping && _inFlight > 0 && _retryAtMs <= nowMs && _nextDueMs <= nowMs;
+    }
+
+    private bool HeldDue(long nowMs) => _held.TryPeek(out _, out var soonest) && soonest.DueAtMs <= nowMs;
+
+    private async Task DeliverHeldAsync()
+    {
+        var due = new List<StoredTimer>();
+        var nowMs = NowMs();
+        while (_held.TryPeek(out var timer, out var at) && at.DueAtMs <= nowMs)
+        {
+            _held.Dequeue();
+            due.Add(timer);
+        }
+
+        await DeliverAsync(due).ConfigureAwait(false);
+    }
+
+    // Posts each expiry to the loop; one claimed ahead of its due time is held until then (never fired early).
     private async Task DeliverAsync(List<StoredTimer> timers)
     {
         foreach (var timer in timers)
         {
+            if (timer.DueAtMs > NowMs())
+            {
+                _held.Enqueue(timer, (timer.DueAtMs, timer.Id));
+                continue;
+            }
+
             var id = timer.Id;
             if (timer.Owner is not null)
             {
@@ -531,6 +616,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             try
             {
                 await _loop.PostAsync(expiry).ConfigureAwait(false);
+                _inFlight++;
             }
             catch (ChannelClosedException)
             {
@@ -617,7 +703,14 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return;
         }
 
-        var wakeAtMs = _recovered ? (_nextDueMs == long.MaxValue ? long.MaxValue : Math.Max(_nextDueMs, _retryAtMs)) : _retryAtMs;
+        // A host at its slice claims again when dispatch reports come in, not by the clock.
+        var claimAtMs = Room >= SharedSlice / 2 ? _nextDueMs : long.MaxValue;
+        if (_held.TryPeek(out _, out var held))
+        {
+            claimAtMs = Math.Min(claimAtMs, held.DueAtMs);
+        }
+
+        var wakeAtMs = _recovered ? (claimAtMs == long.MaxValue ? long.MaxValue : Math.Max(claimAtMs, _retryAtMs)) : _retryAtMs;
         var graceMs = (long)_options.OwnerGrace.TotalMilliseconds;
         foreach (var waiting in _awaitingOwner.Values)
         {

@@ -16,6 +16,9 @@ namespace AgentPlugins.Host.Timers;
 /// one after another, each only once the previous one's record is durable: whenever the process dies,
 /// at most one effect is carried out but not recorded, so a crash repeats at most one effect, across
 /// all timers due at that instant. The first effect runs at once; later ones wait for a commit.
+/// A delivery's report (which marks the timer fired) may go out as soon as its last effect's record
+/// is queued: the store writes in order, so the fired mark lands in the same commit as that record
+/// (one commit per expiry, not two) or a later one, never before it.
 /// </remarks>
 internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger log) : IIntentStep
 {
@@ -24,6 +27,9 @@ internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger l
 
     // Per delivery being dispatched now: how many effects of each kind it produced so far.
     private readonly Dictionary<string, Dictionary<string, int>> _counts = new(StringComparer.Ordinal);
+
+    // Per delivery being dispatched now: completes once its latest effect is carried out and its record queued (or it failed).
+    private readonly Dictionary<string, Task> _queued = new(StringComparer.Ordinal);
 
     // Completes when every effect started so far is carried out and its record written (or failed); never faults.
     private Task _tail = Task.CompletedTask;
@@ -46,8 +52,9 @@ internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger l
 
     /// <summary>
     /// The delivery was dispatched; when <paramref name="settled"/> (it reached a handler) nothing of it
-    /// is kept. The task completes once its effects are carried out and recorded: only then may the
-    /// timer be marked fired, or a crash in between would lose an effect.
+    /// is kept. The task completes, on the loop, once its effects are carried out and their records
+    /// queued for the store: a report of the delivery sent from then on is written with or after those
+    /// records, so the timer is never marked fired while an effect of it is unrecorded.
     /// </summary>
     public Task End(string delivery, bool settled)
     {
@@ -57,7 +64,7 @@ internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger l
             _done.Remove(delivery);
         }
 
-        return _tail;
+        return _queued.Remove(delivery, out var queued) ? queued : Task.CompletedTask;
     }
 
     /// <summary>
@@ -97,12 +104,16 @@ internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger l
         }
 
         var carried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _tail = CarryAsync(_tail, route, intent, origin, delivery, key, carried);
+
+        // Continuations run at once, on the loop: the delivery's report is queued right behind the record.
+        var queued = new TaskCompletionSource();
+        _queued[delivery] = queued.Task;
+        _tail = CarryAsync(_tail, route, intent, origin, delivery, key, carried, queued);
         return carried.Task;
     }
 
     // Runs synchronously up to the record when nothing is waiting, so the first effect goes out at once.
-    private async Task CarryAsync(Task previous, IntentRoute route, Intent intent, IntentOrigin origin, string delivery, string key, TaskCompletionSource carried)
+    private async Task CarryAsync(Task previous, IntentRoute route, Intent intent, IntentOrigin origin, string delivery, string key, TaskCompletionSource carried, TaskCompletionSource queued)
     {
         if (!previous.IsCompleted)
         {
@@ -118,6 +129,7 @@ internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger l
         {
             // Not carried out: nothing to record; the intent processor reports the failure.
             carried.TrySetException(ex);
+            queued.TrySetResult();
             return;
         }
 
@@ -129,7 +141,17 @@ internal sealed class ExpiryEffects(Func<string, string, Task> record, ILogger l
 
         try
         {
-            await record(delivery, key).ConfigureAwait(true);
+            Task recorded;
+            try
+            {
+                recorded = record(delivery, key);
+            }
+            finally
+            {
+                queued.TrySetResult();
+            }
+
+            await recorded.ConfigureAwait(true);
             if (_recordFailing)
             {
                 _recordFailing = false;

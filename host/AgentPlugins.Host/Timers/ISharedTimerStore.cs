@@ -13,4 +13,7 @@ internal interface ISharedTimerStore : ITimerStore
     /// scheduled or released; <see cref="long.MinValue"/> when such news may have been missed. Call before <see cref="ITimerStore.Open"/>.
     /// </summary>
     void OnChanged(Action<long> changed);
+
+    /// <summary>How long before a timer's due time a host claims it (its wake for a timer it hears of or schedules itself).</summary>
+    long ClaimEarlyMs { get; }
 }

@@ -53,6 +53,14 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
 
     private const string Columns = "id, label, user_name, channel, follow_up, due_at, owner, payload";
 
+    /// <summary>
+    /// How far ahead of their due time timers are claimed: a claim takes what falls due within this
+    /// window and the host delivers each at its due time from its own clock, so at a steady 1,000 due/s
+    /// a host claims about every half window, not once per timer. A claimed timer is no longer pending:
+    /// it cannot be cancelled or listed in its last moment before it fires.
+    /// </summary>
+    public const long AheadMs = 100;
+
     private readonly PostgresDatabase _database;
     private readonly string _host;
     private readonly long _leaseMs;
@@ -106,6 +114,9 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
     public string Path => _database.Name;
 
     public void OnChanged(Action<long> changed) => _changed = changed;
+
+    /// <summary>Half of <see cref="AheadMs"/>: each claim reaches half a window further than the last.</summary>
+    public long ClaimEarlyMs => AheadMs / 2;
 
     public StorageException Explain(string doing, Exception ex) => PostgresErrors.Explain(_database.Name, doing, ex);
 
@@ -255,7 +266,10 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
         return StoredTimer.ReadAll(reader);
     }
 
-    /// <summary>The soonest pending due time, or the soonest lapse of another host's lease (then this host takes its timers), or null.</summary>
+    /// <summary>
+    /// When to claim next: half of <see cref="AheadMs"/> before the soonest pending due time (so each claim
+    /// reaches half a window further than the last), or the soonest lapse of another host's lease (then this host takes its timers), or null.
+    /// </summary>
     public long? EarliestPendingDue()
     {
         if (_earliestKnown)
@@ -269,16 +283,17 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
     }
 
     /// <summary>
-    /// Claims, for this host, up to <paramref name="limit"/> pending timers due by <paramref name="nowMs"/> and as many
-    /// whose claiming host's lease lapsed (<see cref="StoredTimer.Reclaimed"/>); rows another host is claiming are
-    /// skipped. The soonest due time left is read in the same round trip (<see cref="EarliestPendingDue"/>).
+    /// Claims, for this host, up to <paramref name="limit"/> pending timers due by <paramref name="nowMs"/> plus
+    /// <see cref="AheadMs"/> (the caller delivers each at its due time) and as many whose claiming host's lease
+    /// lapsed (<see cref="StoredTimer.Reclaimed"/>); rows another host is claiming are skipped. When to claim
+    /// next is read in the same round trip (<see cref="EarliestPendingDue"/>).
     /// </summary>
     public List<StoredTimer> ClaimDue(long nowMs, int limit)
     {
         Wrote();
         var claim = new NpgsqlBatchCommand($"""
             WITH due AS (
-                SELECT id FROM timers WHERE state = 'pending' AND due_at <= @now
+                SELECT id FROM timers WHERE state = 'pending' AND due_at <= @horizon
                 ORDER BY due_at, id LIMIT @limit FOR UPDATE SKIP LOCKED),
             lapsed AS (
                 SELECT id FROM timers WHERE state = 'firing' AND lease_until < @now AND claimed_by IS DISTINCT FROM @me
@@ -290,6 +305,7 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
             RETURNING t.{Columns.Replace(", ", ", t.", StringComparison.Ordinal)}, c.again
             """);
         claim.Parameters.AddWithValue("now", nowMs);
+        claim.Parameters.AddWithValue("horizon", nowMs + AheadMs);
         claim.Parameters.AddWithValue("limit", limit);
         claim.Parameters.AddWithValue("me", _host);
         claim.Parameters.AddWithValue("until", nowMs + _leaseMs);
@@ -453,10 +469,11 @@ internal sealed class PostgresTimerStore : ISharedTimerStore
     {
         var earliest = new NpgsqlBatchCommand("""
             SELECT LEAST(
-                (SELECT min(due_at) FROM timers WHERE state = 'pending'),
+                (SELECT min(due_at) - @early FROM timers WHERE state = 'pending'),
                 (SELECT min(lease_until) + 1 FROM timers WHERE state = 'firing' AND claimed_by IS DISTINCT FROM @me))
             """);
         earliest.Parameters.AddWithValue("me", _host);
+        earliest.Parameters.AddWithValue("early", ClaimEarlyMs);
         return earliest;
     }
 

@@ -70,7 +70,7 @@ internal sealed class TimerExpiry : LoopWork
         }
         finally
         {
-            // Reported (and the timer marked fired) only once its effects are carried out and recorded.
+            // Reported (and the timer marked fired) only once its effects are carried out and their records queued ahead of the report.
             var settled = _effects.End(delivery, heard);
             if (settled.IsCompleted)
             {

@@ -109,6 +109,41 @@ public sealed class SharedTimerTests(PostgresCluster cluster) : IAsyncLifetime, 
     }
 
     [Fact]
+    public async Task A_timer_is_claimed_a_moment_ahead_and_delivered_at_its_due_time_not_before()
+    {
+        await using var host = await TimerRig.StartAsync(_clock, _backend, hostId: "early");
+        await host.SetAsync("1m", "tea");
+        var half = TimeSpan.FromMilliseconds(PostgresTimerStore.AheadMs / 2);
+
+        // Half the claim window before it is due, the host takes the timer (it is no longer pending) and holds it.
+        await host.AdvanceAsync(TimeSpan.FromMinutes(1) - half);
+        Assert.Equal(1, _backend.CountFiringBy("early"));
+        Assert.Equal(0, _backend.Count("pending"));
+        Assert.Empty(host.Expired);
+
+        await host.AdvanceAsync(half - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(host.Expired);
+
+        await host.AdvanceAsync(TimeSpan.FromMilliseconds(1));
+        var expired = Assert.Single(host.Expired);
+        Assert.Equal("0", expired.Get(TimerData.LateByMs));
+        Assert.Equal(1, _backend.Count("fired"));
+    }
+
+    [Fact]
+    public async Task A_claim_reaches_the_window_ahead_and_says_when_to_claim_next()
+    {
+        var now = TimerRig.Start.ToUnixTimeMilliseconds();
+        using var store = _backend.CreateStore(_clock, "window", Lease);
+        store.Open();
+        store.Insert("inside", "ann", "console", null, now + PostgresTimerStore.AheadMs, now);
+        store.Insert("beyond", "ann", "console", null, now + PostgresTimerStore.AheadMs + 1, now);
+
+        Assert.Equal(["inside"], store.ClaimDue(now, 10).Select(t => t.Label));
+        Assert.Equal(now + PostgresTimerStore.AheadMs + 1 - (PostgresTimerStore.AheadMs / 2), store.EarliestPendingDue());
+    }
+
+    [Fact]
     public async Task A_host_that_stops_cleanly_releases_its_claims_and_the_others_are_told_at_once()
     {
         var now = TimerRig.Start.ToUnixTimeMilliseconds();
@@ -121,7 +156,13 @@ public sealed class SharedTimerTests(PostgresCluster cluster) : IAsyncLifetime, 
             Assert.Single(leaving.ClaimDue(now + 60_000, 10));
         }
 
-        // No clock advance: the release's notification alone wakes the taker, long before the lease would lapse.
+        // The release's notification alone wakes the taker, long before the lease would lapse: it claims the timer
+        // at once, and holds it until its due time (a minute on, when the leaving host's lease still had 30 s to run).
+        await WaitUntilAsync(() => _backend.CountFiringBy("taker") == 1);
+        await taker.SettleAsync();
+        Assert.Empty(taker.Expired);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
         await WaitUntilAsync(() => !taker.Expired.IsEmpty);
         await taker.SettleAsync();
         Assert.Equal(["tea"], taker.ExpiredLabels);

@@ -55,6 +55,45 @@ public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime,
     }
 
     [Theory]
+    [InlineData("sqlite", 1000)]
+    [InlineData("postgres", DurableTimerService.SharedSlice)]
+    public async Task A_host_alone_claims_a_burst_whole_and_a_host_on_a_shared_store_a_slice_until_it_is_dispatched(string provider, int claimedAtOnce)
+    {
+        var backend = await Backend(provider);
+        await using var rig = await TimerRig.StartAsync(_clock, backend, new TimersOptions { TimeZone = "UTC", MaxPerUser = 1000 });
+        await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => rig.SetAsync("1m", $"t{i}")));
+
+        // The loop dispatches nothing meanwhile: what the host claimed stays claimed, undispatched.
+        using var release = new ManualResetEventSlim();
+        var held = rig.HoldLoopAsync(release, TimeSpan.FromSeconds(30));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var flushed = rig.Timers.FlushAsync();
+        await WaitUntilAsync(() => rig.CountInFile("firing") == claimedAtOnce);
+        if (claimedAtOnce == 1000)
+        {
+            await flushed;
+        }
+        else
+        {
+            // A host that took more than its slice would do so at once; a flush waits for the room the reports make.
+            await Task.Delay(200);
+            Assert.False(flushed.IsCompleted);
+        }
+
+        Assert.Equal(claimedAtOnce, rig.CountInFile("firing"));
+        Assert.Equal(1000 - claimedAtOnce, rig.CountInFile("pending"));
+
+        // Once dispatched, the rest is claimed as the reports come in, each timer once.
+        release.Set();
+        await held;
+        await flushed;
+        await rig.WaitForExpiriesAsync(1000);
+        await rig.SettleAsync();
+        Assert.Equal(1000, rig.Expired.Select(e => e.Get(TimerData.Id)).Distinct().Count());
+        Assert.Equal(1000, rig.CountInFile("fired"));
+    }
+
+    [Theory]
     [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
     public async Task An_earlier_timer_added_later_fires_first(string provider)
     {
@@ -288,5 +327,19 @@ public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime,
         await rig.AdvanceAsync(TimeSpan.FromSeconds(1));
         var expired = Assert.Single(rig.Expired);
         Assert.Equal("1000", expired.Get(TimerData.LateByMs));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The condition did not hold in time.");
+            }
+
+            await Task.Delay(10);
+        }
     }
 }
