@@ -18,6 +18,10 @@ internal abstract class OutboxFollower(NotificationOutbox outbox, string? channe
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    // A delivery under way when the host stops gets this long to finish and have its cursor saved, so a
+    // clean stop does not leave the next host to repeat a message the receiver already has.
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether this follower delivers <paramref name="message"/>; the others are passed over.</summary>
     protected abstract bool Wants(StoredNotification message);
 
@@ -26,6 +30,8 @@ internal abstract class OutboxFollower(NotificationOutbox outbox, string? channe
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var delivering = new CancellationTokenSource();
+        using var stopping = stoppingToken.Register(() => delivering.CancelAfter(StopGrace));
         try
         {
             await using var lead = await outbox.LeadAsync(cursorName, stoppingToken).ConfigureAwait(false);
@@ -44,7 +50,12 @@ internal abstract class OutboxFollower(NotificationOutbox outbox, string? channe
 
                 foreach (var message in page)
                 {
-                    if (Wants(message) && !await DeliverAsync(message, stoppingToken).ConfigureAwait(false))
+                    if (stoppingToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    if (Wants(message) && !await DeliverAsync(message, delivering.Token).ConfigureAwait(false))
                     {
                         await Task.Delay(backoff, clock, stoppingToken).ConfigureAwait(false);
                         backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
@@ -57,7 +68,7 @@ internal abstract class OutboxFollower(NotificationOutbox outbox, string? channe
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || delivering.IsCancellationRequested)
         {
             // Stopping: the cursor says where to go on next time.
         }
