@@ -131,8 +131,15 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
     private async Task WriteAsync()
     {
         var batch = new List<PendingAppend>(BatchSize);
-        while (await _appends.Reader.ReadBatchAsync(batch, BatchSize).ConfigureAwait(false))
+        var reader = _appends.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            batch.Clear();
+            while (batch.Count < BatchSize && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
             try
             {
                 Commit(batch);
