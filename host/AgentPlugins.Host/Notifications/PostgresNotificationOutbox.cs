@@ -319,15 +319,8 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
     private async Task WriteAsync()
     {
         var batch = new List<PendingAppend>(BatchSize);
-        var reader = _appends.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await _appends.Reader.ReadBatchAsync(batch, BatchSize).ConfigureAwait(false))
         {
-            batch.Clear();
-            while (batch.Count < BatchSize && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
             try
             {
                 await CommitAsync(batch).ConfigureAwait(false);

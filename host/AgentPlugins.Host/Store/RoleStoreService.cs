@@ -101,16 +101,9 @@ internal sealed class RoleStoreService : IRoleStore
     private async Task RunAsync()
     {
         var batch = new List<StoreCommand>(BatchLimit);
-        var reader = _commands.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await _commands.Reader.ReadBatchAsync(batch, BatchLimit).ConfigureAwait(false))
         {
-            while (batch.Count < BatchLimit && reader.TryRead(out var command))
-            {
-                batch.Add(command);
-            }
-
             Execute(batch);
-            batch.Clear();
         }
     }
 
