@@ -227,7 +227,9 @@ internal sealed class LoopWatchdog : IAsyncDisposable
     // Sampling costs the loop nothing; a role needs many samples to be judged, so chance cannot.
     private void Sample(GenerationGuard guard, RoleCall current, long now)
     {
-        if (_budget >= 1 || _windowMs <= 0)
+        // A generation already quarantined is judged: sampling it again logged its budget every tick
+        // (20 lines a second) while its call went on.
+        if (_budget >= 1 || _windowMs <= 0 || guard.IsQuarantined)
         {
             return;
         }
