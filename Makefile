@@ -82,8 +82,9 @@ bench-supervision: build ## a spinning role: hard limit, exit 70, scripted resta
 bench-validate: build ## wall time of bin/host validate over 1, 10, 100 role files vs dotnet build; writes bench/results/validate.md
 	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- validate bench/results/validate.md
 
+# Profile-guided JIT off, as bin/host runs (its runtimeconfig): the bench composes that host in its own process.
 bench-http: build ## requests/s and p50/p99 over HTTP vs a bare endpoint, SSE fan-out to 1,000 users, idle host memory and start-up (HTTP_ONLY=requests: the requests alone); writes bench/results/http.md
-	$(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- http bench/results/http.md
+	DOTNET_TieredPGO=0 $(DOTNET) run --project bench/AgentPlugins.Bench -c Release --no-build -- http bench/results/http.md
 
 bench-dashboard: build ## dashboard page weight, first roles row, saved file → row updated in a real Chromium; writes bench/results/dashboard.md
 	tests/setup/install-chromium.sh

@@ -28,7 +28,7 @@ internal sealed class HttpBenchmark : IBenchmark
 {
     private const int Rounds = 3;
     private const int Users = 1000;
-    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
     /// <summary>A role with one tool that says its text back: the request path's cost without the tool's.</summary>

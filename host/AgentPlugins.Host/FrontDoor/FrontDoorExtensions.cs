@@ -33,7 +33,10 @@ internal static class FrontDoorExtensions
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = http.MaxBodyBytes;
+            // The endpoints' own reader enforces http:maxBodyBytes to the byte; Kestrel's limit is the
+            // backstop for everything else, with room for what it counts of a chunked body beyond the
+            // data (a chunked body of exactly the limit was refused with it set to the limit itself).
+            kestrel.Limits.MaxRequestBodySize = http.MaxBodyBytes + 4096L;
             foreach (var address in ListenAddresses.Parse(http.Urls, out _) ?? [])
             {
                 ListenAddresses.Listen(kestrel, address);

@@ -32,21 +32,20 @@ internal static class JsonBody
             return new(null, Problems.BadField("Content-Type", $"The body must be JSON (Content-Type: application/json), not '{request.ContentType ?? "none"}'.", StatusCodes.Status415UnsupportedMediaType));
         }
 
-        var bytes = await ReadBytesAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
-        if (bytes.Problem is not null)
+        var body = await ReadPooledAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body.Problem is not null)
         {
-            return new(null, bytes.Problem);
-        }
-
-        var buffer = bytes.Value!;
-        if (buffer.Length == 0)
-        {
-            return new(null, Problems.BadField("body", "The body is empty; send a JSON object."));
+            return new(null, body.Problem);
         }
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer, options);
+            if (body.Length == 0)
+            {
+                return new(null, Problems.BadField("body", "The body is empty; send a JSON object."));
+            }
+
+            var value = JsonSerializer.Deserialize<T>(body.Buffer.AsSpan(0, body.Length), options);
             return value is null
                 ? new(null, Problems.BadField("body", "The body must be a JSON object, not null."))
                 : new(value, null);
@@ -57,41 +56,74 @@ internal static class JsonBody
             var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : string.Empty;
             return new(null, Problems.BadField(field, $"{Explain(ex)}{where}"));
         }
+        finally
+        {
+            body.Return();
+        }
     }
 
     /// <summary>The raw body, at most <paramref name="maxBytes"/>; a larger one is a 413 problem.</summary>
     public static async Task<BodyResult<byte[]>> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
+        var body = await ReadPooledAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return body.Problem is null ? new(body.Buffer.AsSpan(0, body.Length).ToArray(), null) : new(null, body.Problem);
+        }
+        finally
+        {
+            body.Return();
+        }
+    }
+
+    // Read into a pooled buffer: a request body is parsed once and dropped, and a fresh array per
+    // request (grown once past 4 KB) was most of what the request path allocated.
+    private static async Task<PooledBody> ReadPooledAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > maxBytes)
         {
-            return new(null, TooLarge(request, maxBytes));
+            return new(TooLarge(request, maxBytes));
         }
 
-        var buffer = new ArrayBufferWriter<byte>(Math.Min(maxBytes, 4096));
+        // One byte more than allowed, so a body over the limit is seen without reading all of it.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(maxBytes + 1L, Math.Max(request.ContentLength + 1 ?? 4096, 256)));
+        var length = 0;
         try
         {
             while (true)
             {
-                var memory = buffer.GetMemory(4096);
-                var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
+                if (length == buffer.Length)
                 {
-                    break;
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(maxBytes + 1L, buffer.Length * 2L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
                 }
 
-                buffer.Advance(read);
-                if (buffer.WrittenCount > maxBytes)
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
                 {
-                    return new(null, TooLarge(request, maxBytes));
+                    return new(buffer, length);
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return new(TooLarge(request, maxBytes));
                 }
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return new(null, TooLarge(request, maxBytes));
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new(TooLarge(request, maxBytes));
         }
-
-        return new(buffer.WrittenSpan.ToArray(), null);
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     private static string Explain(JsonException ex) =>
@@ -102,6 +134,28 @@ internal static class JsonBody
         // The rest of the body is not read: the connection cannot carry another request.
         request.HttpContext.Response.Headers.Connection = "close";
         return Problems.BadField("body", $"The body is larger than http:maxBodyBytes ({maxBytes} bytes).", StatusCodes.Status413PayloadTooLarge);
+    }
+
+    /// <summary>A body read into a rented buffer (returned with <see cref="Return"/>), or the problem that answers it.</summary>
+    private readonly record struct PooledBody(byte[] Buffer, int Length, IResult? Problem)
+    {
+        public PooledBody(IResult problem)
+            : this([], 0, problem)
+        {
+        }
+
+        public PooledBody(byte[] buffer, int length)
+            : this(buffer, length, null)
+        {
+        }
+
+        public void Return()
+        {
+            if (Buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(Buffer);
+            }
+        }
     }
 }
 

@@ -19,6 +19,7 @@ namespace AgentPlugins.Host.FrontDoor;
 internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox outbox, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<RequestRunner> log)
 {
     private const int MaxKept = 10_000;
+    private static readonly string ReplyPriority = nameof(Priority.Medium).ToLowerInvariant();
     private static readonly TimeSpan KeepCompleted = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, RequestRun> _runs = new(StringComparer.Ordinal);
@@ -81,26 +82,13 @@ internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox
 
         // Queued, not awaited: the outbox stores messages in the order they are handed to it, so the
         // reply is still stored before any notification the request's intents cause, and the loop does
-        // not wait for a commit (nor pay a hop back) on every request.
-        var stored = outbox.AppendAsync(run.Channel, run.User, "reply", reply.Text, nameof(Priority.Medium).ToLowerInvariant(), run.Id);
-        if (stored.IsCompleted)
+        // not wait for a commit (nor pay a hop back) on every request. A failed commit is logged by the outbox.
+        if (!outbox.TryAppend(run.Channel, run.User, "reply", reply.Text, ReplyPriority, run.Id))
         {
-            WarnIfUnstored(stored, run);
-        }
-        else
-        {
-            stored.ContinueWith(task => WarnIfUnstored(task, run), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            log.LogWarning("The reply to request {Id} was answered but not stored in the outbox: the outbox is closed (the host is stopping).", run.Id);
         }
 
         return Task.CompletedTask;
-    }
-
-    private void WarnIfUnstored(Task stored, RequestRun run)
-    {
-        if (stored.Exception?.GetBaseException() is { } ex)
-        {
-            log.LogWarning("The reply to request {Id} was answered but not stored in the outbox: {Message}", run.Id, ex.Message);
-        }
     }
 
     private void Forget()

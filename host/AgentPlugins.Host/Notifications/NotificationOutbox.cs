@@ -36,6 +36,13 @@ internal abstract class NotificationOutbox : IAsyncDisposable
     /// <summary>Writes a message for <paramref name="user"/> on <paramref name="channel"/>; completes once it is committed, with it as stored.</summary>
     public abstract Task<StoredNotification> AppendAsync(string channel, string user, string kind, string text, string priority, string? requestId = null);
 
+    /// <summary>
+    /// Queues a message like <see cref="AppendAsync"/> without anyone waiting for its commit (a reply the
+    /// caller already has): messages are still stored in the order they are handed over, and a failed
+    /// commit is logged by the outbox. False when the outbox is closed.
+    /// </summary>
+    public abstract bool TryAppend(string channel, string user, string kind, string text, string priority, string? requestId = null);
+
     /// <summary>Messages for <paramref name="user"/> on <paramref name="channel"/> (every user, every channel when null) after <paramref name="afterId"/>, oldest first.</summary>
     public abstract Task<IReadOnlyList<StoredNotification>> ReadAsync(string? channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default);
 

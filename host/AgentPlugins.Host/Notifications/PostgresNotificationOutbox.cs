@@ -93,11 +93,14 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
 
     public override Task<StoredNotification> AppendAsync(string channel, string user, string kind, string text, string priority, string? requestId = null)
     {
-        var pending = new PendingAppend(channel, user, kind, text, priority, requestId);
+        var pending = new PendingAppend(channel, user, kind, text, priority, requestId, Awaited: true);
         return _appends.Writer.TryWrite(pending)
-            ? pending.Done.Task
+            ? pending.Done!.Task
             : Task.FromException<StoredNotification>(new ObjectDisposedException(nameof(NotificationOutbox), "The outbox is closed: the host is stopping."));
     }
+
+    public override bool TryAppend(string channel, string user, string kind, string text, string priority, string? requestId = null) =>
+        _appends.Writer.TryWrite(new PendingAppend(channel, user, kind, text, priority, requestId, Awaited: false));
 
     public override async Task<IReadOnlyList<StoredNotification>> ReadAsync(string? channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default)
     {
@@ -328,10 +331,10 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StorageException)
             {
                 var problem = PostgresErrors.Explain(Path, $"write {batch.Count} message(s) to the notification outbox", ex);
-                _log.LogError("{Problem}", problem.Message);
+                _log.LogError("{Problem} (requests: {Requests})", problem.Message, string.Join(", ", batch.Select(p => p.RequestId).OfType<string>()));
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetException(problem);
+                    pending.Done?.TrySetException(problem);
                 }
 
                 continue;
@@ -341,7 +344,7 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
             _wake.Writer.TryWrite(true);
             foreach (var pending in batch)
             {
-                pending.Done.TrySetResult(pending.Stored!);
+                pending.Done?.TrySetResult(pending.Stored!);
             }
 
             if (_clock.GetUtcNow() - _lastPrune >= PruneInterval)
@@ -445,9 +448,10 @@ internal sealed class PostgresNotificationOutbox : NotificationOutbox
         }
     }
 
-    private sealed record PendingAppend(string Channel, string User, string Kind, string Text, string Priority, string? RequestId)
+    private sealed record PendingAppend(string Channel, string User, string Kind, string Text, string Priority, string? RequestId, bool Awaited)
     {
-        public TaskCompletionSource<StoredNotification> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Only for a caller that waits: completing it costs a thread-pool hop per message.
+        public TaskCompletionSource<StoredNotification>? Done { get; } = Awaited ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
 
         public StoredNotification? Stored { get; set; }
     }

@@ -68,14 +68,17 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
 
     public override Task<StoredNotification> AppendAsync(string channel, string user, string kind, string text, string priority, string? requestId = null)
     {
-        var pending = new PendingAppend(channel, user, kind, text, priority, requestId);
+        var pending = new PendingAppend(channel, user, kind, text, priority, requestId, awaited: true);
         if (!_appends.Writer.TryWrite(pending))
         {
             return Task.FromException<StoredNotification>(new ObjectDisposedException(nameof(NotificationOutbox), "The outbox is closed: the host is stopping."));
         }
 
-        return pending.Done.Task;
+        return pending.Done!.Task;
     }
+
+    public override bool TryAppend(string channel, string user, string kind, string text, string priority, string? requestId = null) =>
+        _appends.Writer.TryWrite(new PendingAppend(channel, user, kind, text, priority, requestId, awaited: false));
 
     public override async Task<IReadOnlyList<StoredNotification>> ReadAsync(string? channel, string? user, long afterId, int limit, CancellationToken cancellationToken = default)
     {
@@ -106,9 +109,9 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
     /// <summary>Records that <paramref name="name"/> delivered everything up to <paramref name="lastId"/>; committed with the appends.</summary>
     public override Task SaveCursorAsync(string name, long lastId)
     {
-        var pending = new PendingAppend(name, string.Empty, CursorKind, string.Empty, string.Empty, null) { CursorId = lastId };
+        var pending = new PendingAppend(name, string.Empty, CursorKind, string.Empty, string.Empty, null, awaited: true) { CursorId = lastId };
         return _appends.Writer.TryWrite(pending)
-            ? pending.Done.Task
+            ? pending.Done!.Task
             : Task.FromException(new ObjectDisposedException(nameof(NotificationOutbox), "The outbox is closed: the host is stopping."));
     }
 
@@ -131,15 +134,16 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
     private async Task WriteAsync()
     {
         var batch = new List<PendingAppend>(BatchSize);
+        using var statements = new WriteStatements(_writer);
         while (await _appends.Reader.ReadBatchAsync(batch, BatchSize).ConfigureAwait(false))
         {
             try
             {
-                Commit(batch);
+                Commit(batch, statements);
             }
             catch (SqliteException ex)
             {
-                _log.LogError(ex, "Writing {Count} message(s) to the outbox {Path} failed.", batch.Count, Path);
+                _log.LogError(ex, "Writing {Count} message(s) to the outbox {Path} failed (requests: {Requests}).", batch.Count, Path, string.Join(", ", batch.Select(p => p.RequestId).OfType<string>()));
                 foreach (var pending in batch)
                 {
                     pending.Fail(new IOException($"Writing to the notification outbox {Path} failed: {ex.Message}", ex));
@@ -166,45 +170,22 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
         }
     }
 
-    private void Commit(List<PendingAppend> batch)
+    private void Commit(List<PendingAppend> batch, WriteStatements statements)
     {
-        var now = _clock.GetUtcNow();
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         using var transaction = _writer.BeginTransaction();
-        using var insert = _writer.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO notifications (channel, user, kind, text, priority, request_id, created_at) VALUES ($channel, $user, $kind, $text, $priority, $request, $at) RETURNING id";
-        var channel = insert.Parameters.Add("$channel", SqliteType.Text);
-        var user = insert.Parameters.Add("$user", SqliteType.Text);
-        var kind = insert.Parameters.Add("$kind", SqliteType.Text);
-        var text = insert.Parameters.Add("$text", SqliteType.Text);
-        var priority = insert.Parameters.Add("$priority", SqliteType.Text);
-        var request = insert.Parameters.Add("$request", SqliteType.Text);
-        var at = insert.Parameters.Add("$at", SqliteType.Integer);
-        using var cursor = _writer.CreateCommand();
-        cursor.Transaction = transaction;
-        cursor.CommandText = "INSERT INTO cursors (name, last_id) VALUES ($name, $id) ON CONFLICT(name) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)";
-        var cursorName = cursor.Parameters.Add("$name", SqliteType.Text);
-        var cursorId = cursor.Parameters.Add("$id", SqliteType.Integer);
+        statements.Enlist(transaction);
         long last = 0;
         foreach (var pending in batch)
         {
             if (pending.Kind == CursorKind)
             {
-                cursorName.Value = pending.Channel;
-                cursorId.Value = pending.CursorId;
-                cursor.ExecuteNonQuery();
+                statements.SaveCursor(pending.Channel, pending.CursorId);
                 continue;
             }
 
-            channel.Value = pending.Channel;
-            user.Value = pending.User;
-            kind.Value = pending.Kind;
-            text.Value = pending.Text;
-            priority.Value = pending.Priority;
-            request.Value = (object?)pending.RequestId ?? DBNull.Value;
-            at.Value = now.ToUnixTimeMilliseconds();
-            last = (long)insert.ExecuteScalar()!;
-            pending.Stored = new StoredNotification(last, pending.Channel, pending.User, pending.Kind, pending.Text, pending.Priority, pending.RequestId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()));
+            last = statements.Insert(pending, now);
+            pending.Stored = new StoredNotification(last, pending.Channel, pending.User, pending.Kind, pending.Text, pending.Priority, pending.RequestId, DateTimeOffset.FromUnixTimeMilliseconds(now));
         }
 
         transaction.Commit();
@@ -236,10 +217,73 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private sealed class PendingAppend(string channel, string user, string kind, string text, string priority, string? requestId)
+    /// <summary>The writer's two statements, prepared once and reused by every batch.</summary>
+    private sealed class WriteStatements : IDisposable
     {
-        private readonly TaskCompletionSource<StoredNotification> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly SqliteCommand _insert;
+        private readonly SqliteParameter _channel;
+        private readonly SqliteParameter _user;
+        private readonly SqliteParameter _kind;
+        private readonly SqliteParameter _text;
+        private readonly SqliteParameter _priority;
+        private readonly SqliteParameter _request;
+        private readonly SqliteParameter _at;
+        private readonly SqliteCommand _cursor;
+        private readonly SqliteParameter _cursorName;
+        private readonly SqliteParameter _cursorId;
 
+        public WriteStatements(SqliteConnection writer)
+        {
+            _insert = writer.CreateCommand();
+            _insert.CommandText = "INSERT INTO notifications (channel, user, kind, text, priority, request_id, created_at) VALUES ($channel, $user, $kind, $text, $priority, $request, $at) RETURNING id";
+            _channel = _insert.Parameters.Add("$channel", SqliteType.Text);
+            _user = _insert.Parameters.Add("$user", SqliteType.Text);
+            _kind = _insert.Parameters.Add("$kind", SqliteType.Text);
+            _text = _insert.Parameters.Add("$text", SqliteType.Text);
+            _priority = _insert.Parameters.Add("$priority", SqliteType.Text);
+            _request = _insert.Parameters.Add("$request", SqliteType.Text);
+            _at = _insert.Parameters.Add("$at", SqliteType.Integer);
+            _cursor = writer.CreateCommand();
+            _cursor.CommandText = "INSERT INTO cursors (name, last_id) VALUES ($name, $id) ON CONFLICT(name) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)";
+            _cursorName = _cursor.Parameters.Add("$name", SqliteType.Text);
+            _cursorId = _cursor.Parameters.Add("$id", SqliteType.Integer);
+        }
+
+        public void Enlist(SqliteTransaction transaction)
+        {
+            _insert.Transaction = transaction;
+            _cursor.Transaction = transaction;
+        }
+
+        public long Insert(PendingAppend pending, long at)
+        {
+            _channel.Value = pending.Channel;
+            _user.Value = pending.User;
+            _kind.Value = pending.Kind;
+            _text.Value = pending.Text;
+            _priority.Value = pending.Priority;
+            _request.Value = (object?)pending.RequestId ?? DBNull.Value;
+            _at.Value = at;
+            return (long)_insert.ExecuteScalar()!;
+        }
+
+        public void SaveCursor(string name, long lastId)
+        {
+            _cursorName.Value = name;
+            _cursorId.Value = lastId;
+            _cursor.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _cursor.Dispose();
+        }
+    }
+
+    /// <summary>A message handed to the writer; awaited ones complete when their batch commits.</summary>
+    private sealed class PendingAppend(string channel, string user, string kind, string text, string priority, string? requestId, bool awaited)
+    {
         public string Channel { get; } = channel;
 
         public string User { get; } = user;
@@ -256,10 +300,11 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
 
         public StoredNotification? Stored { get; set; }
 
-        public TaskCompletionSource<StoredNotification> Done => _done;
+        // Only for a caller that waits: completing it costs a thread-pool hop per message.
+        public TaskCompletionSource<StoredNotification>? Done { get; } = awaited ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
 
-        public void Complete() => _done.TrySetResult(Stored ?? new StoredNotification(CursorId, Channel, User, Kind, Text, Priority, RequestId, default));
+        public void Complete() => Done?.TrySetResult(Stored ?? new StoredNotification(CursorId, Channel, User, Kind, Text, Priority, RequestId, default));
 
-        public void Fail(Exception ex) => _done.TrySetException(ex);
+        public void Fail(Exception ex) => Done?.TrySetException(ex);
     }
 }

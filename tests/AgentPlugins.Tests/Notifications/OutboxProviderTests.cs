@@ -52,6 +52,36 @@ public sealed class OutboxProviderTests(PostgresCluster cluster)
         Assert.Equal(second.Id, await outbox.ReadCursorAsync("webhook:w"));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Messages_queued_without_waiting_keep_their_place_among_awaited_ones_and_a_closed_outbox_refuses_them(string provider)
+    {
+        await using var rig = new StorageRig(provider, cluster);
+        var outbox = await OpenAsync(rig);
+        using var live = outbox.Subscribe("http", "ann");
+
+        Assert.True(outbox.TryAppend("http", "ann", "reply", "answer 1", "medium", "r1"));
+        var notification = outbox.AppendAsync("http", "ann", "notification", "caused by r1", "high");
+        Assert.True(outbox.TryAppend("http", "ann", "reply", "answer 2", "medium", "r2"));
+        var last = await outbox.AppendAsync("http", "ann", "notification", "caused by r2", "high");
+        await notification;
+
+        var read = await outbox.ReadAsync("http", "ann", 0, 10);
+        Assert.Equal(["answer 1", "caused by r1", "answer 2", "caused by r2"], read.Select(m => m.Text));
+        Assert.Equal(["r1", null, "r2", null], read.Select(m => m.RequestId));
+        var delivered = new List<string>();
+        while (delivered.Count < 4)
+        {
+            delivered.Add((await live.Reader.ReadAsync().AsTask().WaitAsync(Patience)).Text);
+        }
+
+        Assert.Equal(read.Select(m => m.Text), delivered);
+        Assert.Equal(last.Id, read[^1].Id);
+
+        await outbox.DisposeAsync();
+        Assert.False(outbox.TryAppend("http", "ann", "reply", "too late", "medium", "r3"));
+    }
+
     [Fact]
     public async Task Messages_written_on_three_hosts_reach_a_reader_on_another_once_and_in_order()
     {
