@@ -178,6 +178,10 @@ internal static class AgentPluginsServices
             {
                 retention.Add(RoleStoreFile.Retention(roleStore.Path));
             }
+            else if (Options(sp).Storage.IsPostgres)
+            {
+                retention.Add(PostgresRoleStore.Retention(sp.GetRequiredService<PostgresDatabase>()));
+            }
 
             if (sp.GetRequiredService<AgentsSlot>().Agents is { } agents)
             {

@@ -1,3 +1,4 @@
+using AgentPlugins.Host.Storage;
 using AgentPlugins.Host.Storage.Postgres;
 using AgentPlugins.Sdk;
 using Npgsql;
@@ -68,7 +69,54 @@ internal sealed class PostgresRoleStore(PostgresDatabase database, HostIdentity 
             outcome := 0;
         END $$;
         """,
+        """
+        -- Retention: deletes up to p_limit of the entries not written since p_cutoff (any age when null),
+        -- oldest first; returns how many. The victims are fixed first (everything up to the p_limit-th
+        -- oldest); then role by role, in role order, the role's usage row is locked before its entries,
+        -- the order store_replace takes them in, so writers and retention on several hosts never wait on
+        -- each other in a cycle. An entry written again meanwhile is newer and is left alone.
+        CREATE FUNCTION store_prune(p_cutoff bigint, p_limit int) RETURNS int
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            last_at bigint;
+            last_role text;
+            last_scope text;
+            last_key text COLLATE "C";
+            victim_role text;
+            removed int := 0;
+            count_now int;
+            freed bigint;
+        BEGIN
+            SELECT updated_at, role, scope, key INTO last_at, last_role, last_scope, last_key
+            FROM store_entries WHERE p_cutoff IS NULL OR updated_at < p_cutoff
+            ORDER BY updated_at, role, scope, key OFFSET p_limit - 1 LIMIT 1;
+            FOR victim_role IN
+                SELECT DISTINCT role FROM store_entries
+                WHERE (p_cutoff IS NULL OR updated_at < p_cutoff)
+                  AND (last_at IS NULL OR (updated_at, role, scope, key) <= (last_at, last_role, last_scope, last_key))
+                ORDER BY role
+            LOOP
+                PERFORM 1 FROM store_usage WHERE role = victim_role FOR UPDATE;
+                WITH gone AS (
+                    DELETE FROM store_entries
+                    WHERE role = victim_role
+                      AND (p_cutoff IS NULL OR updated_at < p_cutoff)
+                      AND (last_at IS NULL OR (updated_at, role, scope, key) <= (last_at, last_role, last_scope, last_key))
+                    RETURNING bytes)
+                SELECT count(*), COALESCE(sum(bytes), 0) INTO count_now, freed FROM gone;
+                UPDATE store_usage SET bytes = bytes - freed WHERE role = victim_role;
+                removed := removed + count_now;
+            END LOOP;
+            RETURN removed;
+        END $$;
+        """,
     ]);
+
+    /// <summary>
+    /// Retention of the role store, as on SQLite: none by default (a role's data is bounded by its
+    /// quota, not by age); <c>retention:stores:store:maxAge</c> deletes keys not written for that long.
+    /// </summary>
+    public static IRetentionTarget Retention(PostgresDatabase database) => new PostgresStoreRetention(database);
 
     private const int Written = 0;
     private const int VersionMismatch = 1;

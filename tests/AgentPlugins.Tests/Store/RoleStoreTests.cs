@@ -3,6 +3,7 @@ using AgentPlugins.Host.Store;
 using AgentPlugins.Sdk;
 using AgentPlugins.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentPlugins.Tests.Store;
 
@@ -90,6 +91,49 @@ public sealed class RoleStoreTests(PostgresCluster cluster)
         await For(service, "diary", "ann").User.SetAsync("entry", new string('y', 900));
         await store.SetAsync("small", "k");
         Assert.Equal("k", await store.GetAsync<string>("small"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Retention_deletes_keys_not_written_since_the_cutoff_oldest_first_and_gives_their_bytes_back_to_the_quota(string provider)
+    {
+        await using var rig = new StorageRig(provider, cluster);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var service = await rig.OpenStoreAsync(quotaBytes: 1024, clock);
+        var notes = For(service, "notes", "ann").User;
+        var diary = For(service, "diary", "ann").User;
+        await notes.SetAsync("old-1", new string('a', 400));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await diary.SetAsync("old-2", "dear diary");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await notes.SetAsync("old-3", new string('b', 400));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await notes.SetAsync("rewritten", "v1");
+        clock.Advance(TimeSpan.FromDays(40));
+        await notes.SetAsync("rewritten", "v2");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await notes.SetAsync("new", "fresh");
+        var cutoff = clock.GetUtcNow() - TimeSpan.FromDays(30);
+        await Assert.ThrowsAsync<StoreQuotaException>(() => notes.SetAsync("big", new string('c', 300)));
+        var retention = rig.IsPostgres ? PostgresRoleStore.Retention(await rig.OpenDatabaseAsync()) : RoleStoreFile.Retention(Path.Combine(rig.Folder.Path, "store.db"));
+
+        var pruned = new[] { retention.PruneOlderThan(cutoff, 2), retention.PruneOlderThan(cutoff, 2), retention.PruneOlderThan(cutoff, 2) };
+
+        Assert.Equal("store", retention.Name);
+        Assert.Equal([2, 1, 0], pruned);
+        Assert.Null(await notes.GetAsync<string>("old-1"));
+        Assert.Null(await diary.GetAsync<string>("old-2"));
+        Assert.Null(await notes.GetAsync<string>("old-3"));
+        Assert.Equal("v2", await notes.GetAsync<string>("rewritten"));
+        Assert.Equal("fresh", await notes.GetAsync<string>("new"));
+
+        // The 800 bytes the old values held count no more against the role's quota.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await notes.SetAsync("big", new string('c', 300));
+        Assert.Equal(1, retention.PruneOldest(1));
+        Assert.Null(await notes.GetAsync<string>("rewritten"));
+        Assert.Equal(["big", "new"], (await notes.ListAsync<string>()).Select(e => e.Key).Order());
+        Assert.True(retention.DataBytes() > 0);
     }
 
     [Theory]
@@ -194,6 +238,70 @@ public sealed class RoleStoreTests(PostgresCluster cluster)
 
         Assert.True(done >= 100, $"only {done} of 300 updates went through");
         Assert.Equal(done, await store.GetAsync<int>("n"));
+    }
+
+    [Fact]
+    public async Task Retention_on_two_hosts_while_three_roles_write_never_deadlocks_and_keeps_every_quota_exact()
+    {
+        await using var rig = new StorageRig("postgres", cluster);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var writer = await rig.OpenStoreAsync(quotaBytes: 1024 * 1024, clock);
+        string[] roles = ["a", "b", "c"];
+        foreach (var role in roles)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await For(writer, role, "ann").User.SetAsync($"k{i}", new string('x', 10 + i));
+            }
+        }
+
+        clock.Advance(TimeSpan.FromDays(2));
+        var cutoff = clock.GetUtcNow() - TimeSpan.FromDays(1);
+        var retentions = new[] { PostgresRoleStore.Retention(await rig.OpenDatabaseAsync()), PostgresRoleStore.Retention(await rig.OpenDatabaseAsync()) };
+
+        // Writers rewrite and delete keys of every role (each call locks its role's usage row, then the entry)
+        // while two hosts prune across all roles in small batches: a lock-order mistake deadlocks here.
+        var writes = roles.Select(role => Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i += 3)
+            {
+                await For(writer, role, "ann").User.SetAsync($"k{i}", "rewritten");
+                await For(writer, role, "ann").User.DeleteAsync($"k{i + 1}");
+            }
+        }));
+        var prunes = retentions.Select(retention => Task.Run(() =>
+        {
+            var total = 0;
+            int pruned;
+            while ((pruned = retention.PruneOlderThan(cutoff, 7)) > 0)
+            {
+                total += pruned;
+            }
+
+            return total;
+        }));
+        await Task.WhenAll(writes);
+        var prunedTotal = (await Task.WhenAll(prunes)).Sum() + retentions[0].PruneOlderThan(cutoff, 1000);
+
+        await using var database = await rig.OpenDatabaseAsync();
+        await using var check = database.DataSource.CreateCommand("""
+            SELECT u.role, u.bytes, COALESCE((SELECT sum(bytes) FROM store_entries e WHERE e.role = u.role), 0)::bigint FROM store_usage u ORDER BY u.role
+            """);
+        await using var rows = await check.ExecuteReaderAsync();
+        var usage = new List<(string Role, long Counted, long Actual)>();
+        while (await rows.ReadAsync())
+        {
+            usage.Add((rows.GetString(0), rows.GetInt64(1), rows.GetInt64(2)));
+        }
+
+        Assert.Equal(roles, usage.Select(u => u.Role));
+        Assert.All(usage, u => Assert.Equal(u.Actual, u.Counted));
+        foreach (var role in roles)
+        {
+            Assert.Equal(34, (await For(writer, role, "ann").User.ListAsync<string>()).Count);
+        }
+
+        Assert.InRange(prunedTotal, 3 * 100 - 3 * 34 - 3 * 33, 3 * 100 - 3 * 34);
     }
 
     [Fact]
