@@ -43,6 +43,9 @@ public sealed class PostgresCluster : IDisposable
             var settings = string.Join(' ', [
                 $"-p {Port}", $"-k {Folder}", "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c synchronous_commit=off",
                 "-c full_page_writes=off", "-c max_connections=400", "-c shared_buffers=64MB", "-c log_min_messages=warning",
+
+                // Statements per database (StatementCallsAsync), and each statement in server.log for a database that asks (LogStatementsAsync).
+                "-c shared_preload_libraries=pg_stat_statements", "-c log_line_prefix=%m,db=%d,",
             ]);
             Run(Path.Combine(_bin, "pg_ctl"), ["-D", data, "-o", settings, "-l", Path.Combine(Folder, "server.log"), "-w", "-t", "60", "start"]);
             _running = true;
@@ -82,6 +85,74 @@ public sealed class PostgresCluster : IDisposable
         }
 
         return ConnectionString(name);
+    }
+
+    /// <summary>
+    /// How many statements the database named in <paramref name="connectionString"/> has run so far, in all
+    /// (<c>pg_stat_statements</c>, preloaded by this cluster), and the most called ones with their counts.
+    /// </summary>
+    public async Task<(long Calls, IReadOnlyList<(string Query, long Calls)> Top)> StatementCallsAsync(string connectionString, int top = 0, CancellationToken cancellationToken = default)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var query = new NpgsqlCommand("""
+            SELECT query, calls FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1) ORDER BY calls DESC
+            """, connection);
+        query.Parameters.Add(new NpgsqlParameter { Value = database });
+        long calls = 0;
+        var most = new List<(string, long)>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            calls += reader.GetInt64(1);
+            if (most.Count < top)
+            {
+                most.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        return (calls, most);
+    }
+
+    /// <summary>From now on, every statement a new connection to the database runs is written to server.log (<see cref="LoggedStatements"/>).</summary>
+    public async Task LogStatementsAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var alter = new NpgsqlCommand($"ALTER DATABASE \"{database}\" SET log_statement = 'all'", connection);
+        await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Where server.log ends now: pass it to <see cref="LoggedStatements"/> for what is logged after it.</summary>
+    public long LogPosition => new FileInfo(Path.Combine(Folder, "server.log")).Length;
+
+    /// <summary>The statements logged for the database (see <see cref="LogStatementsAsync"/>) after <paramref name="from"/>, first lines only.</summary>
+    public IReadOnlyList<string> LoggedStatements(string connectionString, long from)
+    {
+        var prefix = $",db={new NpgsqlConnectionStringBuilder(connectionString).Database},LOG:  ";
+        using var file = new FileStream(Path.Combine(Folder, "server.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        file.Seek(from, SeekOrigin.Begin);
+        using var reader = new StreamReader(file);
+        var statements = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            // "statement: SQL" (simple protocol) or "execute <name>: SQL" (extended protocol).
+            var at = line.IndexOf(prefix, StringComparison.Ordinal);
+            if (at >= 0 && line.AsSpan(at + prefix.Length) is var message && (message.StartsWith("statement: ") || message.StartsWith("execute ")))
+            {
+                statements.Add(message[(message.IndexOf(": ", StringComparison.Ordinal) + 2)..].ToString());
+            }
+        }
+
+        return statements;
     }
 
     public void Dispose()

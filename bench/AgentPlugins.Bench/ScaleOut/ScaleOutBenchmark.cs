@@ -64,9 +64,9 @@ internal sealed class ScaleOutBenchmark : IBenchmark
                 for (var round = 0; round < Rounds; round++)
                 {
                     late.Add(await LatenessRoundAsync(cluster, Path.Combine(folder, $"late-{hosts}-{postgres}-{round}"), postgres, hosts));
-                    Console.Error.WriteLine(Invariant($"{name} lateness round {round + 1}: p50 {late[^1].P50:F0} ms, p99 {late[^1].P99:F0} ms, max {late[^1].Max:F0} ms; CPU per timer {late[^1].Cpu.HostUs:F0} us in hosts, {late[^1].Cpu.PostgresUs:F0} us in PostgreSQL (load {LoadAverage()})"));
+                    Console.Error.WriteLine(Invariant($"{name} lateness round {round + 1}: p50 {late[^1].P50:F0} ms, p99 {late[^1].P99:F0} ms, max {late[^1].Max:F0} ms; CPU per timer {late[^1].Cpu.HostUs:F0} us in hosts, {late[^1].Cpu.PostgresUs:F0} us in PostgreSQL, {late[^1].Cpu.Statements:F2} statements (load {LoadAverage()})"));
                     burst.Add(await BurstRoundAsync(cluster, Path.Combine(folder, $"burst-{hosts}-{postgres}-{round}"), postgres, hosts));
-                    Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s); CPU per timer {burst[^1].Cpu.HostUs:F0} us in hosts, {burst[^1].Cpu.PostgresUs:F0} us in PostgreSQL (load {LoadAverage()})"));
+                    Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s); CPU per timer {burst[^1].Cpu.HostUs:F0} us in hosts, {burst[^1].Cpu.PostgresUs:F0} us in PostgreSQL, {burst[^1].Cpu.Statements:F2} statements (load {LoadAverage()})"));
                 }
 
                 lateness.Add((name, Stats.Median(late.Select(l => l.P50)), Stats.Median(late.Select(l => l.P99)), Stats.Median(late.Select(l => l.Max)), Cpu.Median(late.Select(l => l.Cpu))));
@@ -79,24 +79,24 @@ internal sealed class ScaleOutBenchmark : IBenchmark
             text.AppendLine("### Firing lateness at 1,000 due/s").AppendLine();
             text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one every {1000.0 / PerSecond:0.#} ms). Lateness = fired − due. Goal on PostgreSQL: p99 ≤ 50 ms."));
             text.AppendLine();
-            text.AppendLine("| setup | p50 | p99 | max | CPU per timer: hosts | CPU per timer: PostgreSQL |");
-            text.AppendLine("|---|---|---|---|---|---|");
+            text.AppendLine("| setup | p50 | p99 | max | CPU per timer: hosts | CPU per timer: PostgreSQL | statements per timer |");
+            text.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var (setup, p50, p99, max, cpu) in lateness)
             {
-                text.AppendLine(Invariant($"| {setup} | {p50:F0} ms | {p99:F0} ms | {max:F0} ms | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs |"));
+                text.AppendLine(Invariant($"| {setup} | {p50:F0} ms | {p99:F0} ms | {max:F0} ms | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs | {cpu.StatementsText} |"));
             }
 
             text.AppendLine();
             text.AppendLine("### Timers fired per second").AppendLine();
             text.AppendLine(Invariant($"{Burst:N0} timers all due at the same instant; rate = {Burst:N0} / (last fired − due). Goal: 3 hosts ≥ 2× one host on PostgreSQL."));
             text.AppendLine();
-            text.AppendLine("| setup | timers/s | all fired after | vs SQLite | vs 1 host on PostgreSQL | CPU per timer: hosts | CPU per timer: PostgreSQL |");
-            text.AppendLine("|---|---|---|---|---|---|---|");
+            text.AppendLine("| setup | timers/s | all fired after | vs SQLite | vs 1 host on PostgreSQL | CPU per timer: hosts | CPU per timer: PostgreSQL | statements per timer |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|");
             var baseline = bursts.Find(b => b.Setup == Setups[0].Name).PerSecond;
             var onePostgres = bursts.Find(b => b.Setup == Setups[1].Name).PerSecond;
             foreach (var (setup, perSecond, seconds, cpu) in bursts)
             {
-                text.AppendLine(Invariant($"| {setup} | {perSecond:N0} | {seconds:F2} s | {Ratio(perSecond, baseline)} | {Ratio(perSecond, onePostgres)} | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs |"));
+                text.AppendLine(Invariant($"| {setup} | {perSecond:N0} | {seconds:F2} s | {Ratio(perSecond, baseline)} | {Ratio(perSecond, onePostgres)} | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs | {cpu.StatementsText} |"));
             }
 
             text.AppendLine();
@@ -130,10 +130,13 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         return (Burst / seconds, seconds, cpu);
     }
 
-    /// <summary>CPU time per timer fired, in microseconds: all hosts together, and the PostgreSQL cluster (0 on SQLite).</summary>
-    private sealed record Cpu(double HostUs, double PostgresUs)
+    /// <summary>CPU time per timer fired, in microseconds: all hosts together, and the PostgreSQL cluster (0 on SQLite); and the statements the database ran per timer.</summary>
+    private sealed record Cpu(double HostUs, double PostgresUs, double Statements)
     {
-        public static Cpu Median(IEnumerable<Cpu> rounds) => new(Stats.Median(rounds.Select(r => r.HostUs)), Stats.Median(rounds.Select(r => r.PostgresUs)));
+        public static Cpu Median(IEnumerable<Cpu> rounds) => new(Stats.Median(rounds.Select(r => r.HostUs)), Stats.Median(rounds.Select(r => r.PostgresUs)), Stats.Median(rounds.Select(r => r.Statements)));
+
+        /// <summary>The statements column: none on SQLite.</summary>
+        public string StatementsText => PostgresUs > 0 || Statements > 0 ? Invariant($"{Statements:F2}") : "–";
     }
 
     private sealed record Round(IReadOnlyList<(long DueMs, long DoneMs)> Fired, Cpu Cpu);
@@ -160,6 +163,7 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
         var hostCpu = group.Hosts.Sum(h => h.CpuSeconds);
         var pgCpu = PostgresCpuSeconds(cluster);
+        var statements = connectionString is null ? 0 : (await cluster.StatementCallsAsync(connectionString)).Calls;
         var deadline = DateTime.UtcNow + Patience;
         IReadOnlyList<(long DueMs, long DoneMs)> fired = [];
         while (fired.Count < count)
@@ -174,7 +178,17 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         }
 
         // Up to the last timer fired: the hosts' and the cluster's (its backends serve the bench's polling too).
-        var cpu = new Cpu((group.Hosts.Sum(h => h.CpuSeconds) - hostCpu) * 1e6 / count, (PostgresCpuSeconds(cluster) - pgCpu) * 1e6 / count);
+        var hostsUs = (group.Hosts.Sum(h => h.CpuSeconds) - hostCpu) * 1e6 / count;
+        var postgresUs = (PostgresCpuSeconds(cluster) - pgCpu) * 1e6 / count;
+        var ran = 0.0;
+        if (connectionString is not null)
+        {
+            var (calls, top) = await cluster.StatementCallsAsync(connectionString, top: 6);
+            ran = (calls - statements) / (double)count;
+            Console.Error.WriteLine(string.Join(Environment.NewLine, top.Select(t => Invariant($"  {t.Calls,8} {t.Query.ReplaceLineEndings(" ")[..Math.Min(110, t.Query.ReplaceLineEndings(" ").Length)]}"))));
+        }
+
+        var cpu = new Cpu(hostsUs, postgresUs, ran);
         await group.StopAsync(Patience);
         return new Round(fired, cpu);
     }

@@ -7,10 +7,15 @@ namespace AgentPlugins.Host.Audit;
 
 /// <summary>
 /// The audit log in the PostgreSQL database the hosts share: one table, each record with the host
-/// that wrote it, appended in batches (one round trip each) by the log's writer.
+/// that wrote it, appended in batches (one round trip each) by the log's writer. The writer keeps one
+/// connection open: renting one from the pool per batch cost a pooled connection's reset statement
+/// with every batch (about one per timer expiry under load).
 /// </summary>
 internal sealed class PostgresAuditStore(PostgresDatabase database, HostIdentity host) : IAuditStore
 {
+    // The log's one writer calls Write, one call at a time; reads take pooled connections of their own.
+    private NpgsqlConnection? _writer;
+
     /// <summary>The audit table.</summary>
     public static readonly PostgresComponent Schema = new("audit",
     [
@@ -47,10 +52,10 @@ internal sealed class PostgresAuditStore(PostgresDatabase database, HostIdentity
         try
         {
             // One statement for the batch: the columns as arrays, unnested in order (ids follow the records' order).
-            using var command = database.DataSource.CreateCommand("""
+            using var command = new NpgsqlCommand("""
                 INSERT INTO audit_records (at, producer, action, details, "user", host)
                 SELECT at, producer, action, details, "user", $6 FROM unnest($1, $2, $3, $4, $5) WITH ORDINALITY AS r(at, producer, action, details, "user", n) ORDER BY n
-                """);
+                """, Writer());
             command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. records.Select(r => r.At.UtcDateTime)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Producer)] });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Action)] });
@@ -61,6 +66,8 @@ internal sealed class PostgresAuditStore(PostgresDatabase database, HostIdentity
         }
         catch (NpgsqlException ex)
         {
+            // The next try starts on a fresh connection (this one may be broken: the server restarted, the network cut).
+            CloseWriter();
             throw PostgresErrors.Explain(Path, $"write {records.Count} audit record(s)", ex);
         }
     }
@@ -92,8 +99,24 @@ internal sealed class PostgresAuditStore(PostgresDatabase database, HostIdentity
         }
     }
 
-    /// <summary>The database is the host's to close (<see cref="PostgresDatabase"/>).</summary>
-    public void Dispose()
+    /// <summary>Returns the writer's connection; the database is the host's to close (<see cref="PostgresDatabase"/>).</summary>
+    public void Dispose() => CloseWriter();
+
+    private NpgsqlConnection Writer()
     {
+        if (_writer is { State: System.Data.ConnectionState.Open })
+        {
+            return _writer;
+        }
+
+        CloseWriter();
+        _writer = database.Open("write the audit log");
+        return _writer;
+    }
+
+    private void CloseWriter()
+    {
+        _writer?.Dispose();
+        _writer = null;
     }
 }

@@ -9,7 +9,8 @@ namespace AgentPlugins.Host.Timers;
 
 /// <summary>
 /// The host's timers, durable in SQLite (<see cref="TimerStore"/>). One worker owns the store and
-/// carries out commands in batches, one transaction each, off the loop. It keeps one clock timer
+/// carries out commands in batches, one transaction each, off the loop, on a thread of its own
+/// (<see cref="WorkerThread"/>: the store's calls are synchronous). It keeps one clock timer
 /// armed for the soonest pending due time (an index lookup, not a scan; re-armed when an earlier
 /// timer arrives) and, when it rings, claims what is due (<c>pending → firing</c>), posts each expiry
 /// to the loop, and marks it <c>fired</c> once a handler got it. At start it re-delivers timers left
@@ -130,7 +131,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         Open();
         var done = _store.Effects();
         await _loop.InvokeAsync(() => Effects.Load(done), cancellationToken).ConfigureAwait(false);
-        _worker = Task.Run(RunAsync, CancellationToken.None);
+        _worker = WorkerThread.Run("agentplugins-timers", RunAsync);
     }
 
     /// <summary>A role started serving: expiries nobody heard so far get another delivery.</summary>
@@ -262,14 +263,15 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         : Post(command) ? result.Task.WaitAsync(cancellationToken)
         : Task.FromException<T>(new InvalidOperationException("The timer service is stopped."));
 
+    // On the worker's own thread (WorkerThread): every await below comes back to it, and the store's synchronous calls block only it.
     private async Task RunAsync()
     {
-        await FireDueAsync().ConfigureAwait(false);
+        await FireDueAsync().ConfigureAwait(true);
         Arm();
 
         var batch = new List<TimerCommand>(BatchLimit);
         var reader = _commands.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await reader.WaitToReadAsync().ConfigureAwait(true))
         {
             while (batch.Count < BatchLimit && reader.TryRead(out var command))
             {
@@ -287,12 +289,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             var redeliver = Execute(batch);
             if (redeliver.Count > 0)
             {
-                await RedeliverAsync(redeliver).ConfigureAwait(false);
+                await RedeliverAsync(redeliver).ConfigureAwait(true);
             }
 
-            await GiveUpOnAbsentOwnersAsync().ConfigureAwait(false);
+            await GiveUpOnAbsentOwnersAsync().ConfigureAwait(true);
 
-            await FireDueAsync().ConfigureAwait(false);
+            await FireDueAsync().ConfigureAwait(true);
             Arm();
             _flushes.AddRange(batch.OfType<Flush>());
             if (!WaitingForRoom())
@@ -506,11 +508,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             if (!_recovered)
             {
                 // First, expiries a crash left going out (in due order); then whatever came due while the host was down.
-                await DeliverAsync(_store.Firing()).ConfigureAwait(false);
+                await DeliverAsync(_store.Firing()).ConfigureAwait(true);
                 _recovered = true;
             }
 
-            await DeliverHeldAsync().ConfigureAwait(false);
+            await DeliverHeldAsync().ConfigureAwait(true);
             if (!claim)
             {
                 return;
@@ -522,8 +524,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             {
                 limit = Room;
                 claimed = limit > 0 ? _store.ClaimDue(nowMs, limit) : [];
-                await LoadEffectsOfReclaimedAsync(claimed).ConfigureAwait(false);
-                await DeliverAsync(claimed).ConfigureAwait(false);
+                await LoadEffectsOfReclaimedAsync(claimed).ConfigureAwait(true);
+                await DeliverAsync(claimed).ConfigureAwait(true);
             }
             while (claimed.Count == limit && !_shared && !_stopping);
 
@@ -591,7 +593,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             due.Add(timer);
         }
 
-        await DeliverAsync(due).ConfigureAwait(false);
+        await DeliverAsync(due).ConfigureAwait(true);
     }
 
     // Posts each expiry to the loop; one claimed ahead of its due time is held until then (never fired early).
@@ -615,7 +617,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             Telemetry.HostMetrics.TimerLateness.Record(Math.Max(0, NowMs() - timer.DueAtMs));
             try
             {
-                await _loop.PostAsync(expiry).ConfigureAwait(false);
+                await _loop.PostAsync(expiry).ConfigureAwait(true);
                 _inFlight++;
             }
             catch (ChannelClosedException)
@@ -637,7 +639,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         var done = _store.Effects([.. claimed.Where(t => t.Reclaimed).Select(t => t.Id)]);
         if (done.Count > 0)
         {
-            await _loop.InvokeAsync(() => Effects.Load(done)).ConfigureAwait(false);
+            await _loop.InvokeAsync(() => Effects.Load(done)).ConfigureAwait(true);
         }
     }
 
@@ -655,7 +657,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return;
         }
 
-        await DeliverAsync(timers).ConfigureAwait(false);
+        await DeliverAsync(timers).ConfigureAwait(true);
     }
 
     // Owned expiries whose role stayed away past the grace: audited as undeliverable, the user told, then marked fired (once).
@@ -677,7 +679,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                     {
                         _intents.Submit(new NotificationIntent($"Your timer '{timer.Label}' ({timer.Name}) could not be delivered: {why}.", timer.Channel, timer.User, Priority.High), origin);
                     }
-                }).ConfigureAwait(false);
+                }).ConfigureAwait(true);
                 _store.Begin();
                 _store.MarkFired(timer.Id, nowMs);
                 _store.Commit();

@@ -82,6 +82,59 @@ public sealed class AuditStoreTests(PostgresCluster cluster)
         Assert.True(retention.DataBytes() > 0);
     }
 
+    [Fact]
+    public async Task The_writer_keeps_one_connection_so_no_batch_pays_for_a_pooled_connections_reset()
+    {
+        await using var rig = new StorageRig("postgres", cluster);
+        var connectionString = await rig.ConnectionStringAsync();
+        await cluster.LogStatementsAsync(connectionString);
+        var store = (PostgresAuditStore)await OpenStoreAsync(rig);
+
+        // The first batch may carry the reset of the connection the schema check used (the pool hands the same one back).
+        store.Write([new AuditRecord(DateTimeOffset.UtcNow, "notes", "saved", "first", "ann")]);
+        var from = cluster.LogPosition;
+        for (var i = 0; i < 5; i++)
+        {
+            store.Write([new AuditRecord(DateTimeOffset.UtcNow, "notes", "saved", $"record {i}", "ann")]);
+        }
+
+        // A connection rented from the pool per batch came back with its reset (DISCARD, RESET ALL, ...) ahead of the next batch.
+        var logged = cluster.LoggedStatements(connectionString, from);
+        Assert.Equal(5, logged.Count(s => s.StartsWith("INSERT INTO audit_records", StringComparison.Ordinal)));
+        Assert.Equal([], logged.Where(s => !s.StartsWith("INSERT INTO audit_records", StringComparison.Ordinal)));
+        Assert.Equal(6, store.ReadLatest(10).Count);
+        store.Dispose();
+    }
+
+    [Fact]
+    public async Task A_write_after_the_writers_connection_broke_goes_out_on_a_new_one()
+    {
+        await using var rig = new StorageRig("postgres", cluster);
+        var store = (PostgresAuditStore)await OpenStoreAsync(rig);
+        store.Write([new AuditRecord(DateTimeOffset.UtcNow, "notes", "saved", "before", "ann")]);
+
+        // The server ends the writer's session (a restart, a network cut, an administrator).
+        var database = await rig.OpenDatabaseAsync();
+        await using (var kill = database.DataSource.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO audit_records%'"))
+        {
+            Assert.Equal(1L, await kill.ExecuteScalarAsync());
+        }
+
+        // The batch that meets the broken connection fails (the log keeps and retries it); the next one reconnects.
+        var record = new AuditRecord(DateTimeOffset.UtcNow, "notes", "saved", "after", "ann");
+        try
+        {
+            store.Write([record]);
+        }
+        catch (AgentPlugins.Host.Storage.StorageException)
+        {
+            store.Write([record]);
+        }
+
+        Assert.Equal(["before", "after"], store.ReadLatest(10).Select(r => r.Details));
+        store.Dispose();
+    }
+
     private static async Task<AuditLog> OpenAsync(StorageRig rig)
     {
         var audit = new AuditLog(await NewStoreAsync(rig), TimeProvider.System, NullLogger<AuditLog>.Instance);

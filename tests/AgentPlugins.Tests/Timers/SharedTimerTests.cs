@@ -144,6 +144,59 @@ public sealed class SharedTimerTests(PostgresCluster cluster) : IAsyncLifetime, 
     }
 
     [Fact]
+    public async Task A_transaction_sent_in_one_round_trip_needs_no_begin_or_commit_and_stays_atomic()
+    {
+        var now = TimerRig.Start.ToUnixTimeMilliseconds();
+        var connectionString = await cluster.CreateDatabaseAsync();
+        await cluster.LogStatementsAsync(connectionString);
+        await using var database = new AgentPlugins.Host.Storage.Postgres.PostgresDatabase(connectionString);
+        using var store = new PostgresTimerStore(database, new AgentPlugins.Host.Storage.Postgres.HostIdentity("one"), Lease, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresTimerStore>.Instance);
+        store.Open();
+        store.Insert("tea", "ann", "console", null, now, now - 1_000);
+        store.Insert("eggs", "ann", "console", null, now, now - 1_000);
+        var claimed = store.ClaimDue(now, 10);
+
+        // An expiry's commit: its effect record and fired mark, nothing asked back, go out as one batch, one statement each.
+        var from = cluster.LogPosition;
+        store.Begin();
+        store.RecordEffect(StoredTimer.FormatId(claimed[0].Id), "notify:console:ann#1", now);
+        store.MarkFired(claimed[0].Id, now);
+        store.Commit();
+        var logged = cluster.LoggedStatements(connectionString, from);
+        Assert.Equal(2, logged.Count);
+        Assert.DoesNotContain(logged, s => s.StartsWith("BEGIN", StringComparison.Ordinal) || s.StartsWith("COMMIT", StringComparison.Ordinal));
+
+        // Still one transaction: a statement failing in the batch takes the statements before it back with it.
+        store.Begin();
+        store.MarkFired(claimed[1].Id, now);
+        store.RecordEffect(StoredTimer.FormatId(claimed[1].Id), "notify:console:ann#1", now);
+        store.RecordEffect(StoredTimer.FormatId(claimed[1].Id), "\0", now);
+        Assert.ThrowsAny<Npgsql.NpgsqlException>(store.Commit);
+        store.Rollback();
+        Assert.Equal(1, CountFired(connectionString));
+        Assert.Empty(store.Effects());
+
+        // A transaction that reads midway sends BEGIN with its first round trip, and COMMIT with its last.
+        from = cluster.LogPosition;
+        store.Begin();
+        Assert.Equal(0, store.CountPending("ann"));
+        store.MarkFired(claimed[1].Id, now);
+        store.Commit();
+        logged = cluster.LoggedStatements(connectionString, from);
+        Assert.Equal("BEGIN", logged[0]);
+        Assert.Equal("COMMIT", logged[^1]);
+        Assert.Equal(2, CountFired(connectionString));
+    }
+
+    private static long CountFired(string connectionString)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        connection.Open();
+        using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM timers WHERE state = 'fired'", connection);
+        return (long)count.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task A_host_that_stops_cleanly_releases_its_claims_and_the_others_are_told_at_once()
     {
         var now = TimerRig.Start.ToUnixTimeMilliseconds();
