@@ -9,8 +9,7 @@ namespace AgentPlugins.Host.Timers;
 
 /// <summary>
 /// The host's timers, durable in SQLite (<see cref="TimerStore"/>). One worker owns the store and
-/// carries out commands in batches, one transaction each, off the loop, on a thread of its own
-/// (<see cref="WorkerThread"/>: the store's calls are synchronous). It keeps one clock timer
+/// carries out commands in batches, one transaction each, off the loop. It keeps one clock timer
 /// armed for the soonest pending due time (an index lookup, not a scan; re-armed when an earlier
 /// timer arrives) and, when it rings, claims what is due (<c>pending → firing</c>), posts each expiry
 /// to the loop, and marks it <c>fired</c> once a handler got it. At start it re-delivers timers left
@@ -131,7 +130,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         Open();
         var done = _store.Effects();
         await _loop.InvokeAsync(() => Effects.Load(done), cancellationToken).ConfigureAwait(false);
-        _worker = WorkerThread.Run("agentplugins-timers", RunAsync);
+        _worker = Task.Run(RunAsync, CancellationToken.None);
     }
 
     /// <summary>A role started serving: expiries nobody heard so far get another delivery.</summary>
@@ -263,15 +262,14 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         : Post(command) ? result.Task.WaitAsync(cancellationToken)
         : Task.FromException<T>(new InvalidOperationException("The timer service is stopped."));
 
-    // On the worker's own thread (WorkerThread): every await below comes back to it, and the store's synchronous calls block only it.
     private async Task RunAsync()
     {
-        await FireDueAsync().ConfigureAwait(true);
+        await FireDueAsync().ConfigureAwait(false);
         Arm();
 
         var batch = new List<TimerCommand>(BatchLimit);
         var reader = _commands.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(true))
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < BatchLimit && reader.TryRead(out var command))
             {
@@ -289,12 +287,12 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             var redeliver = Execute(batch);
             if (redeliver.Count > 0)
             {
-                await RedeliverAsync(redeliver).ConfigureAwait(true);
+                await RedeliverAsync(redeliver).ConfigureAwait(false);
             }
 
-            await GiveUpOnAbsentOwnersAsync().ConfigureAwait(true);
+            await GiveUpOnAbsentOwnersAsync().ConfigureAwait(false);
 
-            await FireDueAsync().ConfigureAwait(true);
+            await FireDueAsync().ConfigureAwait(false);
             Arm();
             _flushes.AddRange(batch.OfType<Flush>());
             if (!WaitingForRoom())
@@ -508,11 +506,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             if (!_recovered)
             {
                 // First, expiries a crash left going out (in due order); then whatever came due while the host was down.
-                await DeliverAsync(_store.Firing()).ConfigureAwait(true);
+                await DeliverAsync(_store.Firing()).ConfigureAwait(false);
                 _recovered = true;
             }
 
-            await DeliverHeldAsync().ConfigureAwait(true);
+            await DeliverHeldAsync().ConfigureAwait(false);
             if (!claim)
             {
                 return;
@@ -524,8 +522,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             {
                 limit = Room;
                 claimed = limit > 0 ? _store.ClaimDue(nowMs, limit) : [];
-                await LoadEffectsOfReclaimedAsync(claimed).ConfigureAwait(true);
-                await DeliverAsync(claimed).ConfigureAwait(true);
+                await LoadEffectsOfReclaimedAsync(claimed).ConfigureAwait(false);
+                await DeliverAsync(claimed).ConfigureAwait(false);
             }
             while (claimed.Count == limit && !_shared && !_stopping);
 
@@ -593,7 +591,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             due.Add(timer);
         }
 
-        await DeliverAsync(due).ConfigureAwait(true);
+        await DeliverAsync(due).ConfigureAwait(false);
     }
 
     // Posts each expiry to the loop; one claimed ahead of its due time is held until then (never fired early).
@@ -617,7 +615,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             Telemetry.HostMetrics.TimerLateness.Record(Math.Max(0, NowMs() - timer.DueAtMs));
             try
             {
-                await _loop.PostAsync(expiry).ConfigureAwait(true);
+                await _loop.PostAsync(expiry).ConfigureAwait(false);
                 _inFlight++;
             }
             catch (ChannelClosedException)
@@ -639,7 +637,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         var done = _store.Effects([.. claimed.Where(t => t.Reclaimed).Select(t => t.Id)]);
         if (done.Count > 0)
         {
-            await _loop.InvokeAsync(() => Effects.Load(done)).ConfigureAwait(true);
+            await _loop.InvokeAsync(() => Effects.Load(done)).ConfigureAwait(false);
         }
     }
 
@@ -657,7 +655,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return;
         }
 
-        await DeliverAsync(timers).ConfigureAwait(true);
+        await DeliverAsync(timers).ConfigureAwait(false);
     }
 
     // Owned expiries whose role stayed away past the grace: audited as undeliverable, the user told, then marked fired (once).
@@ -679,7 +677,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                     {
                         _intents.Submit(new NotificationIntent($"Your timer '{timer.Label}' ({timer.Name}) could not be delivered: {why}.", timer.Channel, timer.User, Priority.High), origin);
                     }
-                }).ConfigureAwait(true);
+                }).ConfigureAwait(false);
                 _store.Begin();
                 _store.MarkFired(timer.Id, nowMs);
                 _store.Commit();

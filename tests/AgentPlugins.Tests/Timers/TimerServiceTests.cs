@@ -329,27 +329,6 @@ public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime,
         Assert.Equal("1000", expired.Get(TimerData.LateByMs));
     }
 
-    [Theory]
-    [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
-    public async Task The_store_is_worked_from_the_timer_workers_own_thread_never_from_a_pool_thread(string provider)
-    {
-        var backend = await Backend(provider);
-        var store = new ThreadRecordingStore(backend.CreateStore(_clock));
-        await using (var rig = await TimerRig.StartAsync(_clock, backend.Name, store: store))
-        {
-            await rig.SetAsync("1m", "tea");
-            await rig.AdvanceAsync(TimeSpan.FromMinutes(1));
-            Assert.Single(rig.Expired);
-            await rig.SettleAsync();
-            Assert.Equal(1, backend.Count("fired"));
-        }
-
-        // Synchronous store calls on pool threads could run the pool dry under load and stall expiries for seconds.
-        Assert.Contains(store.Calls, c => c.Call == nameof(ITimerStore.ClaimDue));
-        Assert.Contains(store.Calls, c => c.Call == nameof(ITimerStore.MarkFired));
-        Assert.All(store.Calls, c => Assert.Equal(("agentplugins-timers", false), (c.Thread, c.Pool)));
-    }
-
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -361,60 +340,6 @@ public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime,
             }
 
             await Task.Delay(10);
-        }
-    }
-
-    /// <summary>The real store, noting which thread makes each of the worker's calls (opening and closing are the host's).</summary>
-    private sealed class ThreadRecordingStore(ITimerStore store) : ITimerStore
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<(string Call, string? Thread, bool Pool)> Calls { get; } = new();
-
-        public string Path => store.Path;
-
-        public AgentPlugins.Host.Storage.StorageException Explain(string doing, Exception ex) => store.Explain(doing, ex);
-
-        public void Open() => store.Open();
-
-        public void Dispose() => store.Dispose();
-
-        public void Begin() => Note(nameof(Begin), store.Begin);
-
-        public void Commit() => Note(nameof(Commit), store.Commit);
-
-        public void Rollback() => Note(nameof(Rollback), store.Rollback);
-
-        public StoredTimer Insert(string label, string? user, string channel, string? followUp, long dueAtMs, long nowMs, string? owner = null, string? payload = null) =>
-            Note(nameof(Insert), () => store.Insert(label, user, channel, followUp, dueAtMs, nowMs, owner, payload));
-
-        public long CountPending(string? user) => Note(nameof(CountPending), () => store.CountPending(user));
-
-        public long? Cancel(string idOrLabel, string? user, long nowMs) => Note(nameof(Cancel), () => store.Cancel(idOrLabel, user, nowMs));
-
-        public List<StoredTimer> ListPending(string? user, string channel) => Note(nameof(ListPending), () => store.ListPending(user, channel));
-
-        public long? EarliestPendingDue() => Note(nameof(EarliestPendingDue), store.EarliestPendingDue);
-
-        public List<StoredTimer> ClaimDue(long nowMs, int limit) => Note(nameof(ClaimDue), () => store.ClaimDue(nowMs, limit));
-
-        // Also read by the host at start-up, before the worker runs.
-        public List<StoredTimer> Firing(IReadOnlyCollection<long>? only = null) => store.Firing(only);
-
-        public List<(string Delivery, string Effect)> Effects(IReadOnlyCollection<long>? only = null) => store.Effects(only);
-
-        public void RecordEffect(string delivery, string effect, long nowMs) => Note(nameof(RecordEffect), () => store.RecordEffect(delivery, effect, nowMs));
-
-        public void MarkFired(long id, long nowMs) => Note(nameof(MarkFired), () => store.MarkFired(id, nowMs));
-
-        private void Note(string call, Action action) => Note(call, () =>
-        {
-            action();
-            return 0;
-        });
-
-        private T Note<T>(string call, Func<T> action)
-        {
-            Calls.Enqueue((call, Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
-            return action();
         }
     }
 }

@@ -15,11 +15,10 @@ internal static class PostgresStorage
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        // Stores' workers (role store, audit, the timers' lease renewal) make synchronous Npgsql calls from
+        // The stores' workers (timers, role store, audit, lease renewal) make synchronous Npgsql calls from
         // pool threads, and such a call can wait for another pool thread. With the default minimum (one per
         // core) the pool ran dry under load and added threads at its slow pace: timer expiries stalled
-        // 0.6-1.7 s in the scale-out bench (p99 lateness 1.6 s, against 21 ms with this minimum) while the
-        // timers' worker ran on the pool too (it has a thread of its own now, WorkerThread).
+        // 0.6-1.7 s in the scale-out bench (p99 lateness 1.6 s, against 21 ms with this minimum).
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, MinPoolThreads), Math.Max(io, MinPoolThreads));
 
