@@ -115,13 +115,25 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="pid"/> runs (exists and is not a zombie waiting to be reaped).</summary>
+    /// <summary>
+    /// Whether <paramref name="pid"/> runs: a thread of it is neither a zombie nor dead. A killed process's main
+    /// thread shows as a zombie while its other threads still exit, and its pipes stay open until the last one has.
+    /// </summary>
     public static bool IsRunning(int pid)
     {
         try
         {
-            var state = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].TrimStart()[0];
-            return state is not ('Z' or 'X');
+            return Directory.EnumerateDirectories($"/proc/{pid}/task").Any(task =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(task, "stat")).Split(')')[^1].TrimStart()[0] is not ('Z' or 'X');
+                }
+                catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or IOException)
+                {
+                    return false;
+                }
+            });
         }
         catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or IOException)
         {

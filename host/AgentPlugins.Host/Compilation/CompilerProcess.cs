@@ -105,21 +105,16 @@ internal sealed class CompilerProcess : IRoleCompiler, IDisposable
     {
         ArgumentNullException.ThrowIfNull(file);
         cancellationToken.ThrowIfCancellationRequested();
-        var id = Interlocked.Increment(ref _ids);
-        Worker worker;
-        Task<Answer> answer;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _busy++;
             _idle.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            worker = Running();
-            answer = worker.Expect(id, file);
         }
 
         try
         {
-            worker.Send(writer => CompileWorkerProtocol.WriteCompile(writer, id, file));
+            var (worker, id, answer) = Send(file);
             try
             {
                 var timeout = CompileTimeout;
@@ -134,7 +129,7 @@ internal sealed class CompilerProcess : IRoleCompiler, IDisposable
             catch (OperationCanceledException)
             {
                 worker.Forget(id);
-                worker.Send(writer => CompileWorkerProtocol.WriteCancel(writer, id));
+                _ = worker.Send(writer => CompileWorkerProtocol.WriteCancel(writer, id));
                 throw;
             }
 
@@ -175,6 +170,32 @@ internal sealed class CompilerProcess : IRoleCompiler, IDisposable
 
         _idle.Dispose();
         worker?.Stop(TimeSpan.FromSeconds(5));
+    }
+
+    // A worker that had already gone before the request reached it (killed while idle, its end not yet noticed)
+    // never saw the file: the request goes to a new one. One that dies after reading it answers with its exit.
+    private (Worker Worker, long Id, Task<Answer> Answer) Send(RoleFile file)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var id = Interlocked.Increment(ref _ids);
+            Worker worker;
+            Task<Answer> answer;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                worker = Running();
+                answer = worker.Expect(id, file);
+            }
+
+            if (worker.Send(writer => CompileWorkerProtocol.WriteCompile(writer, id, file)) || attempt == 2)
+            {
+                return (worker, id, answer);
+            }
+
+            worker.Forget(id);
+            Exited(worker);
+        }
     }
 
     private static CompiledRole Failure(RoleFile file, string message) =>
@@ -273,7 +294,7 @@ internal sealed class CompilerProcess : IRoleCompiler, IDisposable
 
         public int Id { get; }
 
-        public bool IsAlive => !_ended;
+        public bool IsAlive => !_ended && !_process.HasExited;
 
         public Task<Answer> Expect(long id, RoleFile file)
         {
@@ -290,7 +311,8 @@ internal sealed class CompilerProcess : IRoleCompiler, IDisposable
 
         public void Forget(long id) => _waiting.TryRemove(id, out _);
 
-        public void Send(Action<BinaryWriter> write)
+        /// <summary>Writes a request; false when the worker's input is closed (it has gone).</summary>
+        public bool Send(Action<BinaryWriter> write)
         {
             try
             {
@@ -298,11 +320,14 @@ internal sealed class CompilerProcess : IRoleCompiler, IDisposable
                 {
                     CompileWorkerProtocol.WriteFrame(_process.StandardInput.BaseStream, write);
                 }
+
+                return true;
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
             {
                 // The worker is gone: the reader sees its stdout end and answers every request waiting.
                 _log.LogDebug("Cannot write to the compiler process (pid {Pid}): {Message}", Id, ex.Message);
+                return false;
             }
         }
 

@@ -3,7 +3,7 @@ using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Validation;
 using AgentPlugins.Tests.Reload;
 using AgentPlugins.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace AgentPlugins.Tests.Compilation;
 
@@ -16,6 +16,7 @@ public sealed class CompilerProcessTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly RoleCompiler InProcess = new(ReferenceSet.Default, RoleRules.Check);
     private readonly List<CompilerProcess> _compilers = [];
+    private readonly LogRecorder _logs = new();
 
     public void Dispose()
     {
@@ -240,7 +241,7 @@ public sealed class CompilerProcessTests : IDisposable
             checkRules: true,
             idleTimeout ?? TimeSpan.FromMinutes(5),
             Patience,
-            NullLogger<CompilerProcess>.Instance);
+            _logs.CreateLogger<CompilerProcess>());
         _compilers.Add(compiler);
         return compiler;
     }
