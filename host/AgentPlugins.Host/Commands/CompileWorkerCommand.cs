@@ -1,5 +1,5 @@
-using System.CommandLine;
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Text;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Validation;
