@@ -9,6 +9,7 @@ var root = new RootCommand("AgentPlugins host: hot-reloadable single-file C# rol
     CallCommand.Create(),
     ReplCommand.Create(),
     NewCommand.Create(),
+    CompileWorkerCommand.Create(),
 };
 
 // A usage error (unknown option, bad value, missing argument) exits 2, like most CLIs, so scripts can

@@ -96,6 +96,58 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The process ids of the host's children now (its compiler process), from /proc/PID/task/*/children.</summary>
+    public IReadOnlyList<int> Children => ChildrenOf(_process.Id);
+
+    /// <summary>The children of <paramref name="pid"/> now; empty once it has gone.</summary>
+    public static IReadOnlyList<int> ChildrenOf(int pid)
+    {
+        try
+        {
+            return [.. Directory.EnumerateDirectories($"/proc/{pid}/task")
+                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(child => int.Parse(child, System.Globalization.CultureInfo.InvariantCulture))
+                .Distinct()];
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pid"/> runs: a thread of it is neither a zombie nor dead. A killed process's main
+    /// thread shows as a zombie while its other threads still exit, and its pipes stay open until the last one has.
+    /// </summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            return Directory.EnumerateDirectories($"/proc/{pid}/task").Any(task =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(task, "stat")).Split(')')[^1].TrimStart()[0] is not ('Z' or 'X');
+                }
+                catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or IOException)
+                {
+                    return false;
+                }
+            });
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (KILL, STOP, CONT...) to <paramref name="pid"/> with kill(1).</summary>
+    public static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>Resident memory now, in MB, from /proc/PID/status.</summary>
     public double RssMb =>
         long.Parse(File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;

@@ -8,7 +8,8 @@ namespace AgentPlugins.Bench.Reload;
 /// (<c>roles/timer.cs</c>) while <c>/timer list_timers</c> is asked on stdin every 10 ms. The reply
 /// text of <c>list_timers</c> is changed and saved the ways editors save (in place; temp file +
 /// rename), and each save is timed to the first reply carrying the new text. Before that: CPU per reload
-/// with the tail after the last save (saves a second apart, /proc/PID/stat), the restart way (edit,
+/// with the tail after the last save (saves a second apart, /proc/PID/stat of the host and of its compiler
+/// process, which compiles the saves in a child of the host), the restart way (edit,
 /// stop, start, first answer), idle RSS after a restart from a warm compile cache, and the first
 /// edit after such a start.
 /// </summary>
@@ -40,7 +41,8 @@ internal static class HostReload
         {
             var latencies = new List<double>();
             var stages = new List<Dictionary<string, double>>();
-            double cpuPerReload, tailCpu, busySeconds, warmCpuPerReload;
+            Cpu cpu, warmCpu;
+            double workerRss;
             int edit = 0;
             await using (var host = Start(roles, data, Timings))
             {
@@ -49,7 +51,8 @@ internal static class HostReload
                 // CPU first, as a user meets it after a start: saves a second apart with no requests,
                 // then the tail, sampled every second.
                 await Task.Delay(5000);
-                (cpuPerReload, tailCpu, busySeconds) = await CpuAsync(host, path, source, cpuSaves, () => $"cpu{++edit}");
+                cpu = await CpuAsync(host, path, source, cpuSaves, () => $"cpu{++edit}");
+                workerRss = Workers(host).Sum(RssMbOf);
 
                 using var asking = new CancellationTokenSource();
                 var asker = AskAsync(host, asking.Token);
@@ -68,7 +71,7 @@ internal static class HostReload
 
                 // And once the JIT has settled.
                 await Task.Delay(2000);
-                (warmCpuPerReload, _, _) = await CpuAsync(host, path, source, cpuSaves, () => $"warm{++edit}");
+                warmCpu = await CpuAsync(host, path, source, cpuSaves, () => $"warm{++edit}");
             }
 
             // The way without hot reload: the same kind of edit, then stop the host and start it again
@@ -92,12 +95,16 @@ internal static class HostReload
 
             // A start whose role comes from the compile cache: idle memory, then the first edit (Roslyn cold).
             double idleRss, firstEdit;
+            int idleWorkers;
             Dictionary<string, double> firstEditStages;
             await using (var host = Start(roles, data, Timings))
             {
                 await host.WaitForAsync("Ready:", TimeSpan.FromSeconds(120));
                 await Task.Delay(10_000);
                 idleRss = host.RssMb;
+
+                // The idle figure is the host's alone: no compiler process may run then (none started: nothing compiled).
+                idleWorkers = Workers(host).Count;
                 using var asking = new CancellationTokenSource();
                 var asker = AskAsync(host, asking.Token);
                 await Task.Delay(500);
@@ -113,11 +120,17 @@ internal static class HostReload
                 saves,
                 latencies,
                 stages,
-                cpuPerReload * 1000,
-                warmCpuPerReload * 1000,
-                tailCpu * 1000,
-                busySeconds,
+                cpu.PerReload * 1000,
+                warmCpu.PerReload * 1000,
+                cpu.Tail * 1000,
+                cpu.BusySeconds,
                 cpuSaves,
+                cpu.HostPerReload * 1000,
+                cpu.WorkerPerReload * 1000,
+                warmCpu.HostPerReload * 1000,
+                warmCpu.WorkerPerReload * 1000,
+                workerRss,
+                idleWorkers,
                 restartTimes[restartTimes.Count / 2],
                 restarts,
                 idleRss,
@@ -167,24 +180,25 @@ internal static class HostReload
         }
     }
 
-    // CPU seconds per save (tail included), CPU seconds of the 10 s tail, and the last second of the tail with > 10% of a core busy.
-    private static async Task<(double PerReload, double Tail, double BusySeconds)> CpuAsync(HostProcess host, string path, string source, int saves, Func<string> marker)
+    // CPU seconds per save (tail included) of the host and its children together, and apart; CPU seconds of the 10 s tail;
+    // and the last second of the tail with > 10% of a core busy.
+    private static async Task<Cpu> CpuAsync(HostProcess host, string path, string source, int saves, Func<string> marker)
     {
-        var before = host.CpuSeconds;
+        var before = CpuOf(host);
         for (var i = 0; i < saves; i++)
         {
             await File.WriteAllTextAsync(path, source.Replace(Reply, $"Listing your timers {marker()}.", StringComparison.Ordinal));
             await Task.Delay(1000);
         }
 
-        var afterSaves = host.CpuSeconds;
+        var afterSaves = CpuOf(host);
         var busy = 0;
         var last = afterSaves;
         for (var second = 1; second <= 10; second++)
         {
             await Task.Delay(1000);
-            var now = host.CpuSeconds;
-            if (now - last > 0.1)
+            var now = CpuOf(host);
+            if (now.Total - last.Total > 0.1)
             {
                 busy = second;
             }
@@ -192,8 +206,67 @@ internal static class HostReload
             last = now;
         }
 
-        return ((last - before) / saves, last - afterSaves, busy);
+        return new Cpu(
+            (last.Total - before.Total) / saves,
+            (last.Host - before.Host) / saves,
+            (last.Children - before.Children) / saves,
+            last.Total - afterSaves.Total,
+            busy);
     }
+
+    // CPU seconds so far of the host itself (utime + stime, /proc/PID/stat fields 14-15) and of its children: the
+    // live ones' own and reaped children's (/proc/CHILD/stat fields 14-17 for each child in /proc/PID/task/*/children)
+    // plus what the host has reaped (its cutime + cstime, fields 16-17). USER_HZ is 100 on Linux.
+    private static (double Host, double Children, double Total) CpuOf(HostProcess host)
+    {
+        var self = StatOf(host.Id) ?? throw new InvalidOperationException("The host has exited.");
+        var children = (self[13] + self[14]) / 100.0 + host.Children.Sum(child => StatOf(child) is { } c ? (c[11] + c[12] + c[13] + c[14]) / 100.0 : 0);
+        var own = (self[11] + self[12]) / 100.0;
+        return (own, children, own + children);
+    }
+
+    // The fields of /proc/PID/stat after the command name (index 0 is field 3, the state); null once it has gone.
+    private static long[]? StatOf(int pid)
+    {
+        try
+        {
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length > 14 ? [.. fields.Select(f => long.TryParse(f, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0)] : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return null;
+        }
+    }
+
+    // The host's compiler processes, by command line.
+    private static List<int> Workers(HostProcess host) =>
+        [.. host.Children.Where(pid =>
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Contains("compile-worker", StringComparison.Ordinal);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+            {
+                return false;
+            }
+        })];
+
+    private static double RssMbOf(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return 0;
+        }
+    }
+
+    private sealed record Cpu(double PerReload, double HostPerReload, double WorkerPerReload, double Tail, double BusySeconds);
 
     private static async Task AskAsync(HostProcess host, CancellationToken cancellationToken)
     {
@@ -230,6 +303,12 @@ internal static class HostReload
         double TailCpuMs,
         double BusySecondsAfterSaves,
         int CpuSaves,
+        double HostCpuPerReloadMs,
+        double WorkerCpuPerReloadMs,
+        double WarmHostCpuPerReloadMs,
+        double WarmWorkerCpuPerReloadMs,
+        double WorkerRssMb,
+        int IdleWorkers,
         double RestartMs,
         int Restarts,
         double IdleRssMb,

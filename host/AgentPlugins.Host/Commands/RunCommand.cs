@@ -49,6 +49,9 @@ internal static class RunCommand
         try
         {
             (options, _) = OptionsLoader.Load(configPath, overrides);
+
+            // A long-running host compiles in a compiler process unless told otherwise (docs/configuration.md).
+            options = options.Roles.Compiler is null ? options with { Roles = options.Roles with { Compiler = RolesOptions.ProcessCompiler } } : options;
         }
         catch (ConfigurationException ex)
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentPlugins.Host.Compilation;
 
 /// <summary>
-/// Compiles role files through <see cref="RoleCompiler"/>, keeping each successful result on disk
+/// Compiles role files through an <see cref="IRoleCompiler"/> (in this process or a compiler process), keeping each successful result on disk
 /// (the data folder's <c>compile-cache</c>), so a restart with unchanged roles skips Roslyn. The key
 /// is the content hash, the role's path (the PDB names it), the compiler and reference set, and the
 /// host build (role rules live in it). The folder is bounded: the least recently used entries go
@@ -21,7 +21,7 @@ internal sealed class CompileCache
 
     private static readonly JsonSerializerOptions Json = new();
 
-    private readonly RoleCompiler _compiler;
+    private readonly IRoleCompiler _compiler;
     private readonly string? _folder;
     private readonly long _capacityBytes;
     private readonly ILogger _log;
@@ -34,7 +34,7 @@ internal sealed class CompileCache
 
     /// <param name="folder">Where entries live; null keeps nothing on disk (every call compiles).</param>
     /// <param name="capacityBytes">The most the folder may hold before old entries are removed.</param>
-    public CompileCache(RoleCompiler compiler, string? folder, long capacityBytes, ILogger<CompileCache> log)
+    public CompileCache(IRoleCompiler compiler, string? folder, long capacityBytes, ILogger<CompileCache> log)
     {
         _compiler = compiler;
         _folder = folder;

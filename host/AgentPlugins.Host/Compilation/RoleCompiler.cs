@@ -13,7 +13,7 @@ namespace AgentPlugins.Host.Compilation;
 /// assembly with a portable PDB that embeds the source, so stack traces and breakpoints point into
 /// the role file. Thread-safe; runs off the loop.
 /// </summary>
-internal sealed class RoleCompiler
+internal sealed class RoleCompiler : IRoleCompiler
 {
     /// <summary>
     /// The namespaces every role gets without writing them: a .NET console project's implicit usings

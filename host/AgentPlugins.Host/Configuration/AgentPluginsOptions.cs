@@ -57,6 +57,25 @@ internal sealed record RolesOptions
     /// <summary>The most the compile cache (under the data folder) may hold, in megabytes; 0 turns it off.</summary>
     public int CompileCacheMegabytes { get; init; } = 64;
 
+    /// <summary>
+    /// Where roles compile: <c>process</c> (a compiler process without tiered JIT, <see cref="Compilation.CompilerProcess"/>)
+    /// or <c>inprocess</c>. Null lets the command choose: <c>host run</c> takes <c>process</c>, a host built in
+    /// code (tests, embedders) <c>inprocess</c>.
+    /// </summary>
+    public string? Compiler { get; init; }
+
+    /// <summary>How long the compiler process may stay idle before it exits (the next compile starts it again).</summary>
+    public TimeSpan CompilerIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The values <see cref="Compiler"/> accepts.</summary>
+    internal static readonly string[] Compilers = [ProcessCompiler, InProcessCompiler];
+
+    internal const string ProcessCompiler = "process";
+    internal const string InProcessCompiler = "inprocess";
+
+    /// <summary>True when roles compile in the compiler process.</summary>
+    internal bool CompilesInProcess => !string.Equals(Compiler, ProcessCompiler, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>How retired generations are seen out of memory.</summary>
     public UnloadVerifierOptions Unload { get; init; } = new();
 

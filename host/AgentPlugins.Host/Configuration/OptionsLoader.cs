@@ -138,6 +138,8 @@ internal static class OptionsLoader
         Require(options.Roles.Debounce >= TimeSpan.Zero && options.Roles.Debounce <= TimeSpan.FromSeconds(10), "roles:debounce", "must be a time span from 00:00:00 to 00:00:10, e.g. \"00:00:00.025\".");
         Require(options.Roles.RescanInterval == TimeSpan.Zero || (options.Roles.RescanInterval >= TimeSpan.FromMilliseconds(100) && options.Roles.RescanInterval <= TimeSpan.FromDays(1)), "roles:rescanInterval", "must be 00:00:00 (off) or a time span from 00:00:00.1 to 1.00:00:00, e.g. \"00:00:30\".");
         InRange(options.Roles.CompileCacheMegabytes, "roles:compileCacheMegabytes", 0, MaxMegabytes, "megabytes (0 turns the cache off)");
+        Require(options.Roles.Compiler is null || RolesOptions.Compilers.Contains(options.Roles.Compiler, StringComparer.OrdinalIgnoreCase), "roles:compiler", $"must be \"process\" (a compiler process, the default for host run) or \"inprocess\" (it is \"{options.Roles.Compiler}\").");
+        Require(options.Roles.CompilerIdleTimeout >= TimeSpan.FromSeconds(1) && options.Roles.CompilerIdleTimeout <= TimeSpan.FromDays(1), "roles:compilerIdleTimeout", "must be a time span from 00:00:01 to 1.00:00:00, e.g. \"00:05:00\".");
         InRange(options.Roles.Unload.Passes, "roles:unload:passes", 1, 1000, "passes");
         Require(options.Roles.Unload.DrainTimeout >= TimeSpan.Zero && options.Roles.Unload.DrainTimeout <= TimeSpan.FromMinutes(10), "roles:unload:drainTimeout", "must be a time span from 00:00:00 to 00:10:00, e.g. \"00:00:05\".");
         Require(options.Scheduler.Heartbeat > TimeSpan.Zero && options.Scheduler.Heartbeat <= TimeSpan.FromDays(1), "scheduler:heartbeat", "must be a positive time span of at most 1 day, e.g. \"00:00:30\".");

@@ -84,9 +84,28 @@ internal static class AgentPluginsServices
         services.AddSingleton<RoleHttpClients>();
         services.AddSingleton<IntentServices>();
 
+        // Validation (POST /api/validate, MCP dev tools) compiles here; loading roles may compile in a compiler process.
         services.AddSingleton(sp => new RoleCompiler(ReferenceSet.Default, Options(sp).Roles.CheckRules ? RoleRules.Check : null));
+        services.AddSingleton<IRoleCompiler>(sp =>
+        {
+            var roles = Options(sp).Roles;
+            if (roles.CompilesInProcess)
+            {
+                return sp.GetRequiredService<RoleCompiler>();
+            }
+
+            var (executable, arguments) = CompilerProcess.ThisHost();
+            return new CompilerProcess(
+                executable,
+                arguments,
+                sp.GetRequiredService<RoleCompiler>().Fingerprint,
+                roles.CheckRules,
+                roles.CompilerIdleTimeout,
+                CompilerProcess.DefaultCompileTimeout,
+                sp.GetRequiredService<ILogger<CompilerProcess>>());
+        });
         services.AddSingleton(sp => new CompileCache(
-            sp.GetRequiredService<RoleCompiler>(),
+            sp.GetRequiredService<IRoleCompiler>(),
             Options(sp).Roles.CompileCacheMegabytes > 0 ? Path.Combine(Options(sp).Storage.DataFolder, "compile-cache") : null,
             Options(sp).Roles.CompileCacheMegabytes * 1024L * 1024L,
             sp.GetRequiredService<ILogger<CompileCache>>()));
