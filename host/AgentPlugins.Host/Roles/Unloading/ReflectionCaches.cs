@@ -43,7 +43,12 @@ internal static class ReflectionCaches
     {
         try
         {
+            // Not the runtime's own handler: cleared for every type (null), it loads every type of every
+            // loaded assembly to reset each one's member cache (Roslyn's whole object model into a host
+            // that compiles in a compiler process, at every reload), and a host type's member cache never
+            // holds a role's types: those, and generic instantiations over them, die with their context.
             return [.. assembly.GetCustomAttributes<MetadataUpdateHandlerAttribute>()
+                .Where(attribute => attribute.HandlerType.FullName != "System.RuntimeTypeMetadataUpdateHandler")
                 .Select(attribute => attribute.HandlerType.GetMethod("ClearCache", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(Type[])]))
                 .OfType<MethodInfo>()];
         }
