@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text;
 using AgentPlugins.Host.Compilation;
 using AgentPlugins.Host.Validation;
@@ -23,7 +24,15 @@ internal static class CompileWorkerCommand
         var noRules = new Option<bool>("--no-rules") { Description = "Compile without the role rules (roles:checkRules false)" };
         var command = new Command("compile-worker", "The host's compiler process: compile requests on stdin, results on stdout.") { noRules };
         command.Hidden = true;
-        command.SetAction((result, _) => Task.FromResult(Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error, !result.GetValue(noRules))));
+        command.SetAction((result, _) =>
+        {
+            // Ctrl-C at a terminal and a service manager's stop signal the whole process group; the host
+            // stops this process itself (it closes its input) once it has stopped compiling, so a signal
+            // meant for the host must not end a compile or look like a crash.
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = true);
+            return Task.FromResult(Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error, !result.GetValue(noRules)));
+        });
         return command;
     }
 

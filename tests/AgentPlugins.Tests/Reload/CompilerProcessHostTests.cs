@@ -44,6 +44,25 @@ public sealed class CompilerProcessHostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_signal_meant_for_the_host_leaves_the_worker_compiling_and_the_hosts_stop_ends_it_quietly()
+    {
+        await using var host = Start();
+        await AnswersAsync(host, "Listing your timers.");
+        var worker = await WorkerOfAsync(host);
+
+        // Ctrl-C at a terminal and a service manager's stop reach every process of the group.
+        await HostProcess.SignalAsync(worker, "INT");
+        await HostProcess.SignalAsync(worker, "TERM");
+        Edit("Listing your timers.", "Listing them.");
+
+        await AnswersAsync(host, "Listing them.");
+        Assert.Equal(worker, await WorkerOfAsync(host));
+        Assert.Equal(0, await host.TerminateAsync(Patience));
+        await WaitUntilAsync(() => !HostProcess.IsRunning(worker));
+        Assert.DoesNotContain(host.Stdout.Concat(host.Stderr), line => line.Contains("Compiler process (pid", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_worker_killed_between_saves_is_started_again_by_the_next_save()
     {
         await using var host = Start();
