@@ -102,15 +102,15 @@ internal static class ChatCompletions
         var created = run.ReceivedAt.ToUnixTimeSeconds();
         if (chat.Stream == true)
         {
-            await StreamAsync(context, run, id, created, chat.Model, options.Http.RequestTimeout).ConfigureAwait(false);
+            await StreamAsync(context, runner, run, id, created, chat.Model, options.Http.RequestTimeout).ConfigureAwait(false);
             return Results.Empty;
         }
 
-        var answer = await AnswerAsync(run, options.Http.RequestTimeout, context.RequestAborted).ConfigureAwait(false);
+        var answer = await AnswerAsync(runner, run, options.Http.RequestTimeout, context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new ChatCompletion(id, "chat.completion", created, chat.Model, [new ChatChoice(0, new ChatMessageOut("assistant", answer), "stop")]));
     }
 
-    private static async Task StreamAsync(HttpContext context, RequestRun run, string id, long created, string model, TimeSpan timeout)
+    private static async Task StreamAsync(HttpContext context, RequestRunner runner, RequestRun run, string id, long created, string model, TimeSpan timeout)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -119,7 +119,7 @@ internal static class ChatCompletions
         try
         {
             await WriteChunkAsync(response, new ChatChunk(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, new ChunkDelta("assistant", string.Empty), null)]), cancellationToken).ConfigureAwait(false);
-            var answer = await AnswerAsync(run, timeout, cancellationToken).ConfigureAwait(false);
+            var answer = await AnswerAsync(runner, run, timeout, cancellationToken).ConfigureAwait(false);
             await WriteChunkAsync(response, new ChatChunk(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, new ChunkDelta(null, answer), null)]), cancellationToken).ConfigureAwait(false);
             await WriteChunkAsync(response, new ChatChunk(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, new ChunkDelta(null, null), "stop")]), cancellationToken).ConfigureAwait(false);
             await response.WriteAsync("data: [DONE]\n\n", cancellationToken).ConfigureAwait(false);
@@ -131,7 +131,7 @@ internal static class ChatCompletions
         }
     }
 
-    private static async Task<string> AnswerAsync(RequestRun run, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<string> AnswerAsync(RequestRunner runner, RequestRun run, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -139,6 +139,7 @@ internal static class ChatCompletions
         }
         catch (TimeoutException)
         {
+            runner.Follow(run);
             return $"Still working on it after {timeout.TotalSeconds:F0} s (http:requestTimeout); the answer will arrive on GET /api/events?user={run.User} and at GET /api/requests/{run.Id}.";
         }
         catch (InvalidOperationException ex)

@@ -52,15 +52,15 @@ internal static class RequestEndpoints
         }
 
         var run = runner.Start(Channel, request.User!, request.Text);
-        return await AnswerAsync(context, run, options.Http.RequestTimeout).ConfigureAwait(false);
+        return await AnswerAsync(context, runner, run, options.Http.RequestTimeout).ConfigureAwait(false);
     }
 
     private static IResult Get(string id, RequestRunner runner) =>
         runner.Find(id) is { } run
             ? Describe(run)
-            : Problems.BadField("id", $"No request '{id}' is known here (requests are kept 10 minutes after they complete).", StatusCodes.Status404NotFound);
+            : Problems.BadField("id", $"No request '{id}' is known here (a request answered 202 is kept 10 minutes after it completes; one answered at once is not kept).", StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> AnswerAsync(HttpContext context, RequestRun run, TimeSpan timeout)
+    private static async Task<IResult> AnswerAsync(HttpContext context, RequestRunner runner, RequestRun run, TimeSpan timeout)
     {
         try
         {
@@ -69,6 +69,7 @@ internal static class RequestEndpoints
         catch (TimeoutException)
         {
             // Still running: the client follows it by id or on its event stream.
+            runner.Follow(run);
         }
         catch (InvalidOperationException ex)
         {

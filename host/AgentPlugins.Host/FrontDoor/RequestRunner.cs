@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Requests;
@@ -14,7 +16,9 @@ namespace AgentPlugins.Host.FrontDoor;
 /// Runs a request exactly as the console does (on the loop, through the workflow engine) for a user
 /// of an HTTP-fed channel. The reply completes the <see cref="RequestRun"/> and is written to the
 /// outbox, so the user's event stream shows it before any notification its intents cause.
-/// Requests stay findable by id for a while after they complete (<c>GET /api/requests/{id}</c>).
+/// A request its caller was told to follow (answered 202) stays findable by id for a while after it
+/// completes (<c>GET /api/requests/{id}</c>); one answered at once is not kept, so a busy front door
+/// holds no completed request in memory.
 /// </summary>
 internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox outbox, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<RequestRunner> log)
 {
@@ -25,22 +29,38 @@ internal sealed class RequestRunner(WorkflowEngine workflows, NotificationOutbox
     private readonly ConcurrentDictionary<string, RequestRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RequestRun> _order = new();
 
+    // Ids: a random start per process, then a bijective step per request, so ids never repeat in a
+    // process, differ across restarts, and cost no system call (Guid.NewGuid reads the kernel's random source).
+    private readonly ulong _idStart = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+    private long _idCount;
+
     /// <summary>Starts <paramref name="text"/> for <paramref name="user"/> on <paramref name="channel"/>; returns at once.</summary>
     /// <param name="starting">Called with the run before it is posted to the loop (to note its id where its reply must go).</param>
     /// <param name="role">The role the request is addressed to, if the caller chose one.</param>
     public RequestRun Start(string channel, string user, string text, Action<RequestRun>? starting = null, string? role = null)
     {
-        var run = new RequestRun("r" + Guid.NewGuid().ToString("N")[..16], channel, user, text, clock.GetUtcNow(), role);
+        var run = new RequestRun(NextId(), channel, user, text, clock.GetUtcNow(), role);
         HostMetrics.Requests.Add(1, new KeyValuePair<string, object?>("channel", channel));
-        Forget();
-        _runs[run.Id] = run;
-        _order.Enqueue(run);
         starting?.Invoke(run);
         Run(run);
         return run;
     }
 
+    /// <summary>Keeps <paramref name="run"/> findable by id until a while after it completes: its caller was told to follow it.</summary>
+    public void Follow(RequestRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Forget();
+        if (_runs.TryAdd(run.Id, run))
+        {
+            _order.Enqueue(run);
+        }
+    }
+
     public RequestRun? Find(string id) => _runs.GetValueOrDefault(id);
+
+    private string NextId() =>
+        string.Create(CultureInfo.InvariantCulture, $"r{unchecked(_idStart + ((ulong)Interlocked.Increment(ref _idCount) * 0x9E3779B97F4A7C15)):x16}");
 
     // Posted, not awaited: the caller waits on the run's reply, and no thread waits for the run's end.
     private void Run(RequestRun run)

@@ -4,6 +4,7 @@ using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace AgentPlugins.Host.Notifications;
 
@@ -217,54 +218,58 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The writer's two statements, prepared once and reused by every batch.</summary>
+    /// <summary>
+    /// The writer's two statements, prepared once and reused by every batch. The insert, run once per
+    /// message (every HTTP reply), goes through SQLite's own statement API: Microsoft.Data.Sqlite builds a
+    /// binder per parameter and a data reader per execution, most of what an insert allocated. Both run on
+    /// the writer connection, inside the batch's transaction.
+    /// </summary>
     private sealed class WriteStatements : IDisposable
     {
-        private readonly SqliteCommand _insert;
-        private readonly SqliteParameter _channel;
-        private readonly SqliteParameter _user;
-        private readonly SqliteParameter _kind;
-        private readonly SqliteParameter _text;
-        private readonly SqliteParameter _priority;
-        private readonly SqliteParameter _request;
-        private readonly SqliteParameter _at;
+        private readonly SqliteConnection _writer;
+        private readonly sqlite3_stmt _insert;
         private readonly SqliteCommand _cursor;
         private readonly SqliteParameter _cursorName;
         private readonly SqliteParameter _cursorId;
 
         public WriteStatements(SqliteConnection writer)
         {
-            _insert = writer.CreateCommand();
-            _insert.CommandText = "INSERT INTO notifications (channel, user, kind, text, priority, request_id, created_at) VALUES ($channel, $user, $kind, $text, $priority, $request, $at) RETURNING id";
-            _channel = _insert.Parameters.Add("$channel", SqliteType.Text);
-            _user = _insert.Parameters.Add("$user", SqliteType.Text);
-            _kind = _insert.Parameters.Add("$kind", SqliteType.Text);
-            _text = _insert.Parameters.Add("$text", SqliteType.Text);
-            _priority = _insert.Parameters.Add("$priority", SqliteType.Text);
-            _request = _insert.Parameters.Add("$request", SqliteType.Text);
-            _at = _insert.Parameters.Add("$at", SqliteType.Integer);
+            _writer = writer;
+            Check(raw.sqlite3_prepare_v2(writer.Handle, "INSERT INTO notifications (channel, user, kind, text, priority, request_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", out _insert));
             _cursor = writer.CreateCommand();
             _cursor.CommandText = "INSERT INTO cursors (name, last_id) VALUES ($name, $id) ON CONFLICT(name) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)";
             _cursorName = _cursor.Parameters.Add("$name", SqliteType.Text);
             _cursorId = _cursor.Parameters.Add("$id", SqliteType.Integer);
         }
 
-        public void Enlist(SqliteTransaction transaction)
-        {
-            _insert.Transaction = transaction;
-            _cursor.Transaction = transaction;
-        }
+        public void Enlist(SqliteTransaction transaction) => _cursor.Transaction = transaction;
 
+        /// <summary>Inserts <paramref name="pending"/>; returns its id.</summary>
+        /// <exception cref="SqliteException">SQLite refused the row (full disk, damaged file); the message says why.</exception>
         public long Insert(PendingAppend pending, long at)
         {
-            _channel.Value = pending.Channel;
-            _user.Value = pending.User;
-            _kind.Value = pending.Kind;
-            _text.Value = pending.Text;
-            _priority.Value = pending.Priority;
-            _request.Value = (object?)pending.RequestId ?? DBNull.Value;
-            _at.Value = at;
-            return (long)_insert.ExecuteScalar()!;
+            try
+            {
+                Check(raw.sqlite3_bind_text(_insert, 1, pending.Channel));
+                Check(raw.sqlite3_bind_text(_insert, 2, pending.User));
+                Check(raw.sqlite3_bind_text(_insert, 3, pending.Kind));
+                Check(raw.sqlite3_bind_text(_insert, 4, pending.Text));
+                Check(raw.sqlite3_bind_text(_insert, 5, pending.Priority));
+                Check(pending.RequestId is { } request ? raw.sqlite3_bind_text(_insert, 6, request) : raw.sqlite3_bind_null(_insert, 6));
+                Check(raw.sqlite3_bind_int64(_insert, 7, at));
+                var done = raw.sqlite3_step(_insert);
+                if (done != raw.SQLITE_DONE)
+                {
+                    Check(done);
+                }
+
+                return raw.sqlite3_last_insert_rowid(_writer.Handle);
+            }
+            finally
+            {
+                raw.sqlite3_reset(_insert);
+                raw.sqlite3_clear_bindings(_insert);
+            }
         }
 
         public void SaveCursor(string name, long lastId)
@@ -278,6 +283,14 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
         {
             _insert.Dispose();
             _cursor.Dispose();
+        }
+
+        private void Check(int code)
+        {
+            if (code is not raw.SQLITE_OK and not raw.SQLITE_ROW and not raw.SQLITE_DONE)
+            {
+                throw new SqliteException($"SQLite Error {code}: '{raw.sqlite3_errmsg(_writer.Handle).utf8_to_string()}'.", code, raw.sqlite3_extended_errcode(_writer.Handle));
+            }
         }
     }
 

@@ -19,7 +19,15 @@ internal static class ToolCall
     {
         ArgumentNullException.ThrowIfNull(plugin);
         ArgumentNullException.ThrowIfNull(name);
-        return plugin.FirstOrDefault(f => Normalize(f.Name) == Normalize(name));
+        foreach (var function in plugin)
+        {
+            if (SameName(function.Name, name))
+            {
+                return function;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Binds positional arguments in parameter order, then <c>name=value</c> ones by name; on failure <paramref name="error"/> says what is wrong.</summary>
@@ -39,13 +47,18 @@ internal static class ToolCall
             return false;
         }
 
-        var bound = new List<KeyValuePair<string, object?>>();
+        var given = new List<KeyValuePair<string, object?>>(positional.Count + named.Count);
         for (var i = 0; i < positional.Count; i++)
         {
-            bound.Add(new(parameters[i].Name, positional[i]));
+            given.Add(new(parameters[i].Name, positional[i]));
         }
 
-        return Bind(function, [.. bound, .. named.Select(n => new KeyValuePair<string, object?>(n.Key, n.Value))], out arguments, out error);
+        foreach (var (name, value) in named)
+        {
+            given.Add(new(name, value));
+        }
+
+        return Bind(function, given, out arguments, out error);
     }
 
     /// <summary>Binds arguments by name, as a model sends them; names match parameters in any case.</summary>
@@ -93,7 +106,7 @@ internal static class ToolCall
         for (var i = 0; i < given.Count; i++)
         {
             var (name, value) = given[i];
-            var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            var parameter = ParameterNamed(parameters, name);
             if (parameter is null)
             {
                 error = $"{ToolNames.Of(function)} has no parameter '{name}'. Its parameters: {(parameters.Count == 0 ? "none" : string.Join(", ", parameters.Select(p => p.Name)))}.";
@@ -109,7 +122,7 @@ internal static class ToolCall
             bound[parameter.Name] = value;
         }
 
-        var missing = parameters.Where(p => p.IsRequired && !bound.ContainsName(p.Name)).Select(p => p.Name).ToList();
+        var missing = Missing(parameters, bound);
         if (missing.Count > 0)
         {
             error = $"Missing argument {string.Join(", ", missing.Select(m => $"'{m}'"))}.";
@@ -121,5 +134,59 @@ internal static class ToolCall
         return true;
     }
 
-    private static string Normalize(string name) => name.Replace("_", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+    // Loops, not LINQ: these run on every direct command, on the loop.
+    private static KernelParameterMetadata? ParameterNamed(IReadOnlyList<KernelParameterMetadata> parameters, string name)
+    {
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (string.Equals(parameters[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return parameters[i];
+            }
+        }
+
+        return null;
+    }
+
+    private static List<string> Missing(IReadOnlyList<KernelParameterMetadata> parameters, KernelArguments bound)
+    {
+        List<string>? missing = null;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].IsRequired && !bound.ContainsName(parameters[i].Name))
+            {
+                (missing ??= []).Add(parameters[i].Name);
+            }
+        }
+
+        return missing ?? [];
+    }
+
+    // set_timer, SetTimer and SETTIMER name one tool: compared without underscores, in any case (and without allocating).
+    private static bool SameName(string a, string b)
+    {
+        int i = 0, j = 0;
+        while (true)
+        {
+            while (i < a.Length && a[i] == '_')
+            {
+                i++;
+            }
+
+            while (j < b.Length && b[j] == '_')
+            {
+                j++;
+            }
+
+            if (i == a.Length || j == b.Length)
+            {
+                return i == a.Length && j == b.Length;
+            }
+
+            if (char.ToUpperInvariant(a[i++]) != char.ToUpperInvariant(b[j++]))
+            {
+                return false;
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ internal static class ToolNames
     {
         ArgumentNullException.ThrowIfNull(function);
         var name = function.Name;
-        if (name.Contains('_', StringComparison.Ordinal))
+        if (name.Contains('_', StringComparison.Ordinal) || !HasUpper(name))
         {
             return name;
         }
@@ -28,5 +28,18 @@ internal static class ToolNames
         }
 
         return text.ToString();
+    }
+
+    private static bool HasUpper(string name)
+    {
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -244,14 +244,17 @@ internal sealed class WorkflowEngine
 
     private async Task<(Reply, string, IReadOnlyList<Intent>)> InvokeAsync(string role, KernelFunction function, KernelArguments arguments, EventContext origin, CancellationToken cancellationToken)
     {
-        var source = $"{role}/{ToolNames.Of(function)}";
+        var tool = ToolNames.Of(function);
         var guard = _roles.GuardOf(role);
-        var settings = _roles.Serving.FirstOrDefault(g => string.Equals(g.Name, role, StringComparison.OrdinalIgnoreCase))?.Settings ?? RoleSettings.Empty;
-        using var binding = ToolContextParameter.Bind(function, arguments, _services.ToolContextFor(role, origin, settings, cancellationToken));
+
+        // Only a tool that declares a ToolContext parameter gets one built (most do not).
+        using var binding = ToolContextParameter.Takes(function)
+            ? ToolContextParameter.Bind(function, arguments, _services.ToolContextFor(role, origin, SettingsOf(role), cancellationToken))
+            : default;
         try
         {
             Task<FunctionResult> invocation;
-            _loop.Watchdog.Enter(role, ToolNames.Of(function));
+            _loop.Watchdog.Enter(role, tool);
             try
             {
                 invocation = function.InvokeAsync(_kernel, arguments, cancellationToken);
@@ -262,21 +265,25 @@ internal sealed class WorkflowEngine
             }
 
             // A tool quarantined while it awaits has its continuations dropped: answer instead of waiting forever.
-            if (guard is not null && await Task.WhenAny(invocation, guard.Quarantined).ConfigureAwait(true) != invocation)
+            if (!invocation.IsCompleted && guard is not null && await Task.WhenAny(invocation, guard.Quarantined).ConfigureAwait(true) != invocation)
             {
-                return (new Reply(false, $"The tool {source} was stopped: role {role} is quarantined ({await guard.Quarantined.ConfigureAwait(true)})."), role, []);
+                return (new Reply(false, $"The tool {role}/{tool} was stopped: role {role} is quarantined ({await guard.Quarantined.ConfigureAwait(true)})."), role, []);
             }
 
-            var tool = ToolCall.Read((await invocation.ConfigureAwait(true)).GetValue<object>());
-            return (new Reply(tool.Success, tool.Message), role, tool.Intents);
+            var result = ToolCall.Read((await invocation.ConfigureAwait(true)).GetValue<object>());
+            return (new Reply(result.Success, result.Message), role, result.Intents);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            var source = $"{role}/{tool}";
             _log.LogError(ex, "Tool {Tool} failed.", source);
             var failed = ToolCall.Failed(source, ex);
             return (new Reply(false, failed.Message), role, failed.Intents);
         }
     }
+
+    private RoleSettings SettingsOf(string role) =>
+        _roles.Serving.FirstOrDefault(g => string.Equals(g.Name, role, StringComparison.OrdinalIgnoreCase))?.Settings ?? RoleSettings.Empty;
 
     private string Help()
     {

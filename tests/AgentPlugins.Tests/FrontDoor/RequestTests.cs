@@ -29,6 +29,25 @@ public sealed class RequestTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_answered_at_once_is_not_kept_and_every_request_has_an_id_of_its_own()
+    {
+        await using var host = await FrontDoorHost.StartAsync(FrontDoorHost.Options(_folder));
+
+        var ids = new List<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            // A user each: one user's 50 requests in a row would meet the rate limit.
+            var answer = await (await host.Client.PostAsJsonAsync("/api/requests", new { text = "/timer list_timers", user = $"user{i}" })).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("completed", answer.GetProperty("status").GetString());
+            ids.Add(answer.GetProperty("id").GetString()!);
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ids, id => Assert.Matches("^r[0-9a-f]{16}$", id));
+        await AssertProblemAsync(await host.Client.GetAsync($"/api/requests/{ids[0]}"), 404, "id");
+    }
+
+    [Fact]
     public async Task An_unknown_role_is_a_completed_request_that_did_not_succeed()
     {
         await using var host = await FrontDoorHost.StartAsync(FrontDoorHost.Options(_folder));

@@ -2,6 +2,7 @@ using AgentPlugins.Host.Configuration;
 using AgentPlugins.Host.Notifications;
 using AgentPlugins.Host.Storage.Postgres;
 using AgentPlugins.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentPlugins.Tests.Notifications;
@@ -149,6 +150,31 @@ public sealed class OutboxProviderTests(PostgresCluster cluster)
 
         var hostC = await OpenAsync(rig);
         Assert.Equal(["missed 1", "missed 2"], (await hostC.ReadAsync("http", "ann", seen.Id, 100)).Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task A_message_SQLite_refuses_fails_naming_the_file_and_the_next_one_is_stored()
+    {
+        await using var rig = new StorageRig("sqlite", cluster);
+        var outbox = await OpenAsync(rig);
+        await outbox.AppendAsync("http", "ann", "reply", "before", "medium");
+
+        // SQLite itself refuses the row, as it does on a full disk or a damaged file.
+        using (var other = new SqliteConnection($"Data Source={outbox.Path}"))
+        {
+            other.Open();
+            using var refuse = other.CreateCommand();
+            refuse.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON notifications WHEN NEW.text = 'refused' BEGIN SELECT RAISE(ABORT, 'no room'); END";
+            refuse.ExecuteNonQuery();
+        }
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => outbox.AppendAsync("http", "ann", "reply", "refused", "medium"));
+        Assert.Contains(outbox.Path, failure.Message, StringComparison.Ordinal);
+        Assert.Contains("no room", failure.Message, StringComparison.Ordinal);
+
+        var after = await outbox.AppendAsync("http", "ann", "reply", "after", "medium");
+        Assert.Equal(["before", "after"], (await outbox.ReadAsync("http", "ann", 0, 10)).Select(m => m.Text));
+        Assert.Equal(after.Id, (await outbox.ReadAsync("http", "ann", 0, 10))[^1].Id);
     }
 
     private static async Task<NotificationOutbox> OpenAsync(StorageRig rig)

@@ -54,6 +54,21 @@ public sealed class WorkflowEngineTests
         Assert.Equal("8", (await test.AskAsync("/MATH Add 7")).Text);
     }
 
+    [Theory]
+    [InlineData("/math ADD 7", true)]
+    [InlineData("/math _add_ 7", true)]
+    [InlineData("/math ad 7", false)]
+    [InlineData("/math adds 7", false)]
+    [InlineData("/math add_x 7", false)]
+    public async Task A_tool_name_matches_in_any_case_and_without_underscores_but_not_as_a_prefix(string text, bool found)
+    {
+        await using var test = await TestRuntime.Create(new Dictionary<string, string> { ["math.cs"] = Tools }).StartAsync();
+
+        var reply = await test.AskAsync(text);
+
+        Assert.Equal(found ? "8" : $"Role 'math' has no tool '{text.Split(' ')[1]}'. Its tools: add, divide, wait.", reply.Text);
+    }
+
     [Fact]
     public async Task An_async_tool_resumes_on_the_loop()
     {

@@ -42,6 +42,13 @@ internal static class ToolContextParameter
         });
     }
 
+    /// <summary>Whether <paramref name="function"/> (as <see cref="Hide"/> built it) takes a <see cref="ToolContext"/>.</summary>
+    public static bool Takes(KernelFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return function.Metadata.AdditionalProperties.TryGetValue(NamesKey, out var value) && value is string[];
+    }
+
     /// <summary>
     /// Puts <paramref name="context"/> into <paramref name="arguments"/> for a call of <paramref name="function"/>;
     /// dispose the result once the call ended, so the context never outlives it (nor is sent back to the model

@@ -103,8 +103,19 @@ internal sealed class RoleLifecycle : IDisposable
     public static string HowToRelease(string name) => $"Change its file, or run `host roles --release {name}`, to load it again.";
 
     /// <summary>The guard of the generation serving <paramref name="role"/>, from any thread (tools and hooks are called by role name).</summary>
-    public GenerationGuard? GuardOf(string role) =>
-        _currentSnapshot.FirstOrDefault(g => string.Equals(g.Name, role, StringComparison.OrdinalIgnoreCase) && g.State == GenerationState.Serving)?.Guard;
+    public GenerationGuard? GuardOf(string role)
+    {
+        // A loop, not LINQ: every tool call and intent handler asks, on the loop.
+        foreach (var generation in _currentSnapshot)
+        {
+            if (generation.State == GenerationState.Serving && string.Equals(generation.Name, role, StringComparison.OrdinalIgnoreCase))
+            {
+                return generation.Guard;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Every role file's status, by path. A snapshot, safe to read from any thread.</summary>
     public IReadOnlyList<RoleStatus> Status => _statusSnapshot;
