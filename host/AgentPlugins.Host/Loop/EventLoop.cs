@@ -5,9 +5,12 @@ using Microsoft.Extensions.Logging;
 namespace AgentPlugins.Host.Loop;
 
 /// <summary>
-/// The single loop all role code runs on: one dedicated thread, one thing at a time, in the order
-/// work arrived. Other threads only post to it. Ingress from outside is bounded (producers wait);
-/// work the loop posts to itself, including <c>await</c> continuations, is not (no self-deadlock).
+/// The single loop all role code runs on: one thing at a time, in the order work arrived, on a
+/// dedicated thread. Other threads post to it; one that brings a request while the loop is idle (nothing
+/// queued, nothing running) may run it itself (<see cref="RunOrPostAsync"/>), holding the loop as its
+/// thread would, which spares the request two thread hand-offs. Ingress from outside is bounded
+/// (producers wait); work the loop posts to itself, including <c>await</c> continuations, is not (no
+/// self-deadlock).
 /// </summary>
 internal sealed class EventLoop : IAsyncDisposable
 {
@@ -18,6 +21,10 @@ internal sealed class EventLoop : IAsyncDisposable
     private readonly ILogger _log;
     private readonly LoopWatchdog _watchdog;
     private Thread? _thread;
+
+    // The managed id of the thread running loop work now (the loop thread, or one running a request in
+    // its place), 0 when none: taking it is what makes a thread the loop for that while.
+    private int _owner;
     private int _sleeping;
     private int _pending;
     private volatile bool _draining;
@@ -44,7 +51,7 @@ internal sealed class EventLoop : IAsyncDisposable
     /// <summary>The managed id of the loop thread, or null before <see cref="Start"/>.</summary>
     public int? ThreadId => _thread?.ManagedThreadId;
 
-    public bool IsOnLoop => _thread is not null && Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
+    public bool IsOnLoop => Volatile.Read(ref _owner) == Environment.CurrentManagedThreadId;
 
     /// <summary>Work items run so far.</summary>
     public long Completed => Interlocked.Read(ref _completed);
@@ -99,6 +106,41 @@ internal sealed class EventLoop : IAsyncDisposable
 
         Wake();
         return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="item"/> on the calling thread, as the loop, when the loop is idle (started,
+    /// nothing queued, nothing running, not stopping); posts it like <see cref="PostAsync"/> otherwise. The
+    /// item's <c>await</c> continuations come back to the loop as usual; the caller's synchronization
+    /// context is restored after.
+    /// </summary>
+    public ValueTask RunOrPostAsync(LoopItem item, CancellationToken cancellationToken = default)
+    {
+        if (item.IsEmpty)
+        {
+            throw new ArgumentException("Nothing to post.", nameof(item));
+        }
+
+        var me = Environment.CurrentManagedThreadId;
+        if (_thread is null || _draining || !_internal.IsEmpty || _ingress.Reader.TryPeek(out _)
+            || Interlocked.CompareExchange(ref _owner, me, 0) != 0)
+        {
+            return PostAsync(item, cancellationToken);
+        }
+
+        var caller = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        try
+        {
+            Execute(item);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(caller);
+            Release();
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs <paramref name="work"/> on the loop and gives its result to the caller.</summary>
@@ -226,34 +268,59 @@ internal sealed class EventLoop : IAsyncDisposable
         }
     }
 
+    // Gives the loop up; work queued meanwhile (the holder's own posts) goes to the loop thread.
+    private void Release()
+    {
+        // A full fence: the loop thread sets _sleeping then reads _owner; this writes _owner then reads _sleeping (in Wake).
+        Interlocked.Exchange(ref _owner, 0);
+        if (!_internal.IsEmpty || _ingress.Reader.TryPeek(out _) || _draining)
+        {
+            Wake();
+        }
+    }
+
+    private bool HasWork(ChannelReader<LoopItem> reader) => !_internal.IsEmpty || reader.TryPeek(out _);
+
     private void Run()
     {
         SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        var me = Environment.CurrentManagedThreadId;
         var reader = _ingress.Reader;
         try
         {
             while (true)
             {
-                if (_internal.TryDequeue(out var work))
+                if (HasWork(reader) && Interlocked.CompareExchange(ref _owner, me, 0) == 0)
                 {
-                    Execute(work);
+                    while (true)
+                    {
+                        if (_internal.TryDequeue(out var work))
+                        {
+                            Execute(work);
+                        }
+                        else if (reader.TryRead(out var item))
+                        {
+                            Execute(item);
+                        }
+                        else
+                        {
+                            break;
+                        }
+                    }
+
+                    Volatile.Write(ref _owner, 0);
                     continue;
                 }
 
-                if (reader.TryRead(out var item))
-                {
-                    Execute(item);
-                    continue;
-                }
-
-                if (_draining && reader.Completion.IsCompleted && Volatile.Read(ref _pending) == 0)
+                if (_draining && reader.Completion.IsCompleted && Volatile.Read(ref _pending) == 0 && Volatile.Read(ref _owner) == 0 && !HasWork(reader))
                 {
                     return;
                 }
 
+                // Asleep until work comes, or until a thread running a request in the loop's place gives it back.
                 _wake.Reset();
                 Interlocked.Exchange(ref _sleeping, 1);
-                if (!_internal.IsEmpty || reader.TryPeek(out _) || (_draining && Volatile.Read(ref _pending) == 0))
+                if ((HasWork(reader) && Volatile.Read(ref _owner) == 0) || (_draining && Volatile.Read(ref _pending) == 0 && Volatile.Read(ref _owner) == 0))
                 {
                     Interlocked.Exchange(ref _sleeping, 0);
                     continue;

@@ -50,12 +50,13 @@ internal sealed class WorkflowEngine
         _loop.InvokeAsync(() => HandleAsync(request, respond, cancellationToken), cancellationToken);
 
     /// <summary>
-    /// Posts <paramref name="request"/> to the loop and completes once it is queued, not when it has run:
-    /// for callers that learn the outcome through <paramref name="respond"/> (the HTTP API), so no thread
-    /// waits for the run's end. A failure of the run goes to <paramref name="failed"/>, on the loop.
+    /// Runs <paramref name="request"/> on the calling thread as the loop when the loop is idle, or posts it
+    /// there, and completes once it ran up to its first wait or is queued, not when it has ended: for callers
+    /// that learn the outcome through <paramref name="respond"/> (the HTTP API), so no thread waits for the
+    /// run's end. A failure of the run goes to <paramref name="failed"/>, on the loop.
     /// </summary>
     public ValueTask PostAsync(Request request, Func<Reply, Task> respond, Action<Exception> failed, CancellationToken cancellationToken = default) =>
-        _loop.PostAsync(new CallbackWork(_ => Run(request, respond, failed, cancellationToken), null), cancellationToken);
+        _loop.RunOrPostAsync(new CallbackWork(_ => Run(request, respond, failed, cancellationToken), null), cancellationToken);
 
     /// <summary>Runs <paramref name="request"/> on the loop and answers through <paramref name="respond"/>, before its intents are processed.</summary>
     public async Task<Reply> HandleAsync(Request request, Func<Reply, Task> respond, CancellationToken cancellationToken = default)

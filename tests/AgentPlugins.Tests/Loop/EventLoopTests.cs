@@ -183,6 +183,142 @@ public sealed class EventLoopTests
         }
     }
 
+    [Fact]
+    public async Task An_idle_loop_lets_the_caller_run_a_request_in_its_place_and_gives_the_thread_back_as_it_was()
+    {
+        var loop = new EventLoop(new LoopOptions(), TimeProvider.System, NullLogger<EventLoop>.Instance);
+        await using var _ = loop;
+        loop.Start();
+        await loop.InvokeAsync(() => { });
+
+        var (caller, inside, onLoop, context, completed, after, contextAfter) = await Task.Run(() =>
+        {
+            int? ranOn = null;
+            var wasOnLoop = false;
+            SynchronizationContext? seen = null;
+            var posted = loop.RunOrPostAsync(new CallbackWork(
+                _ =>
+                {
+                    ranOn = Environment.CurrentManagedThreadId;
+                    wasOnLoop = loop.IsOnLoop;
+                    seen = SynchronizationContext.Current;
+                },
+                null));
+            return (Environment.CurrentManagedThreadId, ranOn, wasOnLoop, seen, posted.IsCompletedSuccessfully, loop.IsOnLoop, SynchronizationContext.Current);
+        });
+
+        Assert.Equal(caller, inside);
+        Assert.True(onLoop);
+        Assert.Same(loop.SynchronizationContext, context);
+        Assert.True(completed);
+        Assert.False(after);
+        Assert.Null(contextAfter);
+    }
+
+    [Fact]
+    public async Task A_busy_loop_queues_the_request_behind_its_work_and_runs_it_on_the_loop_thread()
+    {
+        var loop = new EventLoop(new LoopOptions(), TimeProvider.System, NullLogger<EventLoop>.Instance);
+        await using var _ = loop;
+        loop.Start();
+        using var release = new ManualResetEventSlim();
+        var order = new List<string>();
+        var holding = loop.InvokeAsync(() =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30));
+            order.Add("holding");
+        });
+        await loop.PostAsync(new CallbackWork(_ => order.Add("queued"), null));
+        var ran = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await Task.Run(async () => await loop.RunOrPostAsync(new CallbackWork(
+            _ =>
+            {
+                order.Add("request");
+                ran.TrySetResult(Environment.CurrentManagedThreadId);
+            },
+            null)));
+        Assert.False(ran.Task.IsCompleted);
+
+        release.Set();
+        await holding;
+        Assert.Equal(loop.ThreadId, await ran.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(["holding", "queued", "request"], order);
+    }
+
+    [Fact]
+    public async Task An_await_in_a_request_run_in_the_loops_place_resumes_on_the_loop_thread()
+    {
+        var loop = new EventLoop(new LoopOptions(), TimeProvider.System, NullLogger<EventLoop>.Instance);
+        await using var _ = loop;
+        loop.Start();
+        await loop.InvokeAsync(() => { });
+        var resumed = new TaskCompletionSource<(bool, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await Task.Run(() => loop.RunOrPostAsync(new CallbackWork(_ => Resume(), null)).AsTask());
+
+        var (onLoop, thread) = await resumed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(onLoop);
+        Assert.Equal(loop.ThreadId, thread);
+
+        async void Resume()
+        {
+            await Task.Delay(20).ConfigureAwait(true);
+            resumed.TrySetResult((loop.IsOnLoop, Environment.CurrentManagedThreadId));
+        }
+    }
+
+    [Fact]
+    public async Task Requests_run_in_place_and_work_posted_from_many_threads_all_run_once_and_never_overlap()
+    {
+        const int PerThread = 20_000;
+        var loop = new EventLoop(new LoopOptions(), TimeProvider.System, NullLogger<EventLoop>.Instance);
+        await using var _ = loop;
+        loop.Start();
+        var inside = 0;
+        var overlaps = 0;
+        var ran = 0;
+        var work = new CallbackWork(
+            _ =>
+            {
+                if (Interlocked.Increment(ref inside) > 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                ran++;
+
+                Interlocked.Decrement(ref inside);
+            },
+            null);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                await (t % 2 == 0 ? loop.RunOrPostAsync(work) : loop.PostAsync(work));
+            }
+        })));
+        await loop.InvokeAsync(() => { });
+
+        Assert.Equal(0, overlaps);
+        Assert.Equal(4 * PerThread, ran);
+    }
+
+    [Fact]
+    public async Task A_stopped_loop_refuses_a_request_as_it_refuses_a_post()
+    {
+        var loop = new EventLoop(new LoopOptions(), TimeProvider.System, NullLogger<EventLoop>.Instance);
+        loop.Start();
+        await loop.StopAsync(TimeSpan.FromSeconds(5));
+        var ran = false;
+
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(() => loop.RunOrPostAsync(new CallbackWork(_ => ran = true, null)).AsTask());
+
+        Assert.False(ran);
+        await loop.DisposeAsync();
+    }
+
     private static T Field<T>(object target, string name) =>
         (T)target.GetType().GetField(name)!.GetValue(target)!;
 }
