@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using AgentPlugins.Host.Supervision;
 using AgentPlugins.Tests.Support;
 
 namespace AgentPlugins.Tests.FrontDoor;
@@ -40,6 +41,32 @@ public sealed partial class HostProcessHttpTests : IDisposable
         await using var resumed = await SseReader.OpenAsync(again, "/api/events?user=kim", lastEventId: lastSeen);
         Assert.Contains("later", (await resumed.NextAsync(Patience))!.Text, StringComparison.Ordinal);
         Assert.Equal(0, await restarted.TerminateAsync(Patience));
+    }
+
+    [Fact]
+    public async Task A_tool_that_never_returns_called_over_http_on_an_idle_loop_turns_health_red_and_ends_the_host_at_the_hard_limit()
+    {
+        // On an idle loop the request runs on the thread that received it: that thread spins, the loop is held.
+        _folder.Write("roles/spin.cs", AttackRoles.SpinningTool);
+        var config = _folder.Write("plugins.json", """{ "roles": { "folder": "roles" }, "storage": { "dataFolder": "data" }, "channels": { "console": { "enabled": false } } }""");
+        await using var host = HostProcess.Start(_folder.Path, "run", "--config", config);
+        using var client = new HttpClient { BaseAddress = await AddressAsync(host), Timeout = Patience };
+        await WaitReadyAsync(client);
+        var spinning = Stopwatch.StartNew();
+
+        var request = client.PostAsJsonAsync("/api/requests", new { text = "/spin spin", user = "kim" });
+
+        var health = await client.GetAsync("/healthz");
+        while (health.IsSuccessStatusCode && spinning.Elapsed < Patience)
+        {
+            health = await client.GetAsync("/healthz");
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal(ExitCodes.RoleStuck, await host.WaitForExitAsync(Patience));
+        Assert.InRange(spinning.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+        Assert.Contains(host.Stderr, line => line.StartsWith("crit:", StringComparison.Ordinal) && line.Contains("Role spin generation 1 handler spin", StringComparison.Ordinal));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => request);
     }
 
     internal static async Task<Uri> AddressAsync(HostProcess host)
