@@ -25,6 +25,11 @@ internal sealed class EventLoop : IAsyncDisposable
     // The managed id of the thread running loop work now (the loop thread, or one running a request in
     // its place), 0 when none: taking it is what makes a thread the loop for that while.
     private int _owner;
+
+    // The loop the current thread holds now, if any: a thread-local read, so posting (every bus event)
+    // never reads a field the loop thread writes.
+    [ThreadStatic]
+    private static EventLoop? t_holding;
     private int _sleeping;
     private int _pending;
     private volatile bool _draining;
@@ -51,7 +56,7 @@ internal sealed class EventLoop : IAsyncDisposable
     /// <summary>The managed id of the loop thread, or null before <see cref="Start"/>.</summary>
     public int? ThreadId => _thread?.ManagedThreadId;
 
-    public bool IsOnLoop => Volatile.Read(ref _owner) == Environment.CurrentManagedThreadId;
+    public bool IsOnLoop => t_holding == this;
 
     /// <summary>Work items run so far.</summary>
     public long Completed => Interlocked.Read(ref _completed);
@@ -130,12 +135,14 @@ internal sealed class EventLoop : IAsyncDisposable
 
         var caller = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        t_holding = this;
         try
         {
             Execute(item);
         }
         finally
         {
+            t_holding = null;
             SynchronizationContext.SetSynchronizationContext(caller);
             Release();
         }
@@ -290,8 +297,10 @@ internal sealed class EventLoop : IAsyncDisposable
         {
             while (true)
             {
-                if (HasWork(reader) && Interlocked.CompareExchange(ref _owner, me, 0) == 0)
+                // Held while awake, given up only to sleep: a steady stream of work pays nothing for it.
+                if (Interlocked.CompareExchange(ref _owner, me, 0) == 0)
                 {
+                    t_holding = this;
                     while (true)
                     {
                         if (_internal.TryDequeue(out var work))
@@ -308,8 +317,10 @@ internal sealed class EventLoop : IAsyncDisposable
                         }
                     }
 
-                    Volatile.Write(ref _owner, 0);
-                    continue;
+                    t_holding = null;
+
+                    // A full fence before the sleep check below reads the queues (see Release).
+                    Interlocked.Exchange(ref _owner, 0);
                 }
 
                 if (_draining && reader.Completion.IsCompleted && Volatile.Read(ref _pending) == 0 && Volatile.Read(ref _owner) == 0 && !HasWork(reader))
