@@ -21,14 +21,16 @@ namespace AgentPlugins.Host.Timers;
 /// On a store several hosts share (<see cref="ISharedTimerStore"/>) each due timer is claimed by one
 /// host; the others sleep until the next due time they see and are woken by the store's notifications.
 /// Such a store claims a little ahead of the due time (the worker holds those timers and delivers each
-/// at its due time), and a host claims at most <see cref="SharedSlice"/> expiries not yet dispatched,
-/// more once half of them are: a burst is shared by the hosts instead of taken whole by the first.
+/// at its due time), and a host holds at most what it dispatches in <see cref="ClaimBudget.WindowMs"/>
+/// at its own measured pace (<see cref="ClaimBudget"/>, never more than <see cref="SharedSlice"/>)
+/// claimed and not yet dispatched, claiming more once half of that is: due timers are shared by the
+/// hosts in small slices instead of taken in blocks one host's chain gets through late.
 /// </summary>
 internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
 {
     private const int BatchLimit = 1000;
 
-    /// <summary>On a shared store, the most expiries a host holds claimed but not yet dispatched by the loop.</summary>
+    /// <summary>On a shared store, the most expiries a host holds claimed but not yet dispatched by the loop (before its pace is measured, and however fast it is).</summary>
     public const int SharedSlice = 100;
     private static readonly TimeSpan LongestSleep = TimeSpan.FromHours(1);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
@@ -58,6 +60,9 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     // Expiries posted to the loop whose dispatch report has not come back yet.
     private int _inFlight;
     private readonly bool _shared;
+
+    // On a shared store: how many claimed, undispatched expiries this host may hold, from its own pace.
+    private readonly ClaimBudget? _budget;
 
     // How long before its due time a timer is claimed (a shared store claims ahead; 0 on a store of its own).
     private readonly long _claimEarlyMs;
@@ -101,6 +106,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         {
             _shared = true;
             _claimEarlyMs = shared.ClaimEarlyMs;
+            _budget = new ClaimBudget(SharedSlice);
 
             // Another host scheduled something sooner than this one sleeps for, or let go of its claims: wake for it.
             shared.OnChanged(due => Post(new DueElsewhere(due)));
@@ -271,6 +277,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         var reader = _commands.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            var inFlightBefore = _inFlight;
+            var dispatched = 0;
             while (batch.Count < BatchLimit && reader.TryRead(out var command))
             {
                 batch.Add(command);
@@ -281,8 +289,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
                 else if (command is ExpiryDispatched)
                 {
                     _inFlight = Math.Max(0, _inFlight - 1);
+                    dispatched++;
                 }
             }
+
+            _budget?.Observe(NowMs(), dispatched, inFlightBefore);
 
             var redeliver = Execute(batch);
             if (redeliver.Count > 0)
@@ -495,7 +506,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
     private async Task FireDueAsync()
     {
         var nowMs = NowMs();
-        var claim = !_recovered || (_nextDueMs <= nowMs && Room >= SharedSlice / 2);
+        var claim = !_recovered || (_nextDueMs <= nowMs && RoomToClaim);
         if (_stopping || _retryAtMs > nowMs || (!claim && !HeldDue(nowMs)))
         {
             return;
@@ -569,8 +580,11 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
         }
     }
 
-    // How many more timers this host may claim now: unbounded on a store of its own, up to the slice on a shared one.
-    private int Room => _shared ? SharedSlice - _held.Count - _inFlight : BatchLimit;
+    // How many more timers this host may claim now: unbounded on a store of its own, up to its budget on a shared one.
+    private int Room => _budget is { } budget ? budget.Limit - _held.Count - _inFlight : BatchLimit;
+
+    // A host on a shared store claims again once half its budget is free: one round trip per half budget dispatched.
+    private bool RoomToClaim => Room >= (_budget is { } budget ? Math.Max(1, budget.Limit / 2) : 1);
 
     // Due timers left unclaimed because this host's slice is full: the loop's dispatch reports make room.
     private bool WaitingForRoom()
@@ -616,6 +630,7 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             try
             {
                 await _loop.PostAsync(expiry).ConfigureAwait(false);
+                _budget?.Observe(NowMs(), 0, _inFlight);
                 _inFlight++;
             }
             catch (ChannelClosedException)
@@ -703,8 +718,8 @@ internal sealed class DurableTimerService : ITimerService, IAsyncDisposable
             return;
         }
 
-        // A host at its slice claims again when dispatch reports come in, not by the clock.
-        var claimAtMs = Room >= SharedSlice / 2 ? _nextDueMs : long.MaxValue;
+        // A host at its budget claims again when dispatch reports come in, not by the clock.
+        var claimAtMs = RoomToClaim ? _nextDueMs : long.MaxValue;
         if (_held.TryPeek(out _, out var held))
         {
             claimAtMs = Math.Min(claimAtMs, held.DueAtMs);

@@ -93,6 +93,49 @@ public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime,
         Assert.Equal(1000, rig.CountInFile("fired"));
     }
 
+    [Fact]
+    public async Task A_host_on_a_shared_store_that_dispatched_slowly_holds_only_what_it_gets_through_in_the_window()
+    {
+        var backend = await Backend("postgres");
+        await using var rig = await TimerRig.StartAsync(_clock, backend, new TimersOptions { TimeZone = "UTC", MaxPerUser = 1000 });
+        await Task.WhenAll(Enumerable.Range(0, DurableTimerService.SharedSlice).Select(i => rig.SetAsync("1m", $"first{i}")));
+
+        // Unmeasured, the host takes its whole slice; its loop then needs 200 ms (fake) for those 100 expiries: 0.5 per ms.
+        using (var release = new ManualResetEventSlim())
+        {
+            var held = rig.HoldLoopAsync(release, TimeSpan.FromSeconds(30));
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            await WaitUntilAsync(() => rig.CountInFile("firing") == DurableTimerService.SharedSlice);
+            _clock.Advance(TimeSpan.FromMilliseconds(200));
+            release.Set();
+            await held;
+            await rig.WaitForExpiriesAsync(DurableTimerService.SharedSlice);
+            await rig.SettleAsync();
+        }
+
+        // Now it claims at most what it dispatches in the window at that pace, and leaves the rest to other hosts.
+        var most = (int)Math.Ceiling(0.5 * ClaimBudget.WindowMs);
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(i => rig.SetAsync("1m", $"second{i}")));
+        using (var release = new ManualResetEventSlim())
+        {
+            var held = rig.HoldLoopAsync(release, TimeSpan.FromSeconds(30));
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            var flushed = rig.Timers.FlushAsync();
+            await WaitUntilAsync(() => rig.CountInFile("firing") > 0);
+            await Task.Delay(200);
+            Assert.InRange(rig.CountInFile("firing"), ClaimBudget.Least, most);
+            Assert.Equal(100 - rig.CountInFile("firing"), rig.CountInFile("pending"));
+            release.Set();
+            await held;
+            await flushed;
+        }
+
+        await rig.WaitForExpiriesAsync(DurableTimerService.SharedSlice + 100);
+        await rig.SettleAsync();
+        Assert.Equal(200, rig.Expired.Select(e => e.Get(TimerData.Id)).Distinct().Count());
+        Assert.Equal(200, rig.CountInFile("fired"));
+    }
+
     [Theory]
     [MemberData(nameof(TimerBackend.Providers), MemberType = typeof(TimerBackend))]
     public async Task An_earlier_timer_added_later_fires_first(string provider)
