@@ -10,8 +10,10 @@ namespace AgentPlugins.Bench.ScaleOut;
 /// <c>make bench-scale-out</c>: real <c>bin/host</c> processes firing timers on one PostgreSQL database
 /// (1 and 3 hosts) against one host on its SQLite data folder, same run: firing lateness at 1,000 due/s
 /// and how many timers per second a burst is fired at. PostgreSQL is a throwaway cluster the bench
-/// starts (<see cref="PostgresCluster"/>, fsync off). The store section (issue 17 part B) adds its own
-/// measurements to the same file.
+/// starts (<see cref="PostgresCluster"/>, fsync off). A second burst table holds each host to a fixed
+/// CPU budget (<see cref="CpuBudget"/>, a cgroup per host), standing in for hosts on machines of their
+/// own: whether adding hosts adds capacity, which the shared 2-core figure cannot show. The store
+/// section (issue 17 part B) adds its own measurements to the same file.
 /// </summary>
 internal sealed class ScaleOutBenchmark : IBenchmark
 {
@@ -30,14 +32,20 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         ("PostgreSQL, 3 hosts", true, 3),
     ];
 
+    // The burst again on PostgreSQL with each host held to Cores (setups 3 and 4 in SCALE_OUT_SETUPS).
+    private static readonly int[] HeldHosts = [1, 3];
+
     public string Name => "scale-out";
 
     private static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("SCALE_OUT_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var rounds) && rounds > 0 ? rounds : 3;
 
-    // SCALE_OUT_SETUPS=1,2 runs only those setups (0 SQLite, 1 and 2 PostgreSQL with 1 and 3 hosts) and no store section: a quick look while working on one of them.
+    // SCALE_OUT_SETUPS=1,2 runs only those setups (0 SQLite, 1 and 2 PostgreSQL with 1 and 3 hosts, 3 and 4 their bursts with each host held to SCALE_OUT_CORES) and no store section: a quick look while working on one of them.
     private static HashSet<int>? Only => Environment.GetEnvironmentVariable("SCALE_OUT_SETUPS") is { Length: > 0 } only
         ? [.. only.Split(',').Select(i => int.Parse(i, NumberStyles.None, CultureInfo.InvariantCulture))]
         : null;
+
+    // The CPU budget of each host in the held table (SCALE_OUT_CORES, 0.25 core): 3 hosts take 0.75 of this machine's 2 cores, leaving PostgreSQL and the bench the rest.
+    private static double Cores => double.TryParse(Environment.GetEnvironmentVariable("SCALE_OUT_CORES"), NumberStyles.Float, CultureInfo.InvariantCulture, out var cores) && cores > 0 ? cores : 0.25;
 
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
@@ -73,8 +81,36 @@ internal sealed class ScaleOutBenchmark : IBenchmark
                 bursts.Add((name, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds)), Cpu.Median(burst.Select(b => b.Cpu))));
             }
 
+            var held = new List<(string Setup, int Hosts, double PerSecond, double Seconds, Cpu Cpu)>();
+            string? heldSkipped = null;
+            var heldWanted = HeldHosts.Where((_, i) => Only is null || Only.Contains(Setups.Length + i)).ToList();
+            if (heldWanted.Count > 0)
+            {
+                using var budget = CpuBudget.TryCreate(out var whyNot);
+                if (budget is null)
+                {
+                    heldSkipped = whyNot;
+                    Console.Error.WriteLine($"Held bursts skipped: {whyNot}");
+                }
+                else
+                {
+                    foreach (var hosts in heldWanted)
+                    {
+                        var name = Invariant($"PostgreSQL, {hosts} host{(hosts == 1 ? string.Empty : "s")}, each held to {Cores:0.##} core");
+                        var burst = new List<(double PerSecond, double Seconds, Cpu Cpu)>();
+                        for (var round = 0; round < Rounds; round++)
+                        {
+                            burst.Add(await BurstRoundAsync(cluster, Path.Combine(folder, $"held-{hosts}-{round}"), true, hosts, budget));
+                            Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s); CPU per timer {burst[^1].Cpu.HostUs:F0} us in hosts, {burst[^1].Cpu.PostgresUs:F0} us in PostgreSQL, {burst[^1].Cpu.Statements:F2} statements (load {LoadAverage()})"));
+                        }
+
+                        held.Add((name, hosts, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds)), Cpu.Median(burst.Select(b => b.Cpu))));
+                    }
+                }
+            }
+
             text.AppendLine("## Timers").AppendLine();
-            text.AppendLine(Invariant($"A PostgreSQL round trip (`SELECT 1` on one open connection, 2,000 times) took p50 {tripP50:F3} ms, p99 {tripP99:F3} ms in this run. Each expiry costs a host at least one round trip that cannot overlap the next expiry's: its notification's record is committed (with the timer's fired mark, in one commit) before the next effect may run (what bounds a crash to one repeated effect), so one host fires at most about 1 / p50 expiries per second. On PostgreSQL a host claims what falls due within the next {PostgresTimerStore.AheadMs} ms in one round trip and delivers each timer at its due time, and holds at most {DurableTimerService.SharedSlice} claimed expiries not yet dispatched, so hosts share a burst. CPU per timer is the CPU time used from the first due time to the last fired, divided by the timers: all hosts together, and the PostgreSQL cluster (whose backends also answer the bench's polling); statements per timer are what the database ran over the same span as `pg_stat_statements` counts them, divided by the timers."));
+            text.AppendLine(Invariant($"A PostgreSQL round trip (`SELECT 1` on one open connection, 2,000 times) took p50 {tripP50:F3} ms, p99 {tripP99:F3} ms in this run. Each expiry costs a host at least one round trip that cannot overlap the next expiry's: its notification's record is committed (with the timer's fired mark, in one commit) before the next effect may run (what bounds a crash to one repeated effect), so one host fires at most about 1 / p50 expiries per second. On PostgreSQL a host claims what falls due within the next {PostgresTimerStore.AheadMs} ms in one round trip and delivers each timer at its due time, and holds claimed but not yet dispatched at most what it gets through in {ClaimBudget.WindowMs} ms at its own measured pace (at most {DurableTimerService.SharedSlice}), so hosts share due timers in small slices and a host's own backlog adds little lateness. CPU per timer is the CPU time used from the first due time to the last fired, divided by the timers: all hosts together, and the PostgreSQL cluster (whose backends also answer the bench's polling); statements per timer are what the database ran over the same span as `pg_stat_statements` counts them, divided by the timers."));
             text.AppendLine();
             text.AppendLine("### Firing lateness at 1,000 due/s").AppendLine();
             text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one every {1000.0 / PerSecond:0.#} ms). Lateness = fired − due. Goal on PostgreSQL: p99 ≤ 50 ms."));
@@ -100,6 +136,11 @@ internal sealed class ScaleOutBenchmark : IBenchmark
             }
 
             text.AppendLine();
+            if (heldWanted.Count > 0)
+            {
+                AppendHeld(text, held, heldSkipped);
+            }
+
             if (Only is null)
             {
                 text.AppendLine("## Store operations per second").AppendLine();
@@ -115,6 +156,30 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         }
     }
 
+    // The burst with each host held to Cores: what adding hosts adds when each brings its own CPU.
+    private static void AppendHeld(StringBuilder text, List<(string Setup, int Hosts, double PerSecond, double Seconds, Cpu Cpu)> held, string? skipped)
+    {
+        text.AppendLine(Invariant($"### Timers fired per second, each host held to {Cores:0.##} core")).AppendLine();
+        if (skipped is not null)
+        {
+            text.AppendLine(Invariant($"Skipped in this run: {skipped}. Without a CPU budget per host every host shares this machine's cores, and the table above is the only figure.")).AppendLine();
+            return;
+        }
+
+        text.AppendLine(Invariant($"The same burst of {Burst:N0}, with each host process (and its compiler process) held to {Cores:0.##} of a core by a CPU cgroup of its own (quota {Cores * CpuBudget.PeriodUs / 1000:0.##} ms per {CpuBudget.PeriodUs / 1000} ms period), set once the host is ready; PostgreSQL and the bench are not held. This emulates hosts that each run on a machine of their own with that much CPU, so adding a host adds CPU: it shows whether the design turns more hosts into more timers per second. The table above is the other figure: every host sharing this machine's {Environment.ProcessorCount} cores with PostgreSQL, where 3 hosts cannot add CPU. {Cores:0.##} core per host keeps 3 hosts at {3 * Cores:0.##} core, leaving PostgreSQL (about 150–190 µs per timer, so about half a core at 3,000 timers/s) and the bench the rest of the machine, so the database is not what caps 3 held hosts. Cores used per host = the hosts' CPU time over the burst / its duration / hosts."));
+        text.AppendLine();
+        text.AppendLine("| setup | timers/s | all fired after | vs 1 host held | cores used per host | CPU per timer: hosts | CPU per timer: PostgreSQL | statements per timer |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        var one = held.Find(h => h.Hosts == 1).PerSecond;
+        foreach (var (setup, hosts, perSecond, seconds, cpu) in held)
+        {
+            var used = cpu.HostUs * Burst / 1e6 / seconds / hosts;
+            text.AppendLine(Invariant($"| {setup} | {perSecond:N0} | {seconds:F2} s | {Ratio(perSecond, one)} | {used:F2} | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs | {cpu.StatementsText} |"));
+        }
+
+        text.AppendLine();
+    }
+
     private static async Task<(double P50, double P99, double Max, Cpu Cpu)> LatenessRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
     {
         var spacing = TimeSpan.FromSeconds(1.0 / PerSecond);
@@ -123,9 +188,9 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         return (Stats.Percentile(late, 50), Stats.Percentile(late, 99), late.Max(), cpu);
     }
 
-    private static async Task<(double PerSecond, double Seconds, Cpu Cpu)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
+    private static async Task<(double PerSecond, double Seconds, Cpu Cpu)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, CpuBudget? budget = null)
     {
-        var (fired, cpu) = await RunAsync(cluster, folder, postgres, hosts, Burst, (first, _) => first);
+        var (fired, cpu) = await RunAsync(cluster, folder, postgres, hosts, Burst, (first, _) => first, budget);
         var seconds = (fired.Max(f => f.DoneMs) - fired[0].DueMs) / 1000.0;
         return (Burst / seconds, seconds, cpu);
     }
@@ -142,13 +207,25 @@ internal sealed class ScaleOutBenchmark : IBenchmark
     private sealed record Round(IReadOnlyList<(long DueMs, long DoneMs)> Fired, Cpu Cpu);
 
     // Stores the timers, starts the hosts, waits until every timer is fired, stops the hosts and returns what the store recorded.
-    private static async Task<Round> RunAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, int count, Func<DateTimeOffset, int, DateTimeOffset> due)
+    // With a budget, each host (and its compiler process) is held to Cores once it is ready.
+    private static async Task<Round> RunAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, int count, Func<DateTimeOffset, int, DateTimeOffset> due, CpuBudget? budget = null)
     {
         var connectionString = postgres ? await cluster.CreateDatabaseAsync() : null;
         await using var group = new HostGroup(folder, connectionString, hosts, TimeSpan.FromSeconds(30));
         var first = DateTimeOffset.UtcNow + Lead;
         await group.ScheduleAsync("b", count, i => due(first, i));
         await group.StartAsync(Patience);
+        var groups = new List<string>();
+        if (budget is not null)
+        {
+            foreach (var (host, i) in group.Hosts.Select((h, i) => (h, i)))
+            {
+                var name = Invariant($"{Path.GetFileName(folder)}-host-{i}");
+                budget.Hold(name, Cores, host.Id, host.Children);
+                groups.Add(name);
+            }
+        }
+
         if (DateTimeOffset.UtcNow >= first)
         {
             throw new InvalidOperationException(Invariant($"The hosts took longer than {Lead.TotalSeconds:0} s to start; the round would measure start-up."));
@@ -189,6 +266,11 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         }
 
         var cpu = new Cpu(hostsUs, postgresUs, ran);
+        if (budget is not null)
+        {
+            Console.Error.WriteLine(Invariant($"  held back by the budget (cgroup {budget.Version}): {string.Join(", ", groups.Select(g => $"{budget.ThrottledSeconds(g):F2} s"))} since the hosts were ready"));
+        }
+
         await group.StopAsync(Patience);
         return new Round(fired, cpu);
     }
