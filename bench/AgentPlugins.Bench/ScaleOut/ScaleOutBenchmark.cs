@@ -166,7 +166,7 @@ internal sealed class ScaleOutBenchmark : IBenchmark
             return;
         }
 
-        text.AppendLine(Invariant($"The same burst of {Burst:N0}, with each host process (and its compiler process) held to {Cores:0.##} of a core by a CPU cgroup of its own (quota {Cores * CpuBudget.PeriodUs / 1000:0.##} ms per {CpuBudget.PeriodUs / 1000} ms period), set once the host is ready; PostgreSQL and the bench are not held. This emulates hosts that each run on a machine of their own with that much CPU, so adding a host adds CPU: it shows whether the design turns more hosts into more timers per second. The table above is the other figure: every host sharing this machine's {Environment.ProcessorCount} cores with PostgreSQL, where 3 hosts cannot add CPU. {Cores:0.##} core per host keeps 3 hosts at {3 * Cores:0.##} core, leaving PostgreSQL (about 150–190 µs per timer, so about half a core at 3,000 timers/s) and the bench the rest of the machine, so the database is not what caps 3 held hosts. Cores used per host = the hosts' CPU time over the burst / its duration / hosts."));
+        text.AppendLine(Invariant($"The same burst of {Burst:N0}, with each host process (and its compiler process) held to {Cores:0.##} of a core by a CPU cgroup of its own (quota {Cores * CpuBudget.PeriodUs / 1000:0.##} ms per {CpuBudget.PeriodUs / 1000} ms period), set once the host is ready (so the .NET runtime in it sees this machine's {Environment.ProcessorCount} processors, as it does under a quota set from outside; one started inside a quarter-core quota sees one processor and sizes its thread pool for that); PostgreSQL and the bench are not held. This emulates hosts that each run on a machine of their own with that much CPU, so adding a host adds CPU: it shows whether the design turns more hosts into more timers per second. The table above is the other figure: every host sharing this machine's {Environment.ProcessorCount} cores with PostgreSQL, where 3 hosts cannot add CPU. {Cores:0.##} core per host keeps 3 hosts at {3 * Cores:0.##} core, leaving PostgreSQL (about 150–190 µs per timer, so about half a core at 3,000 timers/s) and the bench the rest of the machine, so the database is not what caps 3 held hosts. Cores used per host = the hosts' CPU time over the burst / its duration / hosts."));
         text.AppendLine();
         text.AppendLine("| setup | timers/s | all fired after | vs 1 host held | cores used per host | CPU per timer: hosts | CPU per timer: PostgreSQL | statements per timer |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
@@ -266,6 +266,11 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         }
 
         var cpu = new Cpu(hostsUs, postgresUs, ran);
+        if (connectionString is not null && hosts > 1)
+        {
+            Console.Error.WriteLine(await PerHostAsync(connectionString));
+        }
+
         if (budget is not null)
         {
             Console.Error.WriteLine(Invariant($"  held back by the budget (cgroup {budget.Version}): {string.Join(", ", groups.Select(g => $"{budget.ThrottledSeconds(g):F2} s"))} since the hosts were ready"));
@@ -273,6 +278,25 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
         await group.StopAsync(Patience);
         return new Round(fired, cpu);
+    }
+
+    // How the timers were shared and how late each host fired them: a host that took more than it got through shows here.
+    private static async Task<string> PerHostAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var select = new Npgsql.NpgsqlCommand("""
+            SELECT claimed_by, count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY done_at - due_at), percentile_disc(0.99) WITHIN GROUP (ORDER BY done_at - due_at), max(done_at - due_at)
+            FROM timers WHERE state = 'fired' AND label LIKE 'b-%' GROUP BY claimed_by ORDER BY claimed_by
+            """, connection);
+        await using var reader = await select.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(Invariant($"  {reader.GetString(0)}: {reader.GetInt64(1):N0} timers, lateness p50 {reader.GetInt64(2)} ms, p99 {reader.GetInt64(3)} ms, max {reader.GetInt64(4)} ms"));
+        }
+
+        return string.Join(Environment.NewLine, lines);
     }
 
     private static async Task<(double P50, double P99)> RoundTripAsync(PostgresCluster cluster)
