@@ -21,6 +21,9 @@ internal sealed class ScaleOutBenchmark : IBenchmark
     private const int Seconds = 10;
     private const int Burst = 5000;
 
+    // Lateness is also given without the stream's first seconds, where the hosts warm up (see the lateness prose).
+    private const int WarmSeconds = 3;
+
     // The hosts start (compile the role) before the first timer is due: lateness must not include start-up.
     private static readonly TimeSpan Lead = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
@@ -63,21 +66,21 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
             var (tripP50, tripP99) = await RoundTripAsync(cluster);
             Console.Error.WriteLine(Invariant($"PostgreSQL round trip: p50 {tripP50:F3} ms, p99 {tripP99:F3} ms"));
-            var lateness = new List<(string Setup, double P50, double P99, double Max, Cpu Cpu)>();
+            var lateness = new List<(string Setup, double P50, double P99, double Max, double Warm, Cpu Cpu)>();
             var bursts = new List<(string Setup, double PerSecond, double Seconds, Cpu Cpu)>();
             foreach (var (name, postgres, hosts) in Setups.Where((_, i) => Only is null || Only.Contains(i)))
             {
-                var late = new List<(double P50, double P99, double Max, Cpu Cpu)>();
+                var late = new List<(double P50, double P99, double Max, double Warm, Cpu Cpu)>();
                 var burst = new List<(double PerSecond, double Seconds, Cpu Cpu)>();
                 for (var round = 0; round < Rounds; round++)
                 {
                     late.Add(await LatenessRoundAsync(cluster, Path.Combine(folder, $"late-{hosts}-{postgres}-{round}"), postgres, hosts));
-                    Console.Error.WriteLine(Invariant($"{name} lateness round {round + 1}: p50 {late[^1].P50:F0} ms, p99 {late[^1].P99:F0} ms, max {late[^1].Max:F0} ms; CPU per timer {late[^1].Cpu.HostUs:F0} us in hosts, {late[^1].Cpu.PostgresUs:F0} us in PostgreSQL, {late[^1].Cpu.Statements:F2} statements (load {LoadAverage()})"));
+                    Console.Error.WriteLine(Invariant($"{name} lateness round {round + 1}: p50 {late[^1].P50:F0} ms, p99 {late[^1].P99:F0} ms, max {late[^1].Max:F0} ms, p99 from {WarmSeconds} s on {late[^1].Warm:F0} ms; CPU per timer {late[^1].Cpu.HostUs:F0} us in hosts, {late[^1].Cpu.PostgresUs:F0} us in PostgreSQL, {late[^1].Cpu.Statements:F2} statements (load {LoadAverage()})"));
                     burst.Add(await BurstRoundAsync(cluster, Path.Combine(folder, $"burst-{hosts}-{postgres}-{round}"), postgres, hosts));
                     Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s); CPU per timer {burst[^1].Cpu.HostUs:F0} us in hosts, {burst[^1].Cpu.PostgresUs:F0} us in PostgreSQL, {burst[^1].Cpu.Statements:F2} statements (load {LoadAverage()})"));
                 }
 
-                lateness.Add((name, Stats.Median(late.Select(l => l.P50)), Stats.Median(late.Select(l => l.P99)), Stats.Median(late.Select(l => l.Max)), Cpu.Median(late.Select(l => l.Cpu))));
+                lateness.Add((name, Stats.Median(late.Select(l => l.P50)), Stats.Median(late.Select(l => l.P99)), Stats.Median(late.Select(l => l.Max)), Stats.Median(late.Select(l => l.Warm)), Cpu.Median(late.Select(l => l.Cpu))));
                 bursts.Add((name, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds)), Cpu.Median(burst.Select(b => b.Cpu))));
             }
 
@@ -113,13 +116,13 @@ internal sealed class ScaleOutBenchmark : IBenchmark
             text.AppendLine(Invariant($"A PostgreSQL round trip (`SELECT 1` on one open connection, 2,000 times) took p50 {tripP50:F3} ms, p99 {tripP99:F3} ms in this run. Each expiry costs a host at least one round trip that cannot overlap the next expiry's: its notification's record is committed (with the timer's fired mark, in one commit) before the next effect may run (what bounds a crash to one repeated effect), so one host fires at most about 1 / p50 expiries per second. On PostgreSQL a host claims what falls due within the next {PostgresTimerStore.AheadMs} ms in one round trip and delivers each timer at its due time, and holds claimed but not yet dispatched at most what it gets through in {ClaimBudget.WindowMs} ms at its own measured pace (at most {DurableTimerService.SharedSlice}), so hosts share due timers in small slices and a host's own backlog adds little lateness. CPU per timer is the CPU time used from the first due time to the last fired, divided by the timers: all hosts together, and the PostgreSQL cluster (whose backends also answer the bench's polling); statements per timer are what the database ran over the same span as `pg_stat_statements` counts them, divided by the timers."));
             text.AppendLine();
             text.AppendLine("### Firing lateness at 1,000 due/s").AppendLine();
-            text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one every {1000.0 / PerSecond:0.#} ms). Lateness = fired − due. Goal on PostgreSQL: p99 ≤ 50 ms."));
+            text.AppendLine(Invariant($"{PerSecond:N0} timers coming due per second for {Seconds} s ({PerSecond * Seconds:N0} timers, one every {1000.0 / PerSecond:0.#} ms). Lateness = fired − due. Goal on PostgreSQL: p99 ≤ 50 ms. p99 from {WarmSeconds} s on leaves out the timers due in the stream's first {WarmSeconds} s: every host fires its first expiries after idling since start, all at the same moment, and on this machine those seconds carried most of the late timers with and without the claim budget, which points at warm-up (code the runtime still compiles then: Npgsql is not in the ReadyToRun set, and hot ReadyToRun code is compiled again) rather than at how the hosts share the timers; not measured apart here. The bench prints the p99 of each second of the stream, and each host's share, on stderr."));
             text.AppendLine();
-            text.AppendLine("| setup | p50 | p99 | max | CPU per timer: hosts | CPU per timer: PostgreSQL | statements per timer |");
-            text.AppendLine("|---|---|---|---|---|---|---|");
-            foreach (var (setup, p50, p99, max, cpu) in lateness)
+            text.AppendLine(Invariant($"| setup | p50 | p99 | max | p99 from {WarmSeconds} s on | CPU per timer: hosts | CPU per timer: PostgreSQL | statements per timer |"));
+            text.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var (setup, p50, p99, max, warm, cpu) in lateness)
             {
-                text.AppendLine(Invariant($"| {setup} | {p50:F0} ms | {p99:F0} ms | {max:F0} ms | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs | {cpu.StatementsText} |"));
+                text.AppendLine(Invariant($"| {setup} | {p50:F0} ms | {p99:F0} ms | {max:F0} ms | {warm:F0} ms | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs | {cpu.StatementsText} |"));
             }
 
             text.AppendLine();
@@ -180,12 +183,14 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         text.AppendLine();
     }
 
-    private static async Task<(double P50, double P99, double Max, Cpu Cpu)> LatenessRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
+    private static async Task<(double P50, double P99, double Max, double Warm, Cpu Cpu)> LatenessRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts)
     {
         var spacing = TimeSpan.FromSeconds(1.0 / PerSecond);
         var (fired, cpu) = await RunAsync(cluster, folder, postgres, hosts, PerSecond * Seconds, (first, i) => first + (i * spacing));
         var late = fired.Select(f => (double)(f.DoneMs - f.DueMs)).ToList();
-        return (Stats.Percentile(late, 50), Stats.Percentile(late, 99), late.Max(), cpu);
+        var firstDue = fired.Min(f => f.DueMs);
+        var warm = fired.Where(f => f.DueMs >= firstDue + (WarmSeconds * 1000)).Select(f => (double)(f.DoneMs - f.DueMs)).ToList();
+        return (Stats.Percentile(late, 50), Stats.Percentile(late, 99), late.Max(), Stats.Percentile(warm, 99), cpu);
     }
 
     private static async Task<(double PerSecond, double Seconds, Cpu Cpu)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, CpuBudget? budget = null)
@@ -296,6 +301,26 @@ internal sealed class ScaleOutBenchmark : IBenchmark
             lines.Add(Invariant($"  {reader.GetString(0)}: {reader.GetInt64(1):N0} timers, lateness p50 {reader.GetInt64(2)} ms, p99 {reader.GetInt64(3)} ms, max {reader.GetInt64(4)} ms"));
         }
 
+        await reader.DisposeAsync();
+
+        // When the late ones fell due: a stall of the whole machine shows in one second, a host falling behind in many.
+        await using var bySecond = new Npgsql.NpgsqlCommand("""
+            SELECT (due_at - min(due_at) OVER ()) / 1000 AS second, done_at - due_at AS late FROM timers WHERE state = 'fired' AND label LIKE 'b-%'
+            """, connection);
+        await using var seconds = await bySecond.ExecuteReaderAsync();
+        var late = new SortedDictionary<long, List<double>>();
+        while (await seconds.ReadAsync())
+        {
+            var second = seconds.GetInt64(0);
+            if (!late.TryGetValue(second, out var list))
+            {
+                late[second] = list = [];
+            }
+
+            list.Add(seconds.GetInt64(1));
+        }
+
+        lines.Add("  p99 by second of due time: " + string.Join(", ", late.Select(l => Invariant($"{Stats.Percentile(l.Value, 99):F0}"))) + " ms");
         return string.Join(Environment.NewLine, lines);
     }
 
