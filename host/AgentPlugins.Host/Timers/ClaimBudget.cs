@@ -17,8 +17,8 @@ internal sealed class ClaimBudget
     /// <summary>Busy time one measurement of the pace spans (the clock has millisecond steps).</summary>
     public const long SampleMs = 50;
 
-    /// <summary>The fewest a host may hold, however slow it measured (it still takes part).</summary>
-    public const int Least = 8;
+    /// <summary>The fewest a host may hold, however slow it measured: it still takes part, and claims at most once per half of this (a claim is a round trip and CPU of its own).</summary>
+    public const int Least = 16;
 
     private readonly int _most;
     private long _lastMs = long.MinValue;

@@ -100,13 +100,13 @@ public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime,
         await using var rig = await TimerRig.StartAsync(_clock, backend, new TimersOptions { TimeZone = "UTC", MaxPerUser = 1000 });
         await Task.WhenAll(Enumerable.Range(0, DurableTimerService.SharedSlice).Select(i => rig.SetAsync("1m", $"first{i}")));
 
-        // Unmeasured, the host takes its whole slice; its loop then needs 200 ms (fake) for those 100 expiries: 0.5 per ms.
+        // Unmeasured, the host takes its whole slice; its loop then needs 50 ms (fake) for those 100 expiries: 2 per ms.
         using (var release = new ManualResetEventSlim())
         {
             var held = rig.HoldLoopAsync(release, TimeSpan.FromSeconds(30));
             _clock.Advance(TimeSpan.FromMinutes(1));
             await WaitUntilAsync(() => rig.CountInFile("firing") == DurableTimerService.SharedSlice);
-            _clock.Advance(TimeSpan.FromMilliseconds(200));
+            _clock.Advance(TimeSpan.FromMilliseconds(ClaimBudget.SampleMs));
             release.Set();
             await held;
             await rig.WaitForExpiriesAsync(DurableTimerService.SharedSlice);
@@ -114,7 +114,7 @@ public sealed class TimerServiceTests(PostgresCluster cluster) : IAsyncLifetime,
         }
 
         // Now it claims at most what it dispatches in the window at that pace, and leaves the rest to other hosts.
-        var most = (int)Math.Ceiling(0.5 * ClaimBudget.WindowMs);
+        var most = (int)Math.Ceiling(DurableTimerService.SharedSlice / (double)ClaimBudget.SampleMs * ClaimBudget.WindowMs);
         await Task.WhenAll(Enumerable.Range(0, 100).Select(i => rig.SetAsync("1m", $"second{i}")));
         using (var release = new ManualResetEventSlim())
         {
