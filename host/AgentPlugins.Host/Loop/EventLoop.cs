@@ -127,8 +127,7 @@ internal sealed class EventLoop : IAsyncDisposable
         }
 
         var me = Environment.CurrentManagedThreadId;
-        if (_thread is null || _draining || !_internal.IsEmpty || _ingress.Reader.TryPeek(out _)
-            || Interlocked.CompareExchange(ref _owner, me, 0) != 0)
+        if (_thread is null || _draining || HasWork(_ingress.Reader) || Interlocked.CompareExchange(ref _owner, me, 0) != 0)
         {
             return PostAsync(item, cancellationToken);
         }
@@ -280,7 +279,7 @@ internal sealed class EventLoop : IAsyncDisposable
     {
         // A full fence: the loop thread sets _sleeping then reads _owner; this writes _owner then reads _sleeping (in Wake).
         Interlocked.Exchange(ref _owner, 0);
-        if (!_internal.IsEmpty || _ingress.Reader.TryPeek(out _) || _draining)
+        if (HasWork(_ingress.Reader) || _draining)
         {
             Wake();
         }

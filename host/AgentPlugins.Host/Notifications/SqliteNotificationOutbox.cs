@@ -257,12 +257,7 @@ internal sealed class SqliteNotificationOutbox : NotificationOutbox
                 Check(raw.sqlite3_bind_text(_insert, 5, pending.Priority));
                 Check(pending.RequestId is { } request ? raw.sqlite3_bind_text(_insert, 6, request) : raw.sqlite3_bind_null(_insert, 6));
                 Check(raw.sqlite3_bind_int64(_insert, 7, at));
-                var done = raw.sqlite3_step(_insert);
-                if (done != raw.SQLITE_DONE)
-                {
-                    Check(done);
-                }
-
+                Check(raw.sqlite3_step(_insert));
                 return raw.sqlite3_last_insert_rowid(_writer.Handle);
             }
             finally

@@ -134,8 +134,8 @@ internal static class ToolCall
         return true;
     }
 
-    // Loops, not LINQ: these run on every direct command, on the loop.
-    private static KernelParameterMetadata? ParameterNamed(IReadOnlyList<KernelParameterMetadata> parameters, string name)
+    /// <summary>The parameter named <paramref name="name"/> in any case, or null. A loop, not LINQ: it runs on every tool call, on the loop.</summary>
+    public static KernelParameterMetadata? ParameterNamed(IReadOnlyList<KernelParameterMetadata> parameters, string name)
     {
         for (var i = 0; i < parameters.Count; i++)
         {

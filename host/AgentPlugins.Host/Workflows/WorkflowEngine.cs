@@ -134,7 +134,7 @@ internal sealed class WorkflowEngine
         var bound = new KernelArguments();
         foreach (var (name, value) in arguments)
         {
-            var parameter = function.Metadata.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            var parameter = ToolCall.ParameterNamed(function.Metadata.Parameters, name);
             if (parameter is null)
             {
                 return (new Reply(false, $"{ToolNames.Of(function)} has no parameter '{name}'. Usage: {Usage(plugin.Name, function)}"), plugin.Name, []);
