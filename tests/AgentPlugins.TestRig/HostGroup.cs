@@ -68,8 +68,8 @@ internal sealed partial class HostGroup : IAsyncDisposable
         }
         """);
 
-    /// <summary>Starts the hosts and waits until each is ready.</summary>
-    public async Task StartAsync(TimeSpan patience)
+    /// <summary>Starts the hosts, with <paramref name="extra"/> in each one's environment, and waits until each is ready.</summary>
+    public async Task StartAsync(TimeSpan patience, IReadOnlyDictionary<string, string>? extra = null)
     {
         try
         {
@@ -77,6 +77,11 @@ internal sealed partial class HostGroup : IAsyncDisposable
             {
                 var config = Path.Combine(HostFolder(i), "plugins.json");
                 var environment = _connectionString is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [Variable] = _connectionString };
+                foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+                {
+                    environment[name] = value;
+                }
+
                 _hosts.Add(HostProcess.Start(HostFolder(i), environment, "run", "--config", config));
             }
 
@@ -95,7 +100,7 @@ internal sealed partial class HostGroup : IAsyncDisposable
     /// <summary>
     /// Schedules <paramref name="count"/> timers for ann on the console, labelled <c>{prefix}-{i}</c>, due at
     /// <paramref name="due"/>(i), in one transaction as a host would (on PostgreSQL the running hosts are
-    /// notified). On SQLite, before <see cref="StartAsync(TimeSpan)"/> only: the host holds its data folder.
+    /// notified). On SQLite, before <see cref="StartAsync(TimeSpan, IReadOnlyDictionary{string, string})"/> only: the host holds its data folder.
     /// </summary>
     public async Task ScheduleAsync(string prefix, int count, Func<int, DateTimeOffset> due)
     {

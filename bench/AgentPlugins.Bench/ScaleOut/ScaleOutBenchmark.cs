@@ -37,14 +37,18 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         ("PostgreSQL, 3 hosts", true, 3),
     ];
 
-    // The burst again on PostgreSQL with each host held to Cores (setups 3 and 4 in SCALE_OUT_SETUPS).
-    private static readonly int[] HeldHosts = [1, 3];
+    // The burst again on PostgreSQL with each host held to Cores (setups 3 and 4 in SCALE_OUT_SETUPS), then with the thread pool's
+    // spin-waiting off in the hosts (5 and 6): under a quota a host's idle pool threads spin its CPU away between hand-offs.
+    private static readonly (int Hosts, bool SpinOff)[] Held = [(1, false), (3, false), (1, true), (3, true)];
+
+    // What turns the spinning off (docs/scale-out.md tells users with CPU limits about it).
+    private static readonly Dictionary<string, string> SpinOff = new() { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" };
 
     public string Name => "scale-out";
 
     private static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("SCALE_OUT_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var rounds) && rounds > 0 ? rounds : 3;
 
-    // SCALE_OUT_SETUPS=1,2 runs only those setups (0 SQLite, 1 and 2 PostgreSQL with 1 and 3 hosts, 3 and 4 their bursts with each host held to SCALE_OUT_CORES) and no store section: a quick look while working on one of them.
+    // SCALE_OUT_SETUPS=1,2 runs only those setups (0 SQLite, 1 and 2 PostgreSQL with 1 and 3 hosts, 3 and 4 their bursts with each host held to SCALE_OUT_CORES, 5 and 6 the same with the thread pool's spinning off) and no store section: a quick look while working on one of them.
     private static HashSet<int>? Only => Environment.GetEnvironmentVariable("SCALE_OUT_SETUPS") is { Length: > 0 } only
         ? [.. only.Split(',').Select(i => int.Parse(i, NumberStyles.None, CultureInfo.InvariantCulture))]
         : null;
@@ -86,9 +90,9 @@ internal sealed class ScaleOutBenchmark : IBenchmark
                 bursts.Add((name, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds)), Cpu.Median(burst.Select(b => b.Cpu))));
             }
 
-            var held = new List<(string Setup, int Hosts, double PerSecond, double Seconds, Cpu Cpu)>();
+            var held = new List<(string Setup, int Hosts, bool SpinOff, double PerSecond, double Seconds, Cpu Cpu)>();
             string? heldSkipped = null;
-            var heldWanted = HeldHosts.Where((_, i) => Only is null || Only.Contains(Setups.Length + i)).ToList();
+            var heldWanted = Held.Where((_, i) => Only is null || Only.Contains(Setups.Length + i)).ToList();
             if (heldWanted.Count > 0)
             {
                 using var budget = CpuBudget.TryCreate(out var whyNot);
@@ -99,17 +103,17 @@ internal sealed class ScaleOutBenchmark : IBenchmark
                 }
                 else
                 {
-                    foreach (var hosts in heldWanted)
+                    foreach (var (hosts, spinOff) in heldWanted)
                     {
-                        var name = Invariant($"PostgreSQL, {hosts} host{(hosts == 1 ? string.Empty : "s")}, each held to {Cores:0.##} core");
+                        var name = Invariant($"PostgreSQL, {hosts} host{(hosts == 1 ? string.Empty : "s")}, each held to {Cores:0.##} core{(spinOff ? ", spinning off" : string.Empty)}");
                         var burst = new List<(double PerSecond, double Seconds, Cpu Cpu)>();
                         for (var round = 0; round < Rounds; round++)
                         {
-                            burst.Add(await BurstRoundAsync(cluster, Path.Combine(folder, $"held-{hosts}-{round}"), true, hosts, budget));
+                            burst.Add(await BurstRoundAsync(cluster, Path.Combine(folder, $"held-{hosts}-{spinOff}-{round}"), true, hosts, budget, spinOff ? SpinOff : null));
                             Console.Error.WriteLine(Invariant($"{name} burst round {round + 1}: {burst[^1].PerSecond:F0} timers/s ({burst[^1].Seconds:F2} s); CPU per timer {burst[^1].Cpu.HostUs:F0} us in hosts, {burst[^1].Cpu.PostgresUs:F0} us in PostgreSQL, {burst[^1].Cpu.Statements:F2} statements (load {LoadAverage()})"));
                         }
 
-                        held.Add((name, hosts, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds)), Cpu.Median(burst.Select(b => b.Cpu))));
+                        held.Add((name, hosts, spinOff, Stats.Median(burst.Select(b => b.PerSecond)), Stats.Median(burst.Select(b => b.Seconds)), Cpu.Median(burst.Select(b => b.Cpu))));
                     }
                 }
             }
@@ -162,7 +166,7 @@ internal sealed class ScaleOutBenchmark : IBenchmark
     }
 
     // The burst with each host held to Cores: what adding hosts adds when each brings its own CPU.
-    private static void AppendHeld(StringBuilder text, List<(string Setup, int Hosts, double PerSecond, double Seconds, Cpu Cpu)> held, string? skipped)
+    private static void AppendHeld(StringBuilder text, List<(string Setup, int Hosts, bool SpinOff, double PerSecond, double Seconds, Cpu Cpu)> held, string? skipped)
     {
         text.AppendLine(Invariant($"### Timers fired per second, each host held to {Cores:0.##} core")).AppendLine();
         if (skipped is not null)
@@ -173,11 +177,13 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
         text.AppendLine(Invariant($"The same burst of {Burst:N0}, with each host process (and its compiler process) held to {Cores:0.##} of a core by a CPU cgroup of its own (quota {Cores * CpuBudget.PeriodUs / 1000:0.##} ms per {CpuBudget.PeriodUs / 1000} ms period), set once the host is ready (so the .NET runtime in it sees this machine's {Environment.ProcessorCount} processors, as it does under a quota set from outside; one started inside a quarter-core quota sees one processor and sizes its thread pool for that); PostgreSQL and the bench are not held. This emulates hosts that each run on a machine of their own with that much CPU, so adding a host adds CPU: it shows whether the design turns more hosts into more timers per second. The table above is the other figure: every host sharing this machine's {Environment.ProcessorCount} cores with PostgreSQL, where 3 hosts cannot add CPU. {Cores:0.##} core per host keeps 3 hosts at {3 * Cores:0.##} core, leaving PostgreSQL (about 150–190 µs per timer, so about half a core at 3,000 timers/s) and the bench the rest of the machine, so the database is not what caps 3 held hosts. Cores used per host = the hosts' CPU time over the burst / its duration / hosts."));
         text.AppendLine();
+        text.AppendLine(Invariant($"\"Spinning off\": the same hosts with `DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0` in their environment. Between hand-offs the .NET thread pool's idle threads spin for a moment before they sleep, which costs little on a free core but under a quota spends the quota: the table then shows how much of a held host's CPU went to spinning, and compares 3 hosts with 1 when neither wastes it. The host itself keeps the runtime's default (on free cores the spinning keeps hand-offs quick); \"vs 1 host held\" compares rows with the same setting."));
+        text.AppendLine();
         text.AppendLine("| setup | timers/s | all fired after | vs 1 host held | cores used per host | CPU per timer: hosts | CPU per timer: PostgreSQL | statements per timer |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
-        var one = held.Find(h => h.Hosts == 1).PerSecond;
-        foreach (var (setup, hosts, perSecond, seconds, cpu) in held)
+        foreach (var (setup, hosts, spinOff, perSecond, seconds, cpu) in held)
         {
+            var one = held.Find(h => h.Hosts == 1 && h.SpinOff == spinOff).PerSecond;
             var used = cpu.HostUs * Burst / 1e6 / seconds / hosts;
             text.AppendLine(Invariant($"| {setup} | {perSecond:N0} | {seconds:F2} s | {Ratio(perSecond, one)} | {used:F2} | {cpu.HostUs:F0} µs | {cpu.PostgresUs:F0} µs | {cpu.StatementsText} |"));
         }
@@ -193,9 +199,9 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         return (Stats.Percentile(late, 50), Stats.Percentile(late, 99), late.Max(), Stats.Percentile([.. warmUp.Select(f => (double)(f.DoneMs - f.DueMs))], 99), cpu);
     }
 
-    private static async Task<(double PerSecond, double Seconds, Cpu Cpu)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, CpuBudget? budget = null)
+    private static async Task<(double PerSecond, double Seconds, Cpu Cpu)> BurstRoundAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, CpuBudget? budget = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (fired, _, cpu) = await RunAsync(cluster, folder, postgres, hosts, Burst, (first, _) => first, budget);
+        var (fired, _, cpu) = await RunAsync(cluster, folder, postgres, hosts, Burst, (first, _) => first, budget, environment);
         var seconds = (fired.Max(f => f.DoneMs) - fired[0].DueMs) / 1000.0;
         return (Burst / seconds, seconds, cpu);
     }
@@ -213,7 +219,7 @@ internal sealed class ScaleOutBenchmark : IBenchmark
 
     // Stores the warm-up and the measured timers, starts the hosts, waits until every timer is fired, stops the hosts and returns what the store recorded.
     // With a budget, each host (and its compiler process) is held to Cores once it is ready.
-    private static async Task<Round> RunAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, int count, Func<DateTimeOffset, int, DateTimeOffset> due, CpuBudget? budget = null)
+    private static async Task<Round> RunAsync(PostgresCluster cluster, string folder, bool postgres, int hosts, int count, Func<DateTimeOffset, int, DateTimeOffset> due, CpuBudget? budget = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var connectionString = postgres ? await cluster.CreateDatabaseAsync() : null;
         await using var group = new HostGroup(folder, connectionString, hosts, TimeSpan.FromSeconds(30));
@@ -221,7 +227,7 @@ internal sealed class ScaleOutBenchmark : IBenchmark
         var warmUpSpacing = TimeSpan.FromSeconds(1.0 / WarmUp);
         await group.ScheduleAsync("w", WarmUp, i => first - WarmUpAhead + (i * warmUpSpacing));
         await group.ScheduleAsync("b", count, i => due(first, i));
-        await group.StartAsync(Patience);
+        await group.StartAsync(Patience, environment);
         var groups = new List<string>();
         if (budget is not null)
         {
